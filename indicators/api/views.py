@@ -1,0 +1,16 @@
+from rest_framework import viewsets
+
+from accounts.access import visible_cities
+from indicators.api.serializers import IndicatorSerializer
+from indicators.filtersets import IndicatorFilterSet
+from indicators.models import Indicator
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilterSet
+
+    def get_queryset(self):
+        return (Indicator.objects.filter(plan__city__in=visible_cities(self.request.user))
+                .select_related("plan__city", "lead_department", "target_group")
+                .prefetch_related("interim_targets"))

@@ -1,0 +1,326 @@
+"""Indicators (a plan's measurable targets), their quarterly figures and the stored progress results."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from plans.models import Department, Plan
+
+
+class MeasureType(models.TextChoices):
+    STOCK = "stock", _("累计数")
+    FLOW = "flow", _("期间数")
+    ANNUAL = "annual", _("年度数")
+    RATE = "rate", _("比率")
+
+
+class TargetForm(models.TextChoices):
+    ABSOLUTE = "absolute", _("目标值")
+    GROWTH_SINCE_BASE = "growth_since_base", _("较基期增长")
+    COMPOUND_GROWTH = "compound_growth", _("年均增长")
+    THRESHOLD = "threshold", _("达到比率")
+    PER_YEAR_INCREMENT = "per_year_increment", _("年均新增")
+    MILESTONE = "milestone", _("里程碑")
+    QUALITATIVE = "qualitative", _("定性")
+
+
+GROWTH_FORMS = (TargetForm.GROWTH_SINCE_BASE, TargetForm.COMPOUND_GROWTH)
+
+
+class TargetGroup(models.Model):
+    """One target shared by several indicator rows (merged cells in Zunyi's 附件2)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="target_groups", verbose_name=_("方案"))
+    code = models.CharField(_("代码"), max_length=20)
+    name = models.CharField(_("名称"), max_length=200)
+    target_value = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4)
+    unit = models.CharField(_("单位"), max_length=20)
+    measure_type = models.CharField(_("统计口径"), max_length=10, choices=MeasureType.choices)
+    source_quote = models.TextField(_("原文"), blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "code"]
+        verbose_name = _("合并目标")
+        verbose_name_plural = _("合并目标")
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="target_group_unique_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Indicator(models.Model):
+    """A measurable target of a plan, with the semantics needed to judge its progress."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("越高越好")
+        LOWER = "lower", _("越低越好")
+
+    class Frequency(models.TextChoices):
+        QUARTERLY = "quarterly", _("按季度")
+        YEARLY = "yearly", _("按年度")
+
+    class EntryMode(models.TextChoices):
+        PERIOD = "period", _("当期数")
+        YEAR_TO_DATE = "ytd", _("年初至今累计（1–N月）")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("方案"))
+    code = models.CharField(_("代码"), max_length=20)
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    category = models.CharField(_("类别"), max_length=40)
+    name = models.CharField(_("指标名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    measure_type = models.CharField(_("统计口径"), max_length=10, choices=MeasureType.choices)
+    target_form = models.CharField(_("目标形式"), max_length=20, choices=TargetForm.choices)
+    target_value = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    target_date = models.DateField(_("目标日期"), null=True, blank=True)
+    base_value = models.DecimalField(_("基期值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    base_year = models.PositiveSmallIntegerField(_("基期年份"), null=True, blank=True)
+    base_source = models.CharField(_("基期值来源"), max_length=200, blank=True)
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    frequency = models.CharField(_("报送频率"), max_length=10, choices=Frequency.choices, default=Frequency.QUARTERLY)
+    entry_mode = models.CharField(_("填报方式"), max_length=10, choices=EntryMode.choices, default=EntryMode.PERIOD)
+    is_ratio = models.BooleanField(_("按分子分母填报"), default=False)
+    numerator_label = models.CharField(_("分子"), max_length=40, blank=True)
+    denominator_label = models.CharField(_("分母"), max_length=40, blank=True)
+    lead_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="led_indicators", verbose_name=_("牵头单位")
+    )
+    lead_department_defaulted = models.BooleanField(
+        _("牵头单位为默认"), default=False, help_text=_("文件未写明牵头单位，默认由市市场监管局牵头。")
+    )
+    catalogue_key = models.SlugField(_("目录键"), max_length=80, blank=True, help_text=_("关联各城市同类指标。"))
+    target_group = models.ForeignKey(
+        TargetGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators",
+        verbose_name=_("合并目标"),
+    )
+    source_quote = models.TextField(_("原文"), blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    history = HistoricalRecords(excluded_fields=["order"])
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"], name="indicator_unique_code",
+                violation_error_message=_("该方案已有相同代码的指标。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_quantitative(self):
+        return self.target_form != TargetForm.QUALITATIVE
+
+    def clean(self):
+        errors = {}
+        if self.is_quantitative and not self.unit:
+            errors["unit"] = _("定量指标必须填写单位。")
+        if self.target_form in GROWTH_FORMS and not self.base_year:
+            errors["base_year"] = _("增长类目标必须填写基期年份。")
+        if self.target_form == TargetForm.THRESHOLD and self.target_value is not None and self.target_value > 100:
+            errors["target_value"] = _("比率目标不能超过100%。")
+        if self.measure_type == MeasureType.RATE and self.target_value is not None and self.target_value > 100:
+            errors["target_value"] = _("比率目标不能超过100%。")
+        if self.is_ratio and self.measure_type != MeasureType.RATE:
+            errors["is_ratio"] = _("只有比率指标可以按分子分母填报。")
+        if self.is_quantitative and self.target_value is None and self.target_group_id is None:
+            errors["target_value"] = _("定量指标必须填写目标值（或属于一个合并目标）。")
+        if self.base_value is not None and self.base_value < 0:
+            errors["base_value"] = _("基期值不能为负数。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class InterimTarget(models.Model):
+    """An earlier value or date the document sets on the way to the end target."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="interim_targets", verbose_name=_("指标")
+    )
+    date = models.DateField(_("日期"))
+    value = models.DecimalField(_("阶段目标值"), max_digits=20, decimal_places=4)
+    source_quote = models.TextField(_("原文"), blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        ordering = ["indicator", "date"]
+        verbose_name = _("阶段目标")
+        verbose_name_plural = _("阶段目标")
+        constraints = [models.UniqueConstraint(fields=["indicator", "date"], name="interim_unique_date")]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.date}: {self.value}"
+
+
+class QuarterlyFigure(models.Model):
+    """One version of an indicator's figure for one period.
+
+    A correction or an official figure replacing a provisional one is a new version; the approved
+    version with the highest number counts and the older ones stay as 'superseded', so nothing is lost.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已审核")
+        RETURNED = "returned", _("已退回")
+        SUPERSEDED = "superseded", _("已被更正")
+
+    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="figures", verbose_name=_("指标"))
+    period_end = models.DateField(_("报告期末"))
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(_("分子"), max_digits=20, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(_("分母"), max_digits=20, decimal_places=4, null=True, blank=True)
+    is_provisional = models.BooleanField(_("预估数"), default=False)
+    source = models.CharField(_("统计口径/发布来源"), max_length=200, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+    correction_reason = models.TextField(_("更正原因"), blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    is_late = models.BooleanField(_("逾期报送"), default=False)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("填报人"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("提交人"),
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "period_end", "version"]
+        verbose_name = _("季度数据")
+        verbose_name_plural = _("季度数据")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_end", "version"], name="figure_unique_version",
+                violation_error_message=_("该指标该期已有同一版本的数据。"),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period_end"], condition=models.Q(status__in=["draft", "submitted", "returned"]),
+                name="figure_one_open_version",
+                violation_error_message=_("该指标该期已有一份未审核完成的数据。"),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period_end"], condition=models.Q(status="approved"),
+                name="figure_one_approved_version",
+                violation_error_message=_("该指标该期只能有一个有效的已审核数据。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "period_end"])]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.period_end} v{self.version}"
+
+    @property
+    def rate(self):
+        """A ratio indicator's percentage, always derived from numerator and denominator."""
+        if self.numerator is None or not self.denominator:
+            return self.value
+        return self.numerator / self.denominator * 100
+
+
+class ProgressFields(models.Model):
+    """The numbers behind a status, so a page can say in one sentence why an indicator lags."""
+
+    status = models.CharField(_("状态"), max_length=20)
+    rule = models.CharField(_("判定规则"), max_length=40, blank=True)
+    reason = models.TextField(_("原因"), blank=True)
+    current = models.FloatField(_("当前值"), null=True)
+    base = models.FloatField(_("基期值"), null=True)
+    end_target = models.FloatField(_("目标值"), null=True)
+    data_date = models.DateField(_("数据日期"), null=True)
+    time_elapsed = models.FloatField(_("时间进度"), null=True)
+    progress = models.FloatField(_("指标进度"), null=True)
+    expected = models.FloatField(_("应达进度"), null=True)
+
+    class Meta:
+        abstract = True
+
+
+class IndicatorProgress(ProgressFields):
+    """The latest progress result of an indicator, read by dashboards without computing."""
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="progress", verbose_name=_("指标")
+    )
+    base_from_first_report = models.BooleanField(_("以首次报送为基期"), default=False)
+    year_to_date = models.FloatField(_("本年累计"), null=True)
+    needed_per_quarter = models.FloatField(_("需每季度新增"), null=True)
+    recent_pace_per_quarter = models.FloatField(_("近四季度平均"), null=True)
+    projected_end = models.FloatField(_("按当前速度期末值"), null=True)
+    projection_reached = models.BooleanField(_("按当前速度可达标"), null=True)
+    shortfall = models.FloatField(_("差距"), null=True)
+    status_since = models.DateField(_("状态起始"), null=True)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["indicator"]
+        verbose_name = _("指标进度")
+        verbose_name_plural = _("指标进度")
+
+    def __str__(self):
+        return f"{self.indicator.code}: {self.status}"
+
+
+class ProgressSnapshot(ProgressFields):
+    """An indicator's progress as of a quarter end, for trends and "滞后 since 2025Q2"."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("指标")
+    )
+    quarter_end = models.DateField(_("季度末"))
+
+    class Meta:
+        ordering = ["indicator", "quarter_end"]
+        verbose_name = _("季度进度")
+        verbose_name_plural = _("季度进度")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "quarter_end"], name="snapshot_unique_quarter"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.quarter_end}: {self.status}"
+
+
+class LagFlag(models.Model):
+    """Raised when an indicator turns lagging / at risk / overdue, cleared when it recovers."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="lag_flags", verbose_name=_("指标"))
+    status = models.CharField(_("状态"), max_length=20)
+    reason = models.TextField(_("原因"), blank=True)
+    raised_on = models.DateField(_("出现日期"))
+    cleared_on = models.DateField(_("解除日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_on"]
+        verbose_name = _("滞后预警")
+        verbose_name_plural = _("滞后预警")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator"], condition=models.Q(cleared_on__isnull=True), name="lagflag_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.status} {self.raised_on}"
