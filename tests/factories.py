@@ -32,6 +32,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 class PlanFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Plan
+        skip_postgeneration_save = True
 
     city = factory.SubFactory(CityFactory)
     code = factory.Sequence(lambda n: f"plan-{n}")
