@@ -1,0 +1,229 @@
+"""Progress: from stored figures to stored results. The rules themselves live in indicators.progress.
+
+Reads are bulk (a fixed number of queries whatever the number of indicators) and writes are upserts, so a
+recompute is idempotent and two running at once converge on the same rows.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from indicators import progress
+from indicators.models import (
+    Indicator,
+    IndicatorProgress,
+    LagFlag,
+    ProgressSnapshot,
+    QuarterlyFigure,
+)
+
+FLAG_STATUSES = ("lagging", "at_risk", "overdue_report")
+PROGRESS_FIELDS = ["status", "rule", "reason", "current", "base", "end_target", "data_date", "time_elapsed",
+                   "progress", "expected"]
+LATEST_FIELDS = PROGRESS_FIELDS + ["base_from_first_report", "year_to_date", "needed_per_quarter",
+                                   "recent_pace_per_quarter", "projected_end", "projection_reached", "shortfall"]
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- From models to the pure rules -------------------------------------------------------------------
+
+def plan_rule(plan) -> progress.PlanRule:
+    return progress.PlanRule(
+        period_start=plan.period_start, period_end=plan.period_end, reporting_lag_days=plan.reporting_lag_days,
+        at_risk_band=float(plan.at_risk_band), lagging_band=float(plan.lagging_band),
+    )
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def indicator_rule(indicator: Indicator) -> progress.IndicatorRule:
+    """The rule an indicator is judged by; a row in a target group is judged on the group's target."""
+    group = indicator.target_group
+    target = indicator.target_value if indicator.target_value is not None or group is None else group.target_value
+    return progress.IndicatorRule(
+        plan=plan_rule(indicator.plan),
+        measure_type=group.measure_type if group and indicator.target_value is None else indicator.measure_type,
+        target_form=indicator.target_form,
+        target_value=_float(target),
+        target_date=indicator.target_date,
+        base_value=_float(indicator.base_value),
+        base_year=indicator.base_year,
+        direction=indicator.direction,
+        frequency=indicator.frequency,
+        interim_targets=tuple(progress.InterimTarget(date=t.date, value=float(t.value))
+                              for t in indicator.interim_targets.all()),
+    )
+
+
+def _indicators(indicator_ids: Iterable[int] | None):
+    queryset = Indicator.objects.select_related("plan", "target_group").prefetch_related("interim_targets")
+    if indicator_ids is not None:
+        queryset = queryset.filter(pk__in=list(indicator_ids))
+    return list(queryset)
+
+
+def _figure(row) -> progress.Figure:
+    value, numerator, denominator = row.value, row.numerator, row.denominator
+    return progress.Figure(period_end=row.period_end, value=_float(value), numerator=_float(numerator),
+                           denominator=_float(denominator), approved_at=row.reviewed_at)
+
+
+def _inputs(indicators: list[Indicator]):
+    """Approved figures and pending periods per indicator, in two queries.
+
+    A row of a target group is fed the summed figures of every row in its group.
+    """
+    groups = defaultdict(set)
+    for indicator in indicators:
+        if indicator.target_group_id and indicator.target_value is None:
+            groups[indicator.target_group_id].add(indicator.pk)
+    wanted = {i.pk for i in indicators}
+    if groups:
+        siblings = Indicator.objects.filter(target_group_id__in=groups).values_list("pk", "target_group_id")
+        for pk, group_id in siblings:
+            groups[group_id].add(pk)
+            wanted.add(pk)
+
+    approved = defaultdict(list)
+    pending = defaultdict(set)
+    rows = QuarterlyFigure.objects.filter(indicator_id__in=wanted).exclude(
+        status__in=[QuarterlyFigure.Status.DRAFT, QuarterlyFigure.Status.RETURNED, QuarterlyFigure.Status.SUPERSEDED]
+    ).only("indicator_id", "period_end", "status", "value", "numerator", "denominator", "reviewed_at")
+    for row in rows.iterator(chunk_size=5000):
+        if row.status == QuarterlyFigure.Status.APPROVED:
+            approved[row.indicator_id].append(_figure(row))
+        else:
+            pending[row.indicator_id].add(row.period_end)
+
+    figures, pending_periods = {}, {}
+    for indicator in indicators:
+        if indicator.target_group_id and indicator.target_value is None:
+            members = groups[indicator.target_group_id]
+            figures[indicator.pk] = _summed([f for pk in members for f in approved[pk]])
+            pending_periods[indicator.pk] = set().union(*(pending[pk] for pk in members))
+        else:
+            figures[indicator.pk] = approved[indicator.pk]
+            pending_periods[indicator.pk] = pending[indicator.pk]
+    return figures, pending_periods
+
+
+def _summed(figures: list[progress.Figure]) -> list[progress.Figure]:
+    by_period = defaultdict(float)
+    for figure in figures:
+        if figure.value is not None:
+            by_period[figure.period_end] += figure.value
+    return [progress.Figure(period_end=p, value=v) for p, v in sorted(by_period.items())]
+
+
+def progress_evaluate(indicators: list[Indicator], *, as_of: dt.date) -> dict[int, progress.Progress]:
+    """Each indicator's progress as of a date, computed now from today's approved figures."""
+    figures, pending = _inputs(indicators)
+    return {i.pk: progress.evaluate(indicator_rule(i), figures[i.pk], as_of, pending[i.pk]) for i in indicators}
+
+
+def indicator_progress_at(indicator: Indicator, *, as_of: dt.date) -> progress.Progress:
+    return progress_evaluate([indicator], as_of=as_of)[indicator.pk]
+
+
+# --- Stored results ----------------------------------------------------------------------------------
+
+def latest_quarter_end(day: dt.date) -> dt.date:
+    """The end of the last calendar quarter closed on `day` (a quarter ending on `day` counts)."""
+    month = (day.month - 1) // 3 * 3 + 3
+    end = _quarter_end(day.year, month)
+    if end <= day:
+        return end
+    if month == 3:
+        return dt.date(day.year - 1, 12, 31)
+    return _quarter_end(day.year, month - 3)
+
+
+def _quarter_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 31 if month in (3, 12) else 30)
+
+
+def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, as_of: dt.date | None = None) -> int:
+    """Recompute and store the latest result, this quarter's snapshot and lag flags; returns the count."""
+    as_of = as_of or today()
+    indicators = _indicators(indicator_ids)
+    results = progress_evaluate(indicators, as_of=as_of)
+    quarter_end = latest_quarter_end(as_of)
+    with transaction.atomic():
+        previous = dict(IndicatorProgress.objects.filter(indicator_id__in=results)
+                        .values_list("indicator_id", "status"))
+        since = dict(IndicatorProgress.objects.filter(indicator_id__in=results)
+                     .values_list("indicator_id", "status_since"))
+        latest = []
+        for indicator_id, result in results.items():
+            unchanged = previous.get(indicator_id) == result.status
+            latest.append(IndicatorProgress(
+                indicator_id=indicator_id, status_since=since.get(indicator_id) if unchanged else quarter_end,
+                **_stored(result, LATEST_FIELDS),
+            ))
+        IndicatorProgress.objects.bulk_create(
+            latest, batch_size=2000, update_conflicts=True, unique_fields=["indicator"],
+            update_fields=LATEST_FIELDS + ["status_since", "computed_at"],
+        )
+        _store_snapshots({(pk, quarter_end): r for pk, r in results.items()})
+        _update_flags(results, on=as_of)
+    return len(results)
+
+
+def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, until: dt.date | None = None) -> int:
+    """Recompute the snapshot of every quarter end of the plans, e.g. after an old quarter is corrected."""
+    until = until or today()
+    indicators = _indicators(indicator_ids)
+    figures, pending = _inputs(indicators)
+    snapshots = {}
+    for indicator in indicators:
+        rule = indicator_rule(indicator)
+        last = min(latest_quarter_end(until), latest_quarter_end(indicator.plan.period_end))
+        for quarter_end in progress.period_ends(rule.plan, "quarterly"):
+            if quarter_end > last:
+                break
+            snapshots[(indicator.pk, quarter_end)] = progress.evaluate(
+                rule, figures[indicator.pk], quarter_end, pending[indicator.pk])
+    with transaction.atomic():
+        _store_snapshots(snapshots)
+    return len(snapshots)
+
+
+def _stored(result: progress.Progress, fields) -> dict:
+    return {name: getattr(result, name) for name in fields}
+
+
+def _store_snapshots(results: dict[tuple[int, dt.date], progress.Progress]):
+    ProgressSnapshot.objects.bulk_create(
+        [ProgressSnapshot(indicator_id=pk, quarter_end=q, **_stored(r, PROGRESS_FIELDS))
+         for (pk, q), r in results.items()],
+        batch_size=2000, update_conflicts=True, unique_fields=["indicator", "quarter_end"],
+        update_fields=PROGRESS_FIELDS,
+    )
+
+
+def _update_flags(results: dict[int, progress.Progress], *, on: dt.date):
+    """Raise a flag when an indicator turns lagging/at risk/overdue; clear it when it recovers."""
+    open_flags = dict(LagFlag.objects.filter(indicator_id__in=results, cleared_on__isnull=True)
+                      .values_list("indicator_id", "status"))
+    raise_, clear, moved = [], [], defaultdict(list)
+    for indicator_id, result in results.items():
+        flagged = result.status in FLAG_STATUSES
+        if flagged and indicator_id not in open_flags:
+            raise_.append(LagFlag(indicator_id=indicator_id, status=result.status, reason=result.reason,
+                                  raised_on=on))
+        elif not flagged and indicator_id in open_flags:
+            clear.append(indicator_id)
+        elif flagged and open_flags[indicator_id] != result.status:
+            moved[result.status].append(indicator_id)
+    LagFlag.objects.bulk_create(raise_, ignore_conflicts=True)
+    LagFlag.objects.filter(indicator_id__in=clear, cleared_on__isnull=True).update(cleared_on=on)
+    for status, ids in moved.items():
+        LagFlag.objects.filter(indicator_id__in=ids, cleared_on__isnull=True).update(status=status)
