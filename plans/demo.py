@@ -1,0 +1,202 @@
+"""The labelled demo: accounts for every role and generated figures, never mixed into the plan data.
+
+Figures are generated deterministically (seeded by indicator code) so that the five plans look like
+real use: some indicators ahead, most on pace, some behind, a quarter awaiting review, a report missing,
+provisional figures, a correction. Every generated figure has is_demo=True, which puts the 演示数据
+banner on every page; `load_demo --remove` takes them all away again.
+"""
+
+import datetime as dt
+import hashlib
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Profile, Role
+from indicators import progress
+from indicators.models import GROWTH_FORMS, Indicator, MeasureType, QuarterlyFigure, TargetForm
+from indicators.services import indicator_history_rebuild, indicator_progress_recompute, indicator_rule
+from plans.models import City, Department
+
+DEMO_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "accounts.yaml"
+
+# How far along each demo indicator is, as a multiple of the calendar: picked per indicator code.
+PACE_PROFILES = [("ahead", 1.15), ("on_pace", 1.0), ("on_pace", 0.97), ("slightly_behind", 0.88),
+                 ("behind", 0.6), ("on_pace", 1.03)]
+DEMO_BASE_SHARE = 0.7  # an unknown base is never guessed in the plan data; demo figures start here
+
+
+def _rng(code: str) -> random.Random:
+    return random.Random(int(hashlib.sha256(code.encode()).hexdigest()[:12], 16))
+
+
+# --- Accounts ------------------------------------------------------------------------------------------
+
+def demo_accounts_load(*, path: Path = DEMO_FIXTURE) -> list[str]:
+    """Create the demo accounts (idempotent); returns their usernames."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    password = spec["password"]
+    cities = {c.code: c for c in City.objects.filter(is_synthetic=False)}
+    created = []
+
+    def account(username, role, name, city=None, department=None, assigned=()):
+        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": name})
+        user.first_name = name
+        user.is_staff = user.is_superuser = role == Role.ADMIN
+        user.set_password(password)
+        user.save()
+        profile, _ = Profile.objects.update_or_create(
+            user=user, defaults={"role": role, "city": city, "department": department, "is_demo": True})
+        profile.assigned_cities.set([cities[c] for c in assigned if c in cities])
+        created.append(username)
+
+    for a in spec["accounts"]:
+        account(a["username"], a["role"], a["name"], assigned=a.get("assigned", ()))
+    for code, c in spec["cities"].items():
+        city = cities.get(code)
+        if city is None:
+            continue
+        prefix = c["prefix"]
+        account(f"{prefix}_staff", Role.BUREAU_STAFF, f"{city.name}市场监管局填报员", city=city)
+        account(f"{prefix}_reviewer", Role.REVIEWER, f"{city.name}市场监管局审核员", city=city)
+        account(f"{prefix}_leader", Role.LEADER, f"{city.name}领导小组成员", city=city)
+        department = _busiest_other_department(city)
+        if department:
+            account(f"{prefix}_dept", Role.DEPARTMENT, f"{department.name}联络员", city=city, department=department)
+    return created
+
+
+def _busiest_other_department(city: City) -> Department | None:
+    """The department (other than the bureau) with the most task assignments: a realistic department user."""
+    from django.db.models import Count
+
+    return (Department.objects.filter(city=city, is_programme_owner=False)
+            .annotate(n=Count("assignments")).filter(n__gt=0).order_by("-n", "name").first()
+            or Department.objects.filter(city=city, is_programme_owner=True).first())
+
+
+# --- Figures -------------------------------------------------------------------------------------------
+
+def demo_figures_load(*, today: dt.date | None = None) -> int:
+    """Generate demo figures for every quantitative indicator of the real plans; returns the count."""
+    today = today or timezone.localdate()
+    staff = {p.city_id: p.user for p in Profile.objects.filter(is_demo=True, role=Role.BUREAU_STAFF)}
+    reviewers = {p.city_id: p.user for p in Profile.objects.filter(is_demo=True, role=Role.REVIEWER)}
+    indicators = list(Indicator.objects.filter(plan__city__is_synthetic=False)
+                      .exclude(target_form=TargetForm.QUALITATIVE)
+                      .select_related("plan", "target_group").prefetch_related("interim_targets"))
+    figures = []
+    now = timezone.now()
+    for indicator in indicators:
+        city_id = indicator.plan.city_id
+        for figure in _series(indicator, today):
+            figure.created_by = figure.submitted_by = staff.get(city_id)
+            figure.submitted_at = now
+            if figure.status in (QuarterlyFigure.Status.APPROVED, QuarterlyFigure.Status.SUPERSEDED):
+                figure.reviewed_by = reviewers.get(city_id)
+                figure.reviewed_at = now
+            figures.append(figure)
+    with transaction.atomic():
+        QuarterlyFigure.objects.filter(is_demo=True).delete()
+        QuarterlyFigure.objects.bulk_create(figures, batch_size=1000)
+    ids = [i.pk for i in indicators]
+    indicator_history_rebuild(indicator_ids=ids, until=today)
+    indicator_progress_recompute(indicator_ids=ids, as_of=today)
+    return len(figures)
+
+
+def demo_remove() -> int:
+    deleted, _ = QuarterlyFigure.objects.filter(is_demo=True).delete()
+    return deleted
+
+
+def _series(indicator: Indicator, today: dt.date) -> list[QuarterlyFigure]:
+    """One indicator's demo figures: a path shaped by its pace profile, with the odd gap and correction."""
+    rule = indicator_rule(indicator)
+    rng = _rng(indicator.plan.code + indicator.code)
+    profile, pace = PACE_PROFILES[rng.randrange(len(PACE_PROFILES))]
+    periods = [p for p in progress.period_ends(rule.plan, rule.frequency)
+               if progress.reporting_deadline(p, rule.plan.reporting_lag_days) <= today]
+    if not periods:
+        return []
+    if rule.target_value is None or (rule.base_value is None and rule.target_form in GROWTH_FORMS):
+        return []  # such an indicator stays 基期缺失 until the bureau enters its base
+    start, end = rule.plan.period_start, rule.plan.period_end
+    span = (end - start).days
+
+    def share(period_end):
+        return min(1.0, max(0.0, (period_end - start).days / span)) * pace
+
+    base = rule.base_value if rule.base_value is not None else _demo_base(rule)
+    target = progress.end_target(rule, base)
+    out = []
+    previous_level = base
+    running_total = 0.0
+    for index, period_end in enumerate(periods):
+        fraction = share(period_end)
+        noise = 1 + rng.uniform(-0.03, 0.03)
+        figure = QuarterlyFigure(indicator=indicator, period_end=period_end, status=QuarterlyFigure.Status.APPROVED,
+                                 is_demo=True, source="演示数据", comment="")
+        if rule.measure_type == MeasureType.RATE:
+            threshold = rule.target_value
+            rate = min(100.0, threshold * (1.02 if pace >= 0.95 else 0.9) * noise)
+            denominator = rng.randint(40, 120)
+            if indicator.is_ratio:
+                figure.denominator = Decimal(denominator)
+                figure.numerator = Decimal(round(denominator * rate / 100))
+                figure.value = figure.numerator / figure.denominator * 100
+            else:
+                figure.value = _dec(rate)
+        elif rule.target_form == TargetForm.MILESTONE:
+            figure.value = _dec(target if fraction >= 0.7 and pace >= 1 else 0)
+        elif rule.measure_type == MeasureType.STOCK:
+            level = base + (target - base) * fraction * noise
+            previous_level = max(previous_level, level) if rng.random() > 0.05 else level
+            figure.value = _dec(previous_level)
+        elif rule.measure_type == MeasureType.ANNUAL:
+            yearly = base + (target - base) * fraction
+            per_period = yearly / (1 if rule.frequency == "yearly" else 4)
+            figure.value = _dec(per_period * noise)
+        else:  # flow: the period's share of the total
+            total_now = target * fraction * noise
+            figure.value = _dec(max(0.0, total_now - running_total))
+            running_total += float(figure.value)
+        if index == len(periods) - 1 and rng.random() < 0.3:
+            figure.is_provisional = True
+        out.append(figure)
+    _demo_workflow_touches(out, rng, today, end)
+    return out
+
+
+def _demo_workflow_touches(figures: list[QuarterlyFigure], rng: random.Random, today: dt.date, plan_end: dt.date):
+    """Make the latest quarter of a running plan look like real use: awaiting review, missing, corrected."""
+    if not figures or plan_end < today:
+        return
+    roll = rng.random()
+    last = figures[-1]
+    if roll < 0.2:
+        last.status = QuarterlyFigure.Status.SUBMITTED
+    elif roll < 0.3:
+        figures.pop()  # a report not sent: shows as 逾期未报
+    elif roll < 0.4 and len(figures) > 2 and figures[-2].value is not None:
+        old = figures[-2]
+        corrected = QuarterlyFigure(
+            indicator=old.indicator, period_end=old.period_end, version=2, status=QuarterlyFigure.Status.APPROVED,
+            value=old.value * Decimal("1.02"), numerator=old.numerator, denominator=old.denominator,
+            is_demo=True, source="演示数据", correction_reason="演示：统计部门发布正式数据后更正",
+        )
+        old.status = QuarterlyFigure.Status.SUPERSEDED
+        figures.insert(len(figures) - 1, corrected)
+
+
+def _demo_base(rule) -> float:
+    return rule.target_value * DEMO_BASE_SHARE if rule.measure_type == MeasureType.STOCK else 0.0
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(str(round(value, 2)))

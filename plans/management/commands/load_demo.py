@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from plans.demo import demo_accounts_load, demo_figures_load, demo_remove
+
+
+class Command(BaseCommand):
+    help = "Load the labelled demo (演示数据): accounts for every role and generated figures."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--remove", action="store_true", help="remove every demo figure")
+
+    def handle(self, *args, remove, **options):
+        if remove:
+            self.stdout.write(f"删除演示数据 {demo_remove()} 条")
+            return
+        accounts = demo_accounts_load()
+        self.stdout.write(f"演示账号 {len(accounts)} 个（密码见 fixtures/demo/accounts.yaml）: {', '.join(accounts)}")
+        self.stdout.write(f"演示数据 {demo_figures_load()} 条")

@@ -1,0 +1,158 @@
+"""The five real plans, stored exactly: counts per city, spot checks, traceability, idempotent loading."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from indicators.models import Indicator, TargetGroup
+from plans.models import City, Department, LeadingGroupMember, Plan
+from plans.services import PLAN_FIXTURE_DIR, plan_fixture_load
+from tasks.models import Task, TaskAssignment
+
+pytestmark = pytest.mark.django_db
+
+SOURCES = PLAN_FIXTURE_DIR / "sources"
+FIXTURES = sorted(PLAN_FIXTURE_DIR.glob("*.yaml"))
+
+
+@pytest.fixture
+def plans():
+    for path in FIXTURES:
+        plan_fixture_load(path=path)
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_all_five_plans_are_shipped():
+    assert {p.stem for p in FIXTURES} == {"chaoyang", "zunyi", "mudanjiang", "shenyang", "nantong"}
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_every_quoted_text_occurs_verbatim_in_the_document(path):
+    """Traceability: names, quotes and task texts are copied from the document, not paraphrased."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    source = _collapse((SOURCES / doc["plan"]["source_file"]).read_text(encoding="utf-8"))
+    quoted = []
+    for i in doc["indicators"]:
+        quoted += [("indicator name", i["code"], i["name"]), ("indicator quote", i["code"], i.get("source_quote"))]
+        quoted += [("interim quote", i["code"], t.get("source_quote")) for t in i.get("interim_targets") or []]
+    for t in doc["tasks"]:
+        quoted += [("task text", t["number"], t["text"]), ("task title", t["number"], t["title"])]
+    for d in doc["departments"]:
+        quoted += [("department alias", d["name"], a) for a in d.get("aliases") or []]
+    for m in doc.get("leading_group") or []:
+        quoted += [("leading-group post", m["name"], m["post"])]
+    missing = [(kind, key, text) for kind, key, text in quoted if text and _collapse(text) not in source]
+    assert missing == []
+
+
+def test_loading_reports_and_is_idempotent(plans, capsys):
+    before = {m: m.objects.count() for m in (City, Plan, Department, Indicator, Task, TaskAssignment,
+                                            LeadingGroupMember, TargetGroup)}
+    call_command("load_plans")
+    out = capsys.readouterr().out
+    assert out.count("无变化") == 5
+    assert {m: m.objects.count() for m in before} == before
+
+
+def test_a_bad_fixture_is_refused_naming_the_problem_and_saves_nothing(tmp_path):
+    doc = yaml.safe_load((PLAN_FIXTURE_DIR / "chaoyang.yaml").read_text(encoding="utf-8"))
+    doc["tasks"][-1]["responsible"] = ["不存在的局"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CommandError, match="未知部门“不存在的局”"):
+        call_command("load_plans", str(bad))
+    assert not City.objects.exists()
+
+
+def test_every_indicator_has_a_lead_and_defaulted_leads_are_the_programme_owner(plans):
+    for indicator in Indicator.objects.select_related("lead_department"):
+        if indicator.lead_department_defaulted:
+            assert indicator.lead_department.is_programme_owner
+    assert Indicator.objects.filter(plan__code="chaoyang-2024-2026", lead_department_defaulted=True).exists()
+
+
+def test_each_city_has_one_programme_owner(plans):
+    for city in City.objects.all():
+        assert city.departments.filter(is_programme_owner=True).count() == 1
+
+
+def test_ended_and_running_plans():
+    """Three of the plans ended before today (2026-11-27); two still run."""
+    docs = [yaml.safe_load(p.read_text(encoding="utf-8"))["plan"] for p in FIXTURES]
+    ended = sorted(d["code"] for d in docs if d["period_end"] < dt.date(2026, 11, 27))
+    assert ended == ["mudanjiang-2021-2025", "shenyang-2020-2023", "zunyi-2022-2025"]
+
+
+# --- Spot checks named in the issue --------------------------------------------------------------------
+
+def _indicator(plan_code: str, name_fragment: str) -> Indicator:
+    return Indicator.objects.get(plan__code=plan_code, name__contains=name_fragment)
+
+
+def test_zunyi_trademarks_is_a_stock_of_15_6_wan(plans):
+    i = _indicator("zunyi-2022-2025", "商标有效注册量")
+    assert (i.unit, i.measure_type, i.target_form, i.target_value) == ("万件", "stock", "absolute", Decimal("15.6"))
+
+
+def test_zunyi_merged_targets_belong_to_the_pair(plans):
+    groups = {g.target_value: sorted(i.code for i in g.indicators.all())
+              for g in TargetGroup.objects.filter(plan__code="zunyi-2022-2025")}
+    assert groups == {Decimal("42"): ["ZY-06", "ZY-07"], Decimal("35"): ["ZY-16", "ZY-17"]}
+    assert Indicator.objects.get(plan__code="zunyi-2022-2025", code="ZY-06").target_value is None
+
+
+def test_zunyi_row_one_is_growth_since_2021_with_unknown_base(plans):
+    i = Indicator.objects.get(plan__code="zunyi-2022-2025", code="ZY-01")
+    assert (i.target_form, i.target_value, i.base_year, i.base_value) == (
+        "growth_since_base", Decimal("20"), 2021, None)
+
+
+def test_mudanjiang_technology_contracts_7_75_to_16_yi(plans):
+    i = _indicator("mudanjiang-2021-2025", "技术合同成交额")
+    assert (i.measure_type, i.base_value, i.base_year, i.target_value, i.target_date, i.unit) == (
+        "annual", Decimal("7.75"), 2020, Decimal("16"), dt.date(2025, 12, 31), "亿元")
+
+
+def test_nantong_patent_intensive_industry_share_17_percent(plans):
+    i = _indicator("nantong-2024-2026", "专利密集型产业增加值占GDP比重")
+    assert (i.target_value, i.unit, i.frequency) == (Decimal("17"), "%", "yearly")
+
+
+def test_chaoyang_case_closure_rate_threshold_90(plans):
+    i = _indicator("chaoyang-2024-2026", "结案率")
+    assert (i.measure_type, i.target_form, i.target_value, i.is_ratio) == ("rate", "threshold", Decimal("90"), True)
+
+
+def test_chaoyang_patent_intensive_products_due_end_2026_with_2025_interim(plans):
+    i = _indicator("chaoyang-2024-2026", "专利密集型产品")
+    assert (i.target_value, i.target_date) == (Decimal("200"), dt.date(2026, 12, 31))
+    assert [(t.date, t.value) for t in i.interim_targets.all()] == [(dt.date(2025, 12, 31), Decimal("200"))]
+
+
+def test_shenyang_pledge_financing_compound_30_percent_from_2018(plans):
+    i = _indicator("shenyang-2020-2023", "质押融资金额")
+    assert (i.measure_type, i.target_form, i.target_value, i.base_year, i.base_value) == (
+        "annual", "compound_growth", Decimal("30"), 2018, None)
+
+
+def test_department_aliases_resolve_to_one_bureau(plans):
+    bureau = Department.objects.get(city__code="zunyi", is_programme_owner=True)
+    aliases = set(bureau.aliases.values_list("alias", flat=True)) | {bureau.name}
+    assert {"市市场监管局(知识产权局)", "市市场监管局(市知识产权局)"} <= aliases
+
+
+def test_nantong_has_three_phases(plans):
+    assert list(Plan.objects.get(code="nantong-2024-2026").phases.values_list("name", flat=True)) == [
+        "启动部署", "实施推进", "评估提升"]
+
+
+def test_source_documents_are_shipped_with_the_fixtures():
+    assert sorted(p.name for p in SOURCES.glob("*.txt")) == sorted(
+        yaml.safe_load(p.read_text(encoding="utf-8"))["plan"]["source_file"] for p in FIXTURES)
