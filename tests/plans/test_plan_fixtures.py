@@ -19,10 +19,15 @@ SOURCES = PLAN_FIXTURE_DIR / "sources"
 FIXTURES = sorted(PLAN_FIXTURE_DIR.glob("*.yaml"))
 
 
-@pytest.fixture
-def plans():
-    for path in FIXTURES:
-        plan_fixture_load(path=path)
+@pytest.fixture(scope="module")
+def plans(django_db_setup, django_db_blocker):
+    """The five plans loaded once for the module (committed), removed again afterwards."""
+    with django_db_blocker.unblock():
+        for path in FIXTURES:
+            plan_fixture_load(path=path)
+    yield
+    with django_db_blocker.unblock():
+        City.objects.all().delete()
 
 
 def _collapse(text: str) -> str:
@@ -63,12 +68,35 @@ def test_loading_reports_and_is_idempotent(plans, capsys):
 
 def test_a_bad_fixture_is_refused_naming_the_problem_and_saves_nothing(tmp_path):
     doc = yaml.safe_load((PLAN_FIXTURE_DIR / "chaoyang.yaml").read_text(encoding="utf-8"))
+    doc["city"]["code"] = doc["plan"]["code"] = "broken"
     doc["tasks"][-1]["responsible"] = ["不存在的局"]
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CommandError, match="未知部门“不存在的局”"):
         call_command("load_plans", str(bad))
-    assert not City.objects.exists()
+    assert not City.objects.filter(code="broken").exists()
+
+
+COUNTS = {  # city: (indicators, tasks, departments, leading-group members, target groups, phases)
+    "chaoyang": (21, 16, 32, 31, 0, 0),
+    "zunyi": (24, 43, 32, 29, 2, 0),
+    "mudanjiang": (11, 17, 1, 0, 0, 0),
+    "shenyang": (25, 20, 19, 0, 0, 0),
+    "nantong": (20, 17, 23, 0, 0, 3),
+}
+
+
+@pytest.mark.parametrize("city", COUNTS)
+def test_counts_per_city(plans, city):
+    plan = Plan.objects.get(city__code=city)
+    assert (plan.indicators.count(), plan.tasks.count(), Department.objects.filter(city__code=city).count(),
+            plan.leading_group.count(), plan.target_groups.count(), plan.phases.count()) == COUNTS[city]
+
+
+def test_every_task_of_a_city_with_departments_is_assigned(plans):
+    """Mudanjiang's copy names no departments; every other plan assigns each task to someone."""
+    unassigned = Task.objects.exclude(plan__city__code="mudanjiang").filter(assignments__isnull=True)
+    assert list(unassigned) == []
 
 
 def test_every_indicator_has_a_lead_and_defaulted_leads_are_the_programme_owner(plans):

@@ -1,0 +1,28 @@
+"""Prints the speed figures the issues set targets for, on national-scale synthetic data.
+
+Run on PostgreSQL for the reported figures: DATABASE_URL=postgres://... python manage.py benchmark
+"""
+
+import importlib
+
+from django.core.management.base import BaseCommand
+
+from plans.models import City
+from plans.synthetic import synthetic_generate
+
+SECTIONS = ["progress"]
+
+
+class Command(BaseCommand):
+    help = "Benchmark at national scale (300 cities × 30 indicators × 12 quarters)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--only", choices=SECTIONS, action="append", help="run only these sections")
+        parser.add_argument("--regenerate", action="store_true", help="rebuild the synthetic data first")
+
+    def handle(self, *args, only, regenerate, **options):
+        if regenerate or not City.objects.filter(is_synthetic=True).exists():
+            self.stdout.write("generating synthetic data: "
+                              + ", ".join(f"{k} {v}" for k, v in synthetic_generate().items()))
+        for section in only or SECTIONS:
+            importlib.import_module(f"benchmarks.{section}").run(self.stdout.write)
