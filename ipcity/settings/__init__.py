@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "plans",
     "indicators",
     "tasks",
+    "notifications",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "plans.context_processors.demo_banner",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -125,6 +128,9 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+# Task evidence files (PDF/Office/images) are stored under MEDIA_ROOT and only ever served by a
+# permission-checked download view; this caps each file.
+TASK_EVIDENCE_MAX_BYTES = int(os.environ.get("TASK_EVIDENCE_MAX_MB", "10")) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -173,6 +179,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-progress-recompute": {
         "task": "indicators.tasks.progress_recompute_all_task",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # After the nightly recompute, so lag flags raised overnight are supervised the same morning.
+    "daily-deadline-reminders": {
+        "task": "tasks.tasks.deadline_reminders_task",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 
