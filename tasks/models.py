@@ -1,11 +1,17 @@
-"""A plan's tasks and the departments assigned to them as lead (牵头单位) or responsible (责任单位)."""
+"""A plan's tasks, the departments assigned to them as lead (牵头单位) or responsible (责任单位), their
+quarterly updates (任务进展) and the supervision items (督办) raised when work lags."""
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import Indicator
+from indicators.models import Indicator, LagFlag
 from plans.models import Department, Plan
+from tasks import evidence, rules
 
 
 class Task(models.Model):
@@ -70,3 +76,160 @@ class TaskAssignment(models.Model):
     def clean(self):
         if self.task_id and self.department_id and self.task.plan.city_id != self.department.city_id:
             raise ValidationError({"department": _("只能分配给本城市的部门。")})
+
+
+def evidence_upload_to(instance, filename):
+    """A generated name: the uploader's file name is kept only as text, never as a path on disk."""
+    return f"task-evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{evidence.evidence_extension(filename)}"
+
+
+class TaskUpdate(models.Model):
+    """A department's report on a task for one quarter; never edited or deleted, the latest one counts.
+
+    The lead department's report is the consolidated one (牵头单位汇总); every other is its own part.
+    """
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", _("未开始")
+        IN_PROGRESS = "in_progress", _("推进中")
+        DONE = "done", _("已完成")
+        BLOCKED = "blocked", _("受阻")
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="updates", verbose_name=_("任务"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="task_updates", verbose_name=_("报送部门")
+    )
+    quarter_end = models.DateField(_("报告期末"))
+    is_consolidated = models.BooleanField(_("牵头单位汇总"), default=False)
+    state = models.CharField(_("进展状态"), max_length=12, choices=State.choices)
+    text = models.TextField(_("本季度工作进展"))
+    evidence = models.FileField(_("证明材料"), upload_to=evidence_upload_to, max_length=200, blank=True)
+    evidence_name = models.CharField(_("证明材料文件名"), max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="task_updates", verbose_name=_("填报人")
+    )
+    created_at = models.DateTimeField(_("报送时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["task", "quarter_end", "created_at", "pk"]
+        verbose_name = _("任务进展")
+        verbose_name_plural = _("任务进展")
+        indexes = [models.Index(fields=["quarter_end", "task"]), models.Index(fields=["department", "task"])]
+
+    def __str__(self):
+        return f"{self.task} · {self.department} · {self.quarter}"
+
+    @property
+    def quarter(self) -> rules.Quarter:
+        return rules.Quarter.ending_on(self.quarter_end)
+
+    @property
+    def evidence_content_type(self) -> str:
+        return evidence.EVIDENCE_TYPES[evidence.evidence_extension(self.evidence.name)].content_type
+
+    def clean(self):
+        try:
+            rules.Quarter.ending_on(self.quarter_end)
+        except (TypeError, ValueError) as error:
+            raise ValidationError({"quarter_end": str(error)}) from None
+
+
+SUPERVISION_STATUS_CHOICES = [(s.value, label) for s, label in rules.SUPERVISION_STATUS_LABELS.items()]
+SUPERVISION_ACTION_CHOICES = [(a.value, label) for a, label in rules.SUPERVISION_ACTION_LABELS.items()]
+
+
+class SupervisionItem(models.Model):
+    """A 督办 item: a lead department asked to explain a lag and propose corrective measures by a date.
+
+    Raised once per lag episode of an indicator (its LagFlag) or per task and quarter when a task is
+    blocked or its consolidated report is late; every step taken on it is a SupervisionStep.
+    """
+
+    class Reason(models.TextChoices):
+        INDICATOR_LAGGING = "indicator_lagging", _("指标滞后")
+        TASK_BLOCKED = "task_blocked", _("任务受阻")
+        TASK_LATE = "task_late", _("任务逾期未报")
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="supervision_items", verbose_name=_("方案"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="supervision_items", verbose_name=_("责任牵头单位")
+    )
+    reason = models.CharField(_("督办原因"), max_length=20, choices=Reason.choices)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="supervision_items",
+        verbose_name=_("指标"),
+    )
+    lag_flag = models.ForeignKey(
+        LagFlag, on_delete=models.SET_NULL, null=True, blank=True, related_name="supervision_items",
+        verbose_name=_("滞后预警"),
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="supervision_items", verbose_name=_("任务")
+    )
+    quarter_end = models.DateField(_("报告期末"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=SUPERVISION_STATUS_CHOICES,
+                              default=rules.SupervisionStatus.REQUESTED.value)
+    due_date = models.DateField(_("说明报送期限"))
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("发起时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("督办事项")
+        verbose_name_plural = _("督办事项")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lag_flag"], condition=models.Q(lag_flag__isnull=False), name="supervision_one_per_lag_flag",
+                violation_error_message=_("该滞后预警已有督办事项。"),
+            ),
+            models.UniqueConstraint(
+                fields=["task", "quarter_end", "reason"], condition=models.Q(task__isnull=False),
+                name="supervision_one_per_task_quarter",
+                violation_error_message=_("该任务该季度已有同类督办事项。"),
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(reason="indicator_lagging", indicator__isnull=False, task__isnull=True)
+                           | models.Q(reason__in=["task_blocked", "task_late"], task__isnull=False,
+                                      quarter_end__isnull=False, indicator__isnull=True)),
+                name="supervision_subject_matches_reason",
+                violation_error_message=_("督办事项必须对应一个指标或一个任务的某季度。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"])]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} · {self.subject}"
+
+    @property
+    def subject(self):
+        return self.indicator if self.indicator_id else self.task
+
+    @property
+    def quarter(self) -> rules.Quarter | None:
+        return rules.Quarter.ending_on(self.quarter_end) if self.quarter_end else None
+
+
+class SupervisionStep(models.Model):
+    """One step of a supervision item, kept for good: who did what, when, and what they wrote."""
+
+    item = models.ForeignKey(SupervisionItem, on_delete=models.CASCADE, related_name="steps",
+                             verbose_name=_("督办事项"))
+    action = models.CharField(_("操作"), max_length=12, choices=SUPERVISION_ACTION_CHOICES)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("操作人"), help_text=_("为空表示系统自动操作。"),
+    )
+    note = models.TextField(_("意见"), blank=True)
+    explanation = models.TextField(_("滞后说明"), blank=True)
+    measures = models.TextField(_("整改措施"), blank=True)
+    measures_due = models.DateField(_("整改完成时限"), null=True, blank=True)
+    due_date = models.DateField(_("说明报送期限"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["item", "created_at", "pk"]
+        verbose_name = _("督办记录")
+        verbose_name_plural = _("督办记录")
+
+    def __str__(self):
+        return f"{self.item_id} {self.get_action_display()} {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,110 @@
+"""The pure rules of task reporting and supervision, table-driven."""
+
+import datetime as dt
+
+import pytest
+
+from tasks import rules
+from tasks.rules import Quarter, ReminderKind, ReportStatus, SupervisionAction, SupervisionStatus
+
+D = dt.date
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2025Q2", Quarter(2025, 2)), ("2025-q4", Quarter(2025, 4)), (" 2024 Q1 ", Quarter(2024, 1)),
+])
+def test_quarter_parses(text, expected):
+    assert Quarter.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "2025Q5", "2025-06-30", "Q2 2025", None])
+def test_bad_quarter_is_refused_with_the_format(text):
+    with pytest.raises(ValueError, match="2025Q2"):
+        Quarter.parse(text)
+
+
+@pytest.mark.parametrize("quarter, start, end", [
+    (Quarter(2025, 1), D(2025, 1, 1), D(2025, 3, 31)), (Quarter(2025, 2), D(2025, 4, 1), D(2025, 6, 30)),
+    (Quarter(2025, 3), D(2025, 7, 1), D(2025, 9, 30)), (Quarter(2025, 4), D(2025, 10, 1), D(2025, 12, 31)),
+])
+def test_quarter_bounds(quarter, start, end):
+    assert (quarter.start, quarter.end) == (start, end)
+    assert Quarter.containing(start) == Quarter.containing(end) == Quarter.ending_on(end) == quarter
+
+
+def test_quarter_neighbours_and_text():
+    assert Quarter(2025, 1).previous() == Quarter(2024, 4)
+    assert Quarter(2024, 4).next() == Quarter(2025, 1)
+    assert str(Quarter(2025, 3)) == "2025Q3"
+    assert Quarter(2025, 3).label == "2025年第3季度"
+
+
+def test_a_day_that_is_not_a_quarter_end_is_refused():
+    with pytest.raises(ValueError, match="季度最后一天"):
+        Quarter.ending_on(D(2025, 6, 29))
+
+
+def test_deadline_is_quarter_end_plus_the_plans_lag():
+    assert rules.reporting_deadline(Quarter(2025, 2), 15) == D(2025, 7, 15)
+    assert rules.reporting_deadline(Quarter(2025, 4), 20) == D(2026, 1, 20)
+
+
+def test_reportable_quarters_are_started_and_within_the_plan_newest_first():
+    quarters = rules.reportable_quarters(D(2024, 7, 1), D(2026, 6, 30), as_of=D(2025, 2, 10))
+    assert quarters == [Quarter(2025, 1), Quarter(2024, 4), Quarter(2024, 3)]
+
+
+@pytest.mark.parametrize("as_of, expected", [
+    (D(2025, 2, 10), Quarter(2024, 4)),   # the last closed quarter
+    (D(2024, 8, 1), Quarter(2024, 3)),    # nothing closed yet: the first quarter of the plan
+    (D(2030, 1, 1), Quarter(2026, 2)),    # plan over: its last quarter
+])
+def test_default_quarter(as_of, expected):
+    assert rules.default_quarter(D(2024, 7, 1), D(2026, 6, 30), as_of) == expected
+
+
+@pytest.mark.parametrize("as_of, expected", [
+    (D(2025, 4, 1), None),                                        # deadline 04-15 more than 5 days away
+    (D(2025, 4, 10), (Quarter(2025, 1), ReminderKind.DUE_SOON)),  # 5 days before the deadline
+    (D(2025, 4, 15), (Quarter(2025, 1), ReminderKind.DUE_SOON)),  # the deadline day is still on time
+    (D(2025, 4, 16), (Quarter(2025, 1), ReminderKind.OVERDUE)),
+    (D(2025, 6, 30), (Quarter(2025, 1), ReminderKind.OVERDUE)),   # still the last closed quarter
+    (D(2024, 4, 20), None),                                       # Q1 2024 is before the plan
+    (D(2026, 10, 20), None),                                      # Q3 2026 is after the plan
+    (D(2026, 7, 20), (Quarter(2026, 2), ReminderKind.OVERDUE)),   # the plan's last quarter
+])
+def test_which_quarter_to_remind_about(as_of, expected):
+    assert rules.reminder_due(D(2024, 7, 1), D(2026, 6, 30), 15, as_of) == expected
+
+
+DEADLINE = D(2025, 7, 15)
+
+
+@pytest.mark.parametrize("first_reported_on, as_of, done_earlier, expected", [
+    (D(2025, 7, 1), D(2025, 8, 1), False, ReportStatus.REPORTED),
+    (D(2025, 7, 15), D(2025, 8, 1), False, ReportStatus.REPORTED),  # on the deadline day is on time
+    (D(2025, 7, 16), D(2025, 8, 1), False, ReportStatus.LATE),
+    (None, D(2025, 7, 15), False, ReportStatus.PENDING),
+    (None, D(2025, 7, 16), False, ReportStatus.MISSING),
+    (None, D(2025, 7, 16), True, ReportStatus.DONE),               # finished earlier: nothing owed
+    (D(2025, 7, 20), D(2025, 8, 1), True, ReportStatus.LATE),      # a report is judged even when done earlier
+])
+def test_report_status(first_reported_on, as_of, done_earlier, expected):
+    assert rules.report_status(first_reported_on=first_reported_on, deadline=DEADLINE, as_of=as_of,
+                               done_earlier=done_earlier) == expected
+
+
+@pytest.mark.parametrize("status, action, expected", [
+    (SupervisionStatus.REQUESTED, SupervisionAction.SUBMIT, SupervisionStatus.SUBMITTED),
+    (SupervisionStatus.RETURNED, SupervisionAction.SUBMIT, SupervisionStatus.SUBMITTED),
+    (SupervisionStatus.SUBMITTED, SupervisionAction.SUBMIT, None),
+    (SupervisionStatus.SUBMITTED, SupervisionAction.RETURN, SupervisionStatus.RETURNED),
+    (SupervisionStatus.SUBMITTED, SupervisionAction.ACCEPT, SupervisionStatus.ACCEPTED),
+    (SupervisionStatus.REQUESTED, SupervisionAction.ACCEPT, None),
+    (SupervisionStatus.ACCEPTED, SupervisionAction.CLOSE, SupervisionStatus.CLOSED),
+    (SupervisionStatus.REQUESTED, SupervisionAction.CLOSE, SupervisionStatus.CLOSED),
+    (SupervisionStatus.CLOSED, SupervisionAction.CLOSE, None),
+    (SupervisionStatus.CLOSED, SupervisionAction.SUBMIT, None),
+])
+def test_supervision_transitions(status, action, expected):
+    assert rules.supervision_next_status(status, action) == expected
