@@ -3,8 +3,9 @@
 from rest_framework.routers import DefaultRouter
 
 from indicators.api.views import IndicatorViewSet
+from notifications.api.views import NotificationViewSet
 from plans.api.views import CityViewSet, DepartmentViewSet, PlanViewSet
-from tasks.api.views import TaskViewSet
+from tasks.api.views import SupervisionItemViewSet, TaskMatrixViewSet, TaskUpdateViewSet, TaskViewSet
 
 router = DefaultRouter()
 router.register("cities", CityViewSet, basename="city")
@@ -12,3 +13,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("tasks", TaskViewSet, basename="task")
+router.register("task-updates", TaskUpdateViewSet, basename="task-update")
+router.register("task-matrix", TaskMatrixViewSet, basename="task-matrix")
+router.register("supervision-items", SupervisionItemViewSet, basename="supervision-item")
+router.register("notifications", NotificationViewSet, basename="notification")

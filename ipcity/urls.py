@@ -9,5 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("notifications/", include("notifications.urls")),
+    path("", include("tasks.urls")),
     path("", include("plans.urls")),
 ]

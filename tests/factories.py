@@ -114,3 +114,37 @@ def make_user(username: str, role: str, city: City | None = None, department: De
     if assigned:
         profile.assigned_cities.set(assigned)
     return user
+
+
+class TaskUpdateFactory(factory.django.DjangoModelFactory):
+    """A department's quarterly report on a task (the department must be assigned to it)."""
+
+    class Meta:
+        model = "tasks.TaskUpdate"
+
+    task = factory.SubFactory(TaskFactory)
+    department = factory.LazyAttribute(lambda o: o.task.assignments.first().department)
+    quarter_end = dt.date(2024, 3, 31)
+    state = "in_progress"
+    text = "本季度推进情况。"
+    author = factory.SubFactory(UserFactory)
+
+
+class LagFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "indicators.LagFlag"
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    status = "lagging"
+    reason = "进度落后于时间进度。"
+    raised_on = dt.date(2024, 7, 1)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    key = factory.Sequence(lambda n: f"test-event:{n}")
+    kind = "due_soon"
+    title = factory.Sequence(lambda n: f"测试通知{n}")

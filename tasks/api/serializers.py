@@ -1,6 +1,8 @@
+from django.urls import reverse
 from rest_framework import serializers
 
-from tasks.models import Task, TaskAssignment
+from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.selectors import visible_tasks
 
 
 class TaskAssignmentSerializer(serializers.ModelSerializer):
@@ -22,3 +24,138 @@ class TaskSerializer(serializers.ModelSerializer):
         model = Task
         fields = ["id", "plan", "city", "section", "number", "order", "title", "text", "due_date", "notes",
                   "assignments", "indicators"]
+
+
+class TaskUpdateSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.name", read_only=True)
+    quarter = serializers.SerializerMethodField()
+    author = serializers.CharField(source="author.username", read_only=True)
+    evidence_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TaskUpdate
+        fields = ["id", "task", "department_id", "department", "quarter", "is_consolidated", "state", "text",
+                  "evidence_name", "evidence_url", "author", "created_at"]
+        read_only_fields = fields
+
+    def get_quarter(self, update) -> str:
+        return str(update.quarter)
+
+    def get_evidence_url(self, update) -> str | None:
+        return reverse("task-update-evidence", args=[update.pk]) if update.evidence else None
+
+
+class VisibleTaskField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return visible_tasks(user=self.context["request"].user).select_related("plan").prefetch_related("assignments")
+
+
+class TaskUpdateCreateSerializer(serializers.Serializer):
+    """Input of POST /api/v1/task-updates/ (multipart when it carries an evidence file)."""
+
+    task = VisibleTaskField()
+    quarter = serializers.CharField(help_text="2025Q2")
+    state = serializers.ChoiceField(choices=TaskUpdate.State.choices)
+    text = serializers.CharField()
+    evidence = serializers.FileField(required=False)
+
+
+class IndicatorStatusSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.SerializerMethodField()
+
+    def get_status(self, indicator) -> str | None:
+        progress = getattr(indicator, "progress", None)
+        return progress.status if progress else None
+
+
+class DepartmentTaskRowSerializer(serializers.Serializer):
+    """A row of 我的任务 (GET /api/v1/tasks/mine/), the same data as the page."""
+
+    task = TaskSerializer()
+    role = serializers.CharField()
+    indicators = IndicatorStatusSerializer(source="task.indicators.all", many=True)
+    quarter = serializers.CharField()
+    deadline = serializers.DateField()
+    report_status = serializers.CharField(source="report.status")
+    last_update = TaskUpdateSerializer(allow_null=True)
+
+
+class MatrixCellSerializer(serializers.Serializer):
+    department_id = serializers.IntegerField()
+    role = serializers.CharField()
+    status = serializers.CharField()
+    state = serializers.CharField(source="latest.state", default=None)
+    update_id = serializers.IntegerField(source="latest.pk", default=None)
+
+
+class MatrixRowSerializer(serializers.Serializer):
+    task_id = serializers.IntegerField(source="task.pk")
+    section = serializers.CharField(source="task.section")
+    number = serializers.CharField(source="task.number")
+    title = serializers.CharField(source="task.title")
+    is_blocked = serializers.BooleanField()
+    cells = serializers.SerializerMethodField()
+
+    def get_cells(self, row) -> list[dict]:
+        return MatrixCellSerializer([cell for cell in row.cells if cell is not None], many=True).data
+
+
+class MatrixDepartmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="department.pk")
+    name = serializers.CharField(source="department.name")
+    counts = serializers.DictField(child=serializers.IntegerField())
+
+
+class TaskMatrixSerializer(serializers.Serializer):
+    """GET /api/v1/task-matrix/: the bureau matrix the page shows, for the same parameters."""
+
+    plan = serializers.CharField(source="plan.code")
+    quarter = serializers.CharField()
+    deadline = serializers.DateField()
+    departments = MatrixDepartmentSerializer(source="tallies", many=True)
+
+    rows = MatrixRowSerializer(many=True)
+
+
+class SupervisionStepSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = SupervisionStep
+        fields = ["action", "actor", "note", "explanation", "measures", "measures_due", "due_date", "created_at"]
+
+
+class SupervisionItemSerializer(serializers.ModelSerializer):
+    city = serializers.CharField(source="plan.city.code", read_only=True)
+    plan = serializers.CharField(source="plan.code", read_only=True)
+    department = serializers.CharField(source="department.name", read_only=True)
+    indicator = serializers.CharField(source="indicator.code", default=None, read_only=True)
+    quarter = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(read_only=True)
+    steps = SupervisionStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SupervisionItem
+        fields = ["id", "city", "plan", "department_id", "department", "reason", "indicator", "task", "quarter",
+                  "status", "due_date", "overdue", "escalated_at", "created_at", "steps"]
+
+    def get_quarter(self, item) -> str | None:
+        return str(item.quarter) if item.quarter else None
+
+
+class SupervisionAnswerSerializer(serializers.Serializer):
+    explanation = serializers.CharField()
+    measures = serializers.CharField()
+    measures_due = serializers.DateField()
+
+
+class SupervisionReturnSerializer(serializers.Serializer):
+    note = serializers.CharField()
+    due_date = serializers.DateField()
+
+
+class SupervisionNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,10 +1,39 @@
-from django.db.models import Prefetch
-from rest_framework import viewsets
+"""API of tasks, task updates, the bureau matrix and supervision items: thin, calling the same selectors
+and services as the pages, under the same access rules."""
 
-from accounts.access import visible_cities
-from tasks.api.serializers import TaskSerializer
-from tasks.filtersets import TaskFilterSet
-from tasks.models import Task, TaskAssignment
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from accounts.access import user_department_id, visible_cities, visible_task_updates
+from plans.models import Department
+from tasks import selectors, services
+from tasks.api.serializers import (
+    DepartmentTaskRowSerializer,
+    SupervisionAnswerSerializer,
+    SupervisionItemSerializer,
+    SupervisionNoteSerializer,
+    SupervisionReturnSerializer,
+    TaskMatrixSerializer,
+    TaskSerializer,
+    TaskUpdateCreateSerializer,
+    TaskUpdateSerializer,
+)
+from tasks.filtersets import SupervisionItemFilterSet, TaskFilterSet, TaskUpdateFilterSet, task_matrix_query
+from tasks.models import Task, TaskAssignment, TaskUpdate
+from tasks.views import evidence_file_response
+
+
+def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
+    """A service's messages as DRF field errors (non-field ones under non_field_errors)."""
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
 
 
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
@@ -16,3 +45,100 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
                 .select_related("plan__city")
                 .prefetch_related(Prefetch("assignments", TaskAssignment.objects.select_related("department")),
                                   "indicators"))
+
+    @action(detail=False, serializer_class=DepartmentTaskRowSerializer, filterset_class=None, pagination_class=None)
+    def mine(self, request):
+        """我的任务: every task of the user's department with its indicators, last update and report status."""
+        department_id = user_department_id(request.user)
+        if department_id is None:
+            return Response([])
+        rows = selectors.department_tasks(department=Department.objects.get(pk=department_id),
+                                          as_of=timezone.localdate())
+        return Response(DepartmentTaskRowSerializer(rows, many=True).data)
+
+
+class TaskUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Quarterly task updates: read what the user may see, create for the user's own department; never
+    changed or deleted."""
+
+    filterset_class = TaskUpdateFilterSet
+
+    def get_queryset(self):
+        return (visible_task_updates(self.request.user, TaskUpdate.objects.all())
+                .select_related("department", "author").order_by("-created_at", "-pk"))
+
+    def get_serializer_class(self):
+        return TaskUpdateCreateSerializer if self.action == "create" else TaskUpdateSerializer
+
+    def create(self, request, *args, **kwargs):
+        incoming = TaskUpdateCreateSerializer(data=request.data, context=self.get_serializer_context())
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            update = services.task_update_submit(user=request.user, task=data["task"], quarter=data["quarter"],
+                                                 state=data["state"], text=data["text"],
+                                                 evidence_file=data.get("evidence"))
+        except DjangoValidationError as error:
+            raise as_api_error(error) from None
+        return Response(TaskUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True)
+    def evidence(self, request, pk=None):
+        """The evidence file, as an attachment only."""
+        update = self.get_object()
+        if not update.evidence:
+            raise Http404
+        return evidence_file_response(update)
+
+
+class TaskMatrixViewSet(viewsets.ViewSet):
+    """The bureau matrix: ?plan=<code>&quarter=2025Q2&department=<id>&section=<章节>&state=<state>."""
+
+    serializer_class = TaskMatrixSerializer
+
+    def list(self, request):
+        as_of = timezone.localdate()
+        try:
+            query = task_matrix_query(user=request.user, params=request.query_params, as_of=as_of)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from None
+        matrix = selectors.task_matrix(plan=query.plan, quarter=query.quarter, tasks=query.filterset.qs,
+                                       as_of=as_of, department=query.filterset.form.cleaned_data.get("department"))
+        return Response(TaskMatrixSerializer(matrix).data)
+
+
+class SupervisionItemViewSet(viewsets.ReadOnlyModelViewSet):
+    """督办 items with every step; the actions are those of the page, under the same rules."""
+
+    serializer_class = SupervisionItemSerializer
+    filterset_class = SupervisionItemFilterSet
+
+    def get_queryset(self):
+        return (selectors.visible_supervision(user=self.request.user, as_of=timezone.localdate())
+                .prefetch_related("steps__actor"))
+
+    def _act(self, request, input_serializer, service):
+        item = self.get_object()
+        incoming = input_serializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            service(user=request.user, item=item, **incoming.validated_data)
+        except DjangoValidationError as error:
+            raise as_api_error(error) from None
+        return Response(SupervisionItemSerializer(self.get_queryset().get(pk=item.pk)).data)
+
+    @action(detail=True, methods=["post"], serializer_class=SupervisionAnswerSerializer)
+    def submit(self, request, pk=None):
+        return self._act(request, SupervisionAnswerSerializer, services.supervision_submit)
+
+    @action(detail=True, methods=["post"], url_path="return", serializer_class=SupervisionReturnSerializer)
+    def return_(self, request, pk=None):
+        return self._act(request, SupervisionReturnSerializer, services.supervision_return)
+
+    @action(detail=True, methods=["post"], serializer_class=SupervisionNoteSerializer)
+    def accept(self, request, pk=None):
+        return self._act(request, SupervisionNoteSerializer, services.supervision_accept)
+
+    @action(detail=True, methods=["post"], serializer_class=SupervisionNoteSerializer)
+    def close(self, request, pk=None):
+        return self._act(request, SupervisionNoteSerializer, services.supervision_close)

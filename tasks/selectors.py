@@ -1,0 +1,283 @@
+"""Reads of tasks, task updates, the bureau matrix, the leading group and supervision items.
+
+Everything a user asks for goes through accounts.access; every page reads a fixed number of queries
+whatever the number of tasks, departments or updates (asserted in tests/tasks).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import (
+    can_see_task_overview,
+    visible_cities,
+    visible_supervision_items,
+    visible_task_updates,
+)
+from indicators.models import Indicator, QuarterlyFigure, TargetForm
+from plans.models import City, Department, LeadingGroupMember, Plan
+from tasks import rules
+from tasks.models import SupervisionItem, Task, TaskAssignment, TaskUpdate
+
+# Labels of the progress statuses stored in IndicatorProgress.status (GLOSSARY.md).
+INDICATOR_STATUS_LABELS = {
+    "achieved": _("已达标"), "on_track": _("进度正常"), "at_risk": _("预警"), "lagging": _("滞后"),
+    "overdue_report": _("逾期未报"), "no_data": _("暂无数据"), "incomplete": _("基期缺失"), "missed": _("未完成"),
+}
+
+
+# --- Tasks --------------------------------------------------------------------------------------------
+
+def visible_tasks(*, user) -> QuerySet[Task]:
+    return Task.objects.filter(plan__city__in=visible_cities(user))
+
+
+def _with_assignments_and_indicators(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    return tasks.select_related("plan__city").prefetch_related(
+        Prefetch("assignments", TaskAssignment.objects.select_related("department")),
+        Prefetch("indicators", Indicator.objects.select_related("progress")),
+    )
+
+
+def task_detail(*, user, pk: int) -> Task:
+    return get_object_or_404(_with_assignments_and_indicators(visible_tasks(user=user)), pk=pk)
+
+
+def task_updates(*, user, task: Task) -> QuerySet[TaskUpdate]:
+    """Every update of a task the user may read, newest quarter first: the full history, never trimmed."""
+    return (visible_task_updates(user, task.updates.all()).select_related("department", "author")
+            .order_by("-quarter_end", "-created_at", "-pk"))
+
+
+def department_role(task: Task, department_id: int | None) -> str | None:
+    """A department's part in a task (lead wins when it holds both); uses prefetched assignments."""
+    roles = {a.role for a in task.assignments.all() if a.department_id == department_id}
+    if TaskAssignment.Role.LEAD in roles:
+        return TaskAssignment.Role.LEAD
+    return TaskAssignment.Role.RESPONSIBLE if roles else None
+
+
+def task_lead_department(task: Task) -> Department | None:
+    """Who answers for a task (supervision items): its first lead, else its first assignee."""
+    assignments = sorted(task.assignments.all(), key=lambda a: (a.role != TaskAssignment.Role.LEAD, a.order, a.pk))
+    return assignments[0].department if assignments else None
+
+
+@dataclass
+class ReportCell:
+    """One department's report on one task for one quarter."""
+
+    department_id: int
+    role: str
+    status: rules.ReportStatus
+    latest: TaskUpdate | None  # the update that counts (the latest of the quarter)
+
+    @property
+    def status_label(self):
+        return rules.REPORT_STATUS_LABELS[self.status]
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.latest is not None and self.latest.state == TaskUpdate.State.BLOCKED
+
+
+def _report_cell(department_id: int, role: str, updates: list[TaskUpdate], quarter: rules.Quarter,
+                 deadline: dt.date, as_of: dt.date) -> ReportCell:
+    """`updates` are one department's updates of one task up to `quarter`, oldest first."""
+    in_quarter = [u for u in updates if u.quarter_end == quarter.end]
+    earlier = [u for u in updates if u.quarter_end < quarter.end]
+    status = rules.report_status(
+        first_reported_on=timezone.localtime(in_quarter[0].created_at).date() if in_quarter else None,
+        deadline=deadline, as_of=as_of, done_earlier=bool(earlier) and earlier[-1].state == TaskUpdate.State.DONE,
+    )
+    return ReportCell(department_id=department_id, role=role, status=status,
+                      latest=in_quarter[-1] if in_quarter else None)
+
+
+@dataclass
+class DepartmentTaskRow:
+    """A task as its department sees it on 我的任务: its part, the last report and what is due now."""
+
+    task: Task
+    role: str
+    last_update: TaskUpdate | None
+    quarter: rules.Quarter
+    deadline: dt.date
+    report: ReportCell
+
+    @property
+    def role_label(self):
+        return TaskAssignment.Role(self.role).label
+
+
+def department_tasks(*, department: Department, as_of: dt.date) -> list[DepartmentTaskRow]:
+    """Every task the department leads or shares, with the indicators it drives and its report status."""
+    tasks = _with_assignments_and_indicators(
+        Task.objects.filter(pk__in=TaskAssignment.objects.filter(department=department).values("task_id"))
+    ).prefetch_related(Prefetch(
+        "updates", TaskUpdate.objects.filter(department=department).select_related("department", "author")
+        .order_by("quarter_end", "created_at", "pk"),
+        to_attr="department_updates",
+    )).order_by("plan__period_start", "plan_id", "order")
+    rows = []
+    for task in tasks:
+        plan = task.plan
+        quarter = rules.default_quarter(plan.period_start, plan.period_end, as_of)
+        deadline = rules.reporting_deadline(quarter, plan.reporting_lag_days)
+        role = department_role(task, department.pk)
+        updates = task.department_updates  # oldest first
+        rows.append(DepartmentTaskRow(
+            task=task, role=role, last_update=updates[-1] if updates else None, quarter=quarter, deadline=deadline,
+            report=_report_cell(department.pk, role, [u for u in updates if u.quarter_end <= quarter.end],
+                                quarter, deadline, as_of),
+        ))
+    return rows
+
+
+def visible_department(*, user, pk: int) -> Department:
+    return get_object_or_404(Department.objects.filter(city__in=visible_cities(user)).select_related("city"), pk=pk)
+
+
+# --- The bureau matrix: departments x tasks for a plan and quarter ------------------------------------
+
+@dataclass
+class MatrixRow:
+    task: Task
+    cells: list[ReportCell | None]  # aligned with TaskMatrix.departments; None where not assigned
+
+    @property
+    def is_blocked(self) -> bool:
+        return any(cell and cell.is_blocked for cell in self.cells)
+
+
+@dataclass
+class DepartmentTally:
+    department: Department
+    counts: dict = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def owed(self) -> int:
+        return self.counts[rules.ReportStatus.MISSING] + self.counts[rules.ReportStatus.PENDING]
+
+
+@dataclass
+class TaskMatrix:
+    plan: Plan
+    quarter: rules.Quarter
+    deadline: dt.date
+    departments: list[Department]
+    rows: list[MatrixRow]
+    tallies: list[DepartmentTally]
+
+
+def overview_plans(*, user) -> list[Plan]:
+    """Plans whose bureau matrix the user may see, newest first."""
+    plans = Plan.objects.filter(city__in=visible_cities(user)).select_related("city").order_by("-period_start", "code")
+    return [plan for plan in plans if can_see_task_overview(user, plan.city_id)]
+
+
+def task_matrix(*, plan: Plan, quarter: rules.Quarter, tasks: QuerySet[Task], as_of: dt.date,
+                department: Department | None = None) -> TaskMatrix:
+    """Who reported on which task for the quarter, who is late, what is blocked: three queries in all."""
+    tasks = list(tasks.filter(plan=plan).select_related("plan").prefetch_related(
+        Prefetch("assignments", TaskAssignment.objects.select_related("department"))).order_by("order"))
+    deadline = rules.reporting_deadline(quarter, plan.reporting_lag_days)
+    updates = defaultdict(list)
+    for update in (TaskUpdate.objects.filter(task__in=[t.pk for t in tasks], quarter_end__lte=quarter.end)
+                   .select_related("author").order_by("quarter_end", "created_at", "pk")):
+        updates[update.task_id, update.department_id].append(update)
+
+    departments = {}
+    for task in tasks:
+        for assignment in task.assignments.all():
+            if department is None or assignment.department_id == department.pk:
+                departments.setdefault(assignment.department_id, assignment.department)
+    columns = sorted(departments.values(), key=lambda d: (not d.is_programme_owner, d.name))
+    tallies = {d.pk: DepartmentTally(department=d) for d in columns}
+
+    rows = []
+    for task in tasks:
+        cells = []
+        for column in columns:
+            role = department_role(task, column.pk)
+            cell = None if role is None else _report_cell(column.pk, role, updates[task.pk, column.pk], quarter,
+                                                          deadline, as_of)
+            if cell:
+                tallies[column.pk].counts[cell.status] += 1
+            cells.append(cell)
+        rows.append(MatrixRow(task=task, cells=cells))
+    return TaskMatrix(plan=plan, quarter=quarter, deadline=deadline, departments=columns, rows=rows,
+                      tallies=list(tallies.values()))
+
+
+def latest_states(*, tasks: QuerySet[Task], quarter: rules.Quarter) -> dict[tuple[int, int], str]:
+    """(task, department) -> the state of its latest update for the quarter, in one query."""
+    states = {}
+    for task_id, department_id, state in (TaskUpdate.objects.filter(task__in=tasks, quarter_end=quarter.end)
+                                          .order_by("created_at", "pk")
+                                          .values_list("task_id", "department_id", "state")):
+        states[task_id, department_id] = state
+    return states
+
+
+# --- Figures still owed (for the reminders) ------------------------------------------------------------
+
+def figures_not_submitted(*, plan: Plan, quarter: rules.Quarter) -> QuerySet[Indicator]:
+    """Quantitative indicators due for the quarter with no figure submitted (a draft or a returned one is
+    not submitted); yearly indicators fall due with the fourth quarter."""
+    due = plan.indicators.exclude(target_form=TargetForm.QUALITATIVE)
+    if quarter.number != 4:
+        due = due.filter(frequency=Indicator.Frequency.QUARTERLY)
+    submitted = QuarterlyFigure.objects.filter(
+        indicator__plan=plan, period_end=quarter.end,
+        status__in=[QuarterlyFigure.Status.SUBMITTED, QuarterlyFigure.Status.APPROVED,
+                    QuarterlyFigure.Status.SUPERSEDED],
+    ).values("indicator_id")
+    return due.exclude(pk__in=submitted)
+
+
+# --- Leading group ----------------------------------------------------------------------------------------
+
+def leading_group_roster(*, user, city_code: str) -> tuple[City, list[LeadingGroupMember]]:
+    """A city's leading-group members, by plan and order, each with the number of tasks of their department."""
+    city = get_object_or_404(visible_cities(user), code=city_code)
+    members = (LeadingGroupMember.objects.filter(plan__city=city).select_related("plan", "department")
+               .annotate(task_count=Count("department__assignments__task", distinct=True,
+                                          filter=Q(department__assignments__task__plan=F("plan"))))
+               .order_by("-plan__period_start", "plan_id", "order"))
+    return city, list(members)
+
+
+# --- Supervision items (督办) -----------------------------------------------------------------------------
+
+def _overdue(as_of: dt.date):
+    """Kept in sync with rules.AWAITING_DEPARTMENT: waiting on the department past its due date."""
+    return Case(When(status__in=rules.AWAITING_DEPARTMENT, due_date__lt=as_of, then=Value(True)),
+                default=Value(False), output_field=BooleanField())
+
+
+def _supervision_base(as_of: dt.date) -> QuerySet[SupervisionItem]:
+    return (SupervisionItem.objects.select_related("plan__city", "department", "indicator__progress", "task")
+            .annotate(overdue=_overdue(as_of)))
+
+
+def supervision_items_for_city(city: City | int, as_of: dt.date) -> QuerySet[SupervisionItem]:
+    """Open supervision items of a city for its dashboard, overdue ones first, each with `overdue`.
+
+    The caller has already checked that the user may see the city (accounts.access.visible_cities).
+    """
+    return (_supervision_base(as_of).filter(plan__city=city)
+            .exclude(status=rules.SupervisionStatus.CLOSED).order_by("-overdue", "due_date", "pk"))
+
+
+def visible_supervision(*, user, as_of: dt.date) -> QuerySet[SupervisionItem]:
+    return visible_supervision_items(user, _supervision_base(as_of)).order_by("-overdue", "status", "due_date", "pk")
+
+
+def supervision_detail(*, user, pk: int, as_of: dt.date) -> SupervisionItem:
+    return get_object_or_404(visible_supervision(user=user, as_of=as_of).prefetch_related("steps__actor"), pk=pk)

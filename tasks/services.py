@@ -1,0 +1,326 @@
+"""Writes for tasks: quarterly updates and the supervision (督办) workflow.
+
+Each function validates everything first and raises ValidationError with field messages, so bad input
+saves nothing; pages and the API call the same functions.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import (
+    SUPERVISION_REVIEW_ROLES,
+    TASK_UPDATE_ROLES,
+    can_answer_supervision,
+    can_review_supervision,
+    can_update_task,
+    user_department_id,
+)
+from accounts.models import Role
+from indicators.models import LagFlag
+from notifications.models import Notification
+from notifications.selectors import users_in_cities, users_in_departments
+from notifications.services import notify
+from plans.models import Department, Plan
+from tasks import evidence, rules
+from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.selectors import department_role, figures_not_submitted, task_lead_department, task_matrix
+
+# --- Quarterly task updates ------------------------------------------------------------------------------
+
+def task_update_submit(*, user, task: Task, quarter: str | rules.Quarter, state: str, text: str,
+                       evidence_file: UploadedFile | None = None, as_of: dt.date | None = None) -> TaskUpdate:
+    """Record a department's report on a task for a quarter; the lead department's is the consolidated one.
+
+    Refused, saving nothing: a task not assigned to the user's department, a quarter not yet started or
+    outside the plan, an evidence file of the wrong type or too large. A blocked task raises a
+    supervision item for its lead department.
+    """
+    as_of = as_of or timezone.localdate()
+    if not can_update_task(user, task):
+        raise ValidationError({"task": _("该任务未分配给您的部门，不能报送进展。")})
+    errors = {}
+    try:
+        quarter = quarter if isinstance(quarter, rules.Quarter) else rules.Quarter.parse(quarter)
+    except ValueError as error:
+        errors["quarter"] = [str(error)]
+    else:
+        plan = task.plan
+        if rules.quarter_not_started(quarter, as_of):
+            errors["quarter"] = [_("%(quarter)s尚未开始，不能报送该季度的进展。") % {"quarter": quarter.label}]
+        elif quarter.end < plan.period_start or quarter.start > plan.period_end:
+            errors["quarter"] = [_("%(quarter)s不在方案实施期限内。") % {"quarter": quarter.label}]
+    if state not in TaskUpdate.State.values:
+        errors["state"] = [_("请选择进展状态（未开始、推进中、已完成或受阻）。")]
+    if not (text or "").strip():
+        errors["text"] = [_("请填写本季度工作进展。")]
+    if evidence_file is not None:
+        try:
+            evidence.evidence_check(name=evidence_file.name, size=evidence_file.size, file=evidence_file,
+                                    max_bytes=settings.TASK_EVIDENCE_MAX_BYTES)
+        except evidence.EvidenceRejected as error:
+            errors["evidence"] = [str(error)]
+    if errors:
+        raise ValidationError(errors)
+
+    department_id = user_department_id(user)
+    update = TaskUpdate(
+        task=task, department_id=department_id, quarter_end=quarter.end, state=state, text=text.strip(),
+        is_consolidated=department_role(task, department_id) == TaskAssignment.Role.LEAD, author=user,
+    )
+    if evidence_file is not None:
+        update.evidence = evidence_file
+        update.evidence_name = evidence_file.name[-200:]
+    update.full_clean(exclude=["evidence"])
+    with transaction.atomic():
+        update.save()
+        if state == TaskUpdate.State.BLOCKED:
+            task_supervision_raise(task=task, quarter=quarter, reason=SupervisionItem.Reason.TASK_BLOCKED,
+                                   as_of=as_of)
+    return update
+
+
+# --- Supervision items: raising, answering, reviewing, escalating --------------------------------------
+
+def task_supervision_raise(*, task: Task, quarter: rules.Quarter, reason: str,
+                           as_of: dt.date) -> SupervisionItem | None:
+    """Ask a task's lead department to explain a blockage or a late report (once per task, quarter, reason)."""
+    department = task_lead_department(task)
+    if department is None:
+        return None
+    return _supervision_raise(plan=task.plan, department=department, reason=reason, task=task,
+                              quarter_end=quarter.end, as_of=as_of,
+                              exists={"task": task, "quarter_end": quarter.end, "reason": reason})
+
+
+def indicator_supervision_raise(*, flag: LagFlag, as_of: dt.date) -> SupervisionItem | None:
+    """Ask an indicator's lead department to explain its lag (once per lag episode, i.e. per LagFlag)."""
+    indicator = flag.indicator
+    return _supervision_raise(plan=indicator.plan, department=indicator.lead_department,
+                              reason=SupervisionItem.Reason.INDICATOR_LAGGING, indicator=indicator, lag_flag=flag,
+                              as_of=as_of, exists={"lag_flag": flag})
+
+
+def _supervision_raise(*, plan: Plan, department: Department, reason: str, as_of: dt.date, exists: dict,
+                       **subject) -> SupervisionItem | None:
+    """Create the item and its first step unless it exists; the unique constraints settle a race."""
+    if SupervisionItem.objects.filter(**exists).exists():
+        return None
+    due_date = as_of + dt.timedelta(days=rules.SUPERVISION_RESPONSE_DAYS)
+    item = SupervisionItem(plan=plan, department=department, reason=reason, due_date=due_date, **subject)
+    item.full_clean()
+    try:
+        with transaction.atomic():
+            item.save()
+            _step(item, rules.SupervisionAction.REQUEST, actor=None, due_date=due_date)
+    except IntegrityError:  # raised a moment ago by a concurrent run
+        return None
+    return item
+
+
+def supervision_submit(*, user, item: SupervisionItem, explanation: str, measures: str,
+                       measures_due: dt.date | None) -> SupervisionStep:
+    """The lead department's 滞后说明 and 整改措施 with the date the measures will be done."""
+    if not can_answer_supervision(user, item):
+        raise ValidationError(_("只有被督办的牵头单位可以报送说明。"))
+    errors = {}
+    if not (explanation or "").strip():
+        errors["explanation"] = [_("请填写滞后说明。")]
+    if not (measures or "").strip():
+        errors["measures"] = [_("请填写整改措施。")]
+    if measures_due is None:
+        errors["measures_due"] = [_("请填写整改完成时限。")]
+    elif measures_due < timezone.localdate():
+        errors["measures_due"] = [_("整改完成时限不能早于今天。")]
+    if errors:
+        raise ValidationError(errors)
+    return _transition(item, rules.SupervisionAction.SUBMIT, actor=user, explanation=explanation.strip(),
+                       measures=measures.strip(), measures_due=measures_due)
+
+
+def supervision_return(*, user, item: SupervisionItem, note: str, due_date: dt.date | None) -> SupervisionStep:
+    """Send an explanation back with the reason and a new date to answer by."""
+    _check_reviewer(user, item)
+    errors = {}
+    if not (note or "").strip():
+        errors["note"] = [_("退回必须填写原因。")]
+    if due_date is None or due_date < timezone.localdate():
+        errors["due_date"] = [_("请填写今天或以后的重新报送期限。")]
+    if errors:
+        raise ValidationError(errors)
+    step = _transition(item, rules.SupervisionAction.RETURN, actor=user, note=note.strip(), due_date=due_date)
+    SupervisionItem.objects.filter(pk=item.pk).update(due_date=due_date)
+    item.due_date = due_date
+    return step
+
+
+def supervision_accept(*, user, item: SupervisionItem, note: str = "") -> SupervisionStep:
+    _check_reviewer(user, item)
+    return _transition(item, rules.SupervisionAction.ACCEPT, actor=user, note=(note or "").strip())
+
+
+def supervision_close(*, user, item: SupervisionItem, note: str = "") -> SupervisionStep:
+    """办结: the measures are done or the cause has gone; the item leaves the dashboard."""
+    _check_reviewer(user, item)
+    return _transition(item, rules.SupervisionAction.CLOSE, actor=user, note=(note or "").strip())
+
+
+def _check_reviewer(user, item):
+    if not can_review_supervision(user, item):
+        raise ValidationError(_("只有市场监管局（领导小组办公室）可以审核督办事项。"))
+
+
+def _transition(item: SupervisionItem, action: rules.SupervisionAction, *, actor, **fields) -> SupervisionStep:
+    """Move the item by a conditional UPDATE, so a stale page or a second click changes nothing."""
+    sources, target = rules.SUPERVISION_TRANSITIONS[action]
+    with transaction.atomic():
+        if not SupervisionItem.objects.filter(pk=item.pk, status__in=sources).update(status=target):
+            raise ValidationError(_("该督办事项的状态已变化，无法“%(action)s”，请刷新页面。")
+                                  % {"action": rules.SUPERVISION_ACTION_LABELS[action]})
+        item.status = target
+        return _step(item, action, actor=actor, **fields)
+
+
+def supervision_escalate_overdue(*, as_of: dt.date) -> int:
+    """Escalate items past their due date still waiting on the department to the leading-group office, once."""
+    overdue = SupervisionItem.objects.filter(status__in=rules.AWAITING_DEPARTMENT, due_date__lt=as_of,
+                                             escalated_at__isnull=True).select_related("plan__city", "department")
+    escalated = 0
+    for item in overdue:
+        with transaction.atomic():
+            claimed = SupervisionItem.objects.filter(pk=item.pk, escalated_at__isnull=True)
+            if claimed.update(escalated_at=timezone.now()):
+                _step(item, rules.SupervisionAction.ESCALATE, actor=None)
+                escalated += 1
+    return escalated
+
+
+# --- Who hears about a step ----------------------------------------------------------------------------
+
+ESCALATION_ROLES = (Role.BUREAU_STAFF, Role.LEADER)
+"""The leading-group office (in the bureau) and the leading group's members."""
+
+
+def _step(item: SupervisionItem, action: rules.SupervisionAction, *, actor, **fields) -> SupervisionStep:
+    step = SupervisionStep.objects.create(item=item, action=action, actor=actor, **fields)
+    _notify_step(item, step)
+    return step
+
+
+def _notify_step(item: SupervisionItem, step: SupervisionStep) -> None:
+    subject = str(item.subject)
+    department_users = users_in_departments(department_ids=[item.department_id], roles=TASK_UPDATE_ROLES)
+    city_id = item.plan.city_id
+    action = rules.SupervisionAction(step.action)
+    if action == rules.SupervisionAction.REQUEST:
+        recipients, kind = department_users, Notification.Kind.SUPERVISION
+        title = _("督办：%(reason)s「%(subject)s」，请于%(due)s前报送滞后说明和整改措施") % {
+            "reason": item.get_reason_display(), "subject": subject, "due": item.due_date}
+    elif action == rules.SupervisionAction.SUBMIT:
+        recipients = users_in_cities(city_ids=[city_id], roles=SUPERVISION_REVIEW_ROLES)
+        kind = Notification.Kind.SUPERVISION
+        title = _("%(department)s已报送督办说明：「%(subject)s」") % {"department": item.department, "subject": subject}
+    elif action == rules.SupervisionAction.ESCALATE:
+        recipients, kind = users_in_cities(city_ids=[city_id], roles=ESCALATION_ROLES), Notification.Kind.ESCALATION
+        title = _("督办逾期升级：%(department)s未按期说明「%(subject)s」（期限%(due)s）") % {
+            "department": item.department, "subject": subject, "due": item.due_date}
+    else:
+        recipients, kind = department_users, Notification.Kind.SUPERVISION
+        title = _("督办事项「%(subject)s」：%(action)s") % {"subject": subject, "action": step.get_action_display()}
+    body = "\n".join(part for part in (step.note, step.explanation, step.measures) if part)
+    notify(recipient_ids=recipients, key=f"supervision-step:{step.pk}", kind=kind, title=title, body=body,
+           link=reverse("tasks:supervision_detail", args=[item.pk]))
+
+
+def lagging_indicators_supervise(*, as_of: dt.date) -> int:
+    """Raise a supervision item for every open lag flag of a lagging indicator that has none yet."""
+    flags = (LagFlag.objects.filter(cleared_on__isnull=True, status="lagging", supervision_items__isnull=True,
+                                    indicator__plan__is_archived=False)
+             .select_related("indicator__plan", "indicator__lead_department"))
+    return sum(1 for flag in flags if indicator_supervision_raise(flag=flag, as_of=as_of))
+
+
+
+# --- The daily reminder job ------------------------------------------------------------------------------
+
+def deadline_reminders_run(*, as_of: dt.date) -> dict[str, int]:
+    """Remind about reports due soon or overdue, raise supervision items for lags, escalate overdue items.
+
+    Safe to run any number of times a day: every notification is keyed by its event (plan, quarter,
+    department), supervision items are unique per lag flag or per task and quarter, and escalation is a
+    conditional UPDATE; so a second run sends nothing twice.
+    """
+    counts = {"notifications": 0, "supervision_items": 0, "escalated": 0}
+    plans = Plan.objects.filter(is_archived=False).select_related("city")
+    for plan in plans:
+        due = rules.reminder_due(plan.period_start, plan.period_end, plan.reporting_lag_days, as_of)
+        if due is None:
+            continue
+        quarter, kind = due
+        counts["notifications"] += _remind_figures(plan, quarter, kind)
+        matrix = task_matrix(plan=plan, quarter=quarter, tasks=plan.tasks.all(), as_of=as_of)
+        counts["notifications"] += _remind_task_updates(matrix, kind)
+        if kind == rules.ReminderKind.OVERDUE:
+            counts["supervision_items"] += _supervise_late_tasks(matrix, as_of)
+    counts["supervision_items"] += lagging_indicators_supervise(as_of=as_of)
+    counts["escalated"] = supervision_escalate_overdue(as_of=as_of)
+    return counts
+
+
+def _reminder_texts(kind: rules.ReminderKind, deadline: dt.date) -> tuple[str, str]:
+    """(notification kind, the phrase for the title)."""
+    if kind == rules.ReminderKind.OVERDUE:
+        return Notification.Kind.OVERDUE, _("已逾期（截止%(deadline)s）") % {"deadline": deadline}
+    return Notification.Kind.DUE_SOON, _("将于%(deadline)s截止") % {"deadline": deadline}
+
+
+def _remind_figures(plan: Plan, quarter: rules.Quarter, kind: rules.ReminderKind) -> int:
+    """The bureau staff enter the figures: tell them which indicators still have none submitted."""
+    missing = list(figures_not_submitted(plan=plan, quarter=quarter).values_list("name", flat=True))
+    if not missing:
+        return 0
+    notification_kind, when = _reminder_texts(kind, rules.reporting_deadline(quarter, plan.reporting_lag_days))
+    return notify(
+        recipient_ids=users_in_cities(city_ids=[plan.city_id], roles=[Role.BUREAU_STAFF]),
+        key=f"figures-{kind}:{plan.pk}:{quarter}", kind=notification_kind,
+        title=_("%(plan)s %(quarter)s指标数据%(when)s：%(count)d项未提交") % {
+            "plan": plan.title, "quarter": quarter.label, "when": when, "count": len(missing)},
+        body="\n".join(missing), link=reverse("plan", args=[plan.code]),
+    )
+
+
+def _remind_task_updates(matrix, kind: rules.ReminderKind) -> int:
+    """Each department hears once per quarter about the tasks it still owes a report on."""
+    wanted = rules.ReportStatus.MISSING if kind == rules.ReminderKind.OVERDUE else rules.ReportStatus.PENDING
+    notification_kind, when = _reminder_texts(kind, matrix.deadline)
+    sent = 0
+    for column, department in enumerate(matrix.departments):
+        owed = [row.task for row in matrix.rows if row.cells[column] and row.cells[column].status == wanted]
+        if not owed:
+            continue
+        sent += notify(
+            recipient_ids=users_in_departments(department_ids=[department.pk], roles=TASK_UPDATE_ROLES),
+            key=f"task-updates-{kind}:{matrix.plan.pk}:{matrix.quarter}:{department.pk}", kind=notification_kind,
+            title=_("%(quarter)s任务进展%(when)s：%(count)d项未报送") % {
+                "quarter": matrix.quarter.label, "when": when, "count": len(owed)},
+            body="\n".join(str(task) for task in owed), link=reverse("tasks:mine"),
+        )
+    return sent
+
+
+def _supervise_late_tasks(matrix, as_of: dt.date) -> int:
+    """A task whose lead department's consolidated report is overdue goes to supervision."""
+    raised = 0
+    for row in matrix.rows:
+        late = any(cell and cell.role == TaskAssignment.Role.LEAD and cell.status == rules.ReportStatus.MISSING
+                   for cell in row.cells)
+        if late and task_supervision_raise(task=row.task, quarter=matrix.quarter,
+                                           reason=SupervisionItem.Reason.TASK_LATE, as_of=as_of):
+            raised += 1
+    return raised

@@ -1,0 +1,26 @@
+from django import template
+
+from accounts.access import TASK_OVERVIEW_ROLES, user_department_id, user_role
+from tasks import rules
+from tasks.selectors import INDICATOR_STATUS_LABELS
+
+register = template.Library()
+
+
+@register.inclusion_tag("tasks/_nav_links.html", takes_context=True)
+def tasks_nav(context):
+    """The task links a user has a use for, decided by accounts.access like the pages themselves."""
+    user = context["user"]
+    overview = user_role(user) in TASK_OVERVIEW_ROLES
+    has_department = user_department_id(user) is not None
+    return {"mine": has_department, "matrix": overview, "supervision": overview or has_department}
+
+
+@register.filter
+def indicator_status_label(status: str) -> str:
+    return INDICATOR_STATUS_LABELS.get(status or "no_data", status)
+
+
+@register.filter
+def report_status_label(status: str) -> str:
+    return rules.REPORT_STATUS_LABELS[rules.ReportStatus(status)]
