@@ -1,7 +1,6 @@
 from django import template
 
 from accounts.access import TASK_OVERVIEW_ROLES, user_department_id, user_role
-from tasks import rules
 from tasks.selectors import INDICATOR_STATUS_LABELS
 
 register = template.Library()
@@ -19,8 +18,3 @@ def tasks_nav(context):
 @register.filter
 def indicator_status_label(status: str) -> str:
     return INDICATOR_STATUS_LABELS.get(status or "no_data", status)
-
-
-@register.filter
-def report_status_label(status: str) -> str:
-    return rules.REPORT_STATUS_LABELS[rules.ReportStatus(status)]

@@ -142,7 +142,8 @@ def grow(world, tasks=8, departments=6):
         for i, department in enumerate(extra):
             role = TaskAssignment.Role.LEAD if i == 0 else TaskAssignment.Role.RESPONSIBLE
             AssignmentFactory(task=task, department=department, role=role)
-            TaskUpdateFactory(task=task, department=department, quarter_end=Q2.end, state="blocked" if i % 2 else "done")
+            state = "blocked" if i % 2 else "done"
+            TaskUpdateFactory(task=task, department=department, quarter_end=Q2.end, state=state)
             TaskUpdateFactory(task=task, department=department, quarter_end=Quarter(2024, 1).end)
 
 
