@@ -29,6 +29,8 @@ DEMO_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "a
 PACE_PROFILES = [("ahead", 1.15), ("on_pace", 1.0), ("on_pace", 0.97), ("slightly_behind", 0.88),
                  ("behind", 0.6), ("on_pace", 1.03)]
 DEMO_BASE_SHARE = 0.7  # an unknown base is never guessed in the plan data; demo figures start here
+ENDED_PLAN_BONUS = 0.1  # ended plans mostly reached their targets, as real ones do
+COUNT_UNITS = {"件", "家", "个", "项", "人", "次", "单"}
 
 
 def _rng(code: str) -> random.Random:
@@ -104,9 +106,9 @@ def demo_figures_load(*, today: dt.date | None = None) -> int:
     with transaction.atomic():
         QuarterlyFigure.objects.filter(is_demo=True).delete()
         QuarterlyFigure.objects.bulk_create(figures, batch_size=1000)
-    ids = [i.pk for i in indicators]
-    indicator_history_rebuild(indicator_ids=ids, until=today)
-    indicator_progress_recompute(indicator_ids=ids, as_of=today)
+    real = list(Indicator.objects.filter(plan__city__is_synthetic=False).values_list("pk", flat=True))
+    indicator_history_rebuild(indicator_ids=real, until=today)
+    indicator_progress_recompute(indicator_ids=real, as_of=today)
     return len(figures)
 
 
@@ -119,7 +121,10 @@ def _series(indicator: Indicator, today: dt.date) -> list[QuarterlyFigure]:
     """One indicator's demo figures: a path shaped by its pace profile, with the odd gap and correction."""
     rule = indicator_rule(indicator)
     rng = _rng(indicator.plan.code + indicator.code)
-    profile, pace = PACE_PROFILES[rng.randrange(len(PACE_PROFILES))]
+    _profile, pace = PACE_PROFILES[rng.randrange(len(PACE_PROFILES))]
+    if indicator.plan.period_end < today:
+        pace += ENDED_PLAN_BONUS
+    places = 0 if indicator.unit in COUNT_UNITS else 2
     periods = [p for p in progress.period_ends(rule.plan, rule.frequency)
                if progress.reporting_deadline(p, rule.plan.reporting_lag_days) <= today]
     if not periods:
@@ -153,18 +158,18 @@ def _series(indicator: Indicator, today: dt.date) -> list[QuarterlyFigure]:
             else:
                 figure.value = _dec(rate)
         elif rule.target_form == TargetForm.MILESTONE:
-            figure.value = _dec(target if fraction >= 0.7 and pace >= 1 else 0)
+            figure.value = _dec(target if fraction >= 0.7 and pace >= 1 else 0, places)
         elif rule.measure_type == MeasureType.STOCK:
             level = base + (target - base) * fraction * noise
             previous_level = max(previous_level, level) if rng.random() > 0.05 else level
-            figure.value = _dec(previous_level)
+            figure.value = _dec(previous_level, places)
         elif rule.measure_type == MeasureType.ANNUAL:
             yearly = base + (target - base) * fraction
             per_period = yearly / (1 if rule.frequency == "yearly" else 4)
-            figure.value = _dec(per_period * noise)
+            figure.value = _dec(per_period * noise, places)
         else:  # flow: the period's share of the total
             total_now = target * fraction * noise
-            figure.value = _dec(max(0.0, total_now - running_total))
+            figure.value = _dec(max(0.0, total_now - running_total), places)
             running_total += float(figure.value)
         if index == len(periods) - 1 and rng.random() < 0.3:
             figure.is_provisional = True
@@ -198,5 +203,5 @@ def _demo_base(rule) -> float:
     return rule.target_value * DEMO_BASE_SHARE if rule.measure_type == MeasureType.STOCK else 0.0
 
 
-def _dec(value: float) -> Decimal:
-    return Decimal(str(round(value, 2)))
+def _dec(value: float, places: int = 2) -> Decimal:
+    return Decimal(str(round(value, places)))

@@ -1,0 +1,689 @@
+"""The progress engine: how far an indicator is, how far it should be by now, and whether it lags.
+
+Pure functions and frozen dataclasses only (no Django, no I/O), so every status a leader reads can be
+reproduced from a table row in tests/indicators/test_progress.py. indicators.services feeds it approved
+figures and stores what it returns.
+
+Reading order: `evaluate()` applies issue 3's status order; the sections above it compute the numbers it
+judges (current value, base, end target, τ, p, e) and the forward-looking pace.
+"""
+
+import calendar
+import datetime as dt
+import functools
+import math
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+# ─── Vocabulary (kept in sync with indicators.models.MeasureType / TargetForm) ─────────────────────────
+
+STOCK, FLOW, ANNUAL, RATE = "stock", "flow", "annual", "rate"
+MEASURE_TYPES = (STOCK, FLOW, ANNUAL, RATE)
+
+ABSOLUTE = "absolute"
+GROWTH_SINCE_BASE = "growth_since_base"
+COMPOUND_GROWTH = "compound_growth"
+THRESHOLD = "threshold"
+PER_YEAR_INCREMENT = "per_year_increment"
+MILESTONE = "milestone"
+QUALITATIVE = "qualitative"
+TARGET_FORMS = (ABSOLUTE, GROWTH_SINCE_BASE, COMPOUND_GROWTH, THRESHOLD, PER_YEAR_INCREMENT, MILESTONE, QUALITATIVE)
+GROWTH_FORMS = (GROWTH_SINCE_BASE, COMPOUND_GROWTH)
+
+HIGHER, LOWER = "higher", "lower"
+QUARTERLY, YEARLY = "quarterly", "yearly"
+
+ACHIEVED = "achieved"
+MISSED = "missed"
+ON_TRACK = "on_track"
+AT_RISK = "at_risk"
+LAGGING = "lagging"
+OVERDUE_REPORT = "overdue_report"
+NO_DATA = "no_data"
+INCOMPLETE = "incomplete"
+AWAITING_REVIEW = "awaiting_review"
+STATUSES = (ACHIEVED, MISSED, ON_TRACK, AT_RISK, LAGGING, OVERDUE_REPORT, NO_DATA, INCOMPLETE, AWAITING_REVIEW,
+            QUALITATIVE)
+
+STATUS_LABELS = {
+    ACHIEVED: "已达标",
+    MISSED: "未完成",
+    ON_TRACK: "进度正常",
+    AT_RISK: "预警",
+    LAGGING: "滞后",
+    OVERDUE_REPORT: "逾期未报",
+    NO_DATA: "暂无数据",
+    INCOMPLETE: "基期缺失",
+    AWAITING_REVIEW: "待审核",
+    QUALITATIVE: "定性指标",
+}
+
+# Worst first: what a leading group must act on heads a lagging list; known-bad before unknown.
+STATUS_ORDER = (MISSED, LAGGING, OVERDUE_REPORT, AT_RISK, INCOMPLETE, AWAITING_REVIEW, NO_DATA, ON_TRACK, ACHIEVED,
+                QUALITATIVE)
+
+MILESTONE_AT_RISK_SHARE = 2 / 3
+
+
+# ─── Inputs and result ──────────────────────────────────────────────────────────────────────────────────
+
+@dataclass(frozen=True)
+class PlanRule:
+    """The plan settings every indicator of the plan is judged by (bands in percentage points)."""
+
+    period_start: dt.date
+    period_end: dt.date
+    reporting_lag_days: int = 15
+    at_risk_band: float = 5.0
+    lagging_band: float = 15.0
+
+
+@dataclass(frozen=True)
+class InterimTarget:
+    """A value the document sets for an earlier date; for flows it is the total since the plan start."""
+
+    date: dt.date
+    value: float
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    """An indicator as the engine sees it.
+
+    target_value is the percentage for growth forms (8 = 8 %) and N for a per-year increment.
+    """
+
+    plan: PlanRule
+    measure_type: str
+    target_form: str
+    target_value: float | None
+    target_date: dt.date | None = None
+    base_value: float | None = None
+    base_year: int | None = None
+    direction: str = HIGHER
+    frequency: str = QUARTERLY
+    interim_targets: tuple[InterimTarget, ...] = ()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One approved figure of a period; for flows and annual amounts the amount of that period alone."""
+
+    period_end: dt.date
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    approved_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A status with the numbers behind it, so a page can say in one sentence why an indicator lags."""
+
+    status: str
+    rule: str
+    reason: str
+    current: float | None = None
+    base: float | None = None
+    base_from_first_report: bool = False
+    end_target: float | None = None
+    data_date: dt.date | None = None
+    time_elapsed: float | None = None
+    progress: float | None = None
+    expected: float | None = None
+    year_to_date: float | None = None
+    needed_per_quarter: float | None = None
+    recent_pace_per_quarter: float | None = None
+    projected_end: float | None = None
+    projection_reached: bool | None = None
+    shortfall: float | None = None
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def pace_verdict(self) -> str | None:
+        """The leader's one-liner on the projection: reached, or short by how much."""
+        if self.projection_reached is None:
+            return None
+        if self.projection_reached:
+            return "按近期速度，期末可达标"
+        return f"按近期速度，期末差{_fmt(self.shortfall)}"
+
+
+# ─── Calendar ───────────────────────────────────────────────────────────────────────────────────────────
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _months_between(start: dt.date, end: dt.date) -> int:
+    """Whole calendar months; period ends are month ends, so days never matter."""
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def _period_months(frequency: str) -> tuple[int, ...]:
+    return (12,) if frequency == YEARLY else (3, 6, 9, 12)
+
+
+@functools.lru_cache(maxsize=256)
+def period_ends(plan: PlanRule, frequency: str = QUARTERLY) -> tuple[dt.date, ...]:
+    """Every period end inside the plan: calendar quarter ends, or 31 December for yearly statistics.
+
+    Cached (a tuple, so nobody can change the cached value): a history rebuild asks for the same plan's
+    periods hundreds of thousands of times.
+    """
+    return tuple(
+        end
+        for year in range(plan.period_start.year, plan.period_end.year + 1)
+        for end in (_month_end(year, month) for month in _period_months(frequency))
+        if plan.period_start <= end <= plan.period_end
+    )
+
+
+def reporting_deadline(period_end: dt.date, lag_days: int) -> dt.date:
+    """The last day a period's figure may be submitted; it is overdue from the day after."""
+    return period_end + dt.timedelta(days=lag_days)
+
+
+def closed_periods(rule: IndicatorRule, as_of: dt.date) -> list[dt.date]:
+    """The plan's periods that have ended by as_of: only their figures count."""
+    return [end for end in period_ends(rule.plan, rule.frequency) if end <= as_of]
+
+
+def plan_years(plan: PlanRule) -> float:
+    """Months of the period / 12, so 2022-07 to 2025-06 is 3 years (the documents count whole months)."""
+    months = _months_between(plan.period_start, plan.period_end) + 1
+    return months / 12
+
+
+def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
+    """Over once the plan has ended and the last period's figure is past due: the verdict is then final."""
+    periods = period_ends(rule.plan, rule.frequency)
+    last = periods[-1] if periods else rule.plan.period_end
+    return as_of > max(reporting_deadline(last, rule.plan.reporting_lag_days), rule.plan.period_end)
+
+
+def period_label(period_end: dt.date, frequency: str = QUARTERLY) -> str:
+    """A period as Chinese staff name it: 2025年第2季度, or 2025年 for yearly statistics."""
+    if period_end == _month_end(period_end.year, period_end.month):
+        if period_end.month == 12 and frequency == YEARLY:
+            return f"{period_end.year}年"
+        if period_end.month % 3 == 0:
+            return f"{period_end.year}年第{period_end.month // 3}季度"
+    return period_end.isoformat()
+
+
+def time_share(start: dt.date, end: dt.date, at: dt.date) -> float:
+    """Share of [start, end] passed at `at`, clipped to [0, 1]; an empty span counts as fully passed."""
+    span = (end - start).days
+    if span <= 0:
+        return 1.0
+    return _clip((at - start).days / span)
+
+
+def _due_date(rule: IndicatorRule, path_start: dt.date) -> dt.date:
+    """When the end target is due: its own target date when the document sets one inside the plan."""
+    target_date = rule.target_date
+    if target_date is not None and path_start < target_date < rule.plan.period_end:
+        return target_date
+    return rule.plan.period_end
+
+
+# ─── Comparisons ────────────────────────────────────────────────────────────────────────────────────────
+
+def _clip(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+def _meets(rule: IndicatorRule, value: float, target: float, strict: bool = False) -> bool:
+    """Whether a value is at or past a target, in the indicator's direction (strict: past it)."""
+    if rule.direction == LOWER:
+        return value < target if strict else value <= target
+    return value > target if strict else value >= target
+
+
+def _is_total(rule: IndicatorRule) -> bool:
+    """Totals are measured from zero (p = current / end target); levels from their base."""
+    return rule.measure_type == FLOW or rule.target_form == MILESTONE
+
+
+def _strict_growth(rule: IndicatorRule, base: float | None) -> bool:
+    """A growth target on a base of 0 has an end target of 0; only a value above 0 shows any growth."""
+    return rule.target_form in GROWTH_FORMS and base == 0
+
+
+def _may_achieve_early(rule: IndicatorRule) -> bool:
+    """A threshold or a rate is re-measured every year, and a lower-is-better flow is a cap on the whole
+    period: none of them is met for good until the plan is over."""
+    return not (rule.target_form == THRESHOLD or rule.measure_type == RATE
+                or (rule.measure_type == FLOW and rule.direction == LOWER))
+
+
+# ─── Figures: which count, and the level they describe ──────────────────────────────────────────────────
+
+def _approval_key(figure: Figure) -> float:
+    # timestamp() so that naive and aware datetimes never meet in a comparison (that would raise)
+    return -math.inf if figure.approved_at is None else figure.approved_at.timestamp()
+
+
+def _counted(rule: IndicatorRule, figures: Iterable[Figure], as_of: dt.date) -> dict[dt.date, Figure]:
+    """The figures of periods inside the plan and closed by as_of; a later approval is a correction."""
+    plan = rule.plan
+    chosen: dict[dt.date, Figure] = {}
+    for figure in figures:
+        if not plan.period_start <= figure.period_end <= min(plan.period_end, as_of):
+            continue
+        held = chosen.get(figure.period_end)
+        if held is None or _approval_key(figure) >= _approval_key(held):
+            chosen[figure.period_end] = figure
+    return dict(sorted(chosen.items()))
+
+
+def _percentage(figure: Figure) -> float | None:
+    """A rate is derived from its numerator and denominator when they were entered (as the model does)."""
+    if figure.numerator is not None and figure.denominator:
+        return figure.numerator / figure.denominator * 100
+    return figure.value
+
+
+def _pooled_rate(figures: list[Figure]) -> float | None:
+    """The rate of several periods from summed numerators and denominators, never averaged percentages;
+    the latest percentage when the periods were not all entered as numerator and denominator."""
+    if all(f.numerator is not None and f.denominator is not None for f in figures):
+        denominator = sum(f.denominator for f in figures)
+        if denominator:
+            return sum(f.numerator for f in figures) / denominator * 100
+    return _percentage(figures[-1])
+
+
+def _calendar_year_periods(year: int, frequency: str) -> list[dt.date]:
+    return [_month_end(year, month) for month in _period_months(frequency)]
+
+
+def _complete_years(rule: IndicatorRule, counted: dict[dt.date, Figure]) -> list[tuple[dt.date, float]]:
+    """Annual totals of the calendar years whose every period lies in the plan and has a figure."""
+    plan = rule.plan
+    totals = []
+    for year in sorted({end.year for end in counted}):
+        periods = _calendar_year_periods(year, rule.frequency)
+        in_plan = plan.period_start <= periods[0] and periods[-1] <= plan.period_end
+        if in_plan and all(p in counted and counted[p].value is not None for p in periods):
+            total = sum(f.value for end, f in counted.items() if end.year == year and f.value is not None)
+            totals.append((dt.date(year, 12, 31), total))
+    return totals
+
+
+def _level_series(rule: IndicatorRule, counted: dict[dt.date, Figure]) -> list[tuple[dt.date, float]]:
+    """(date, level) points in time order; the last one is the current value at the data date.
+
+    stock: each figure; flow: the running total since the plan start; annual: complete-year totals;
+    rate: the rate of the calendar year so far at each period end.
+    """
+    if rule.measure_type == ANNUAL:
+        return _complete_years(rule, counted)
+    series = []
+    if rule.measure_type == FLOW:
+        total = 0.0
+        for end, figure in counted.items():
+            if figure.value is not None:
+                total += figure.value
+                series.append((end, total))
+    elif rule.measure_type == RATE:
+        for end in counted:
+            year_so_far = [f for e, f in counted.items() if e.year == end.year and e <= end]
+            rate = _pooled_rate(year_so_far)
+            if rate is not None:
+                series.append((end, rate))
+    else:
+        series = [(end, figure.value) for end, figure in counted.items() if figure.value is not None]
+    return series
+
+
+def _year_to_date(rule: IndicatorRule, counted: dict[dt.date, Figure]) -> float | None:
+    """The running total of an annual amount's current, incomplete year: shown, never judged."""
+    if rule.measure_type != ANNUAL:
+        return None
+    valued = [end for end, figure in counted.items() if figure.value is not None]
+    if not valued:
+        return None
+    year = valued[-1].year
+    if any(end.year == year for end, _ in _complete_years(rule, counted)):
+        return None
+    return sum(counted[end].value for end in valued if end.year == year)
+
+
+# ─── Base, end target, expected path ────────────────────────────────────────────────────────────────────
+
+def _base(rule: IndicatorRule, series: list[tuple[dt.date, float]]) -> tuple[float | None, dt.date, bool]:
+    """(base, start of the time path, taken from the first report?).
+
+    A level with no documented base (absolute or per-year-increment target) starts from its first
+    report, and its clock from that report's period end: a city that starts reporting mid-plan is then
+    not behind by construction. Growth forms never get here without a base (they are `incomplete`).
+    """
+    start = rule.plan.period_start
+    if rule.base_value is not None or _is_total(rule) or rule.target_form == THRESHOLD or not series:
+        return rule.base_value, start, False
+    first_date, first_value = series[0]
+    return first_value, first_date, True
+
+
+def end_target(rule: IndicatorRule, base: float | None) -> float | None:
+    """The value to reach by the end of the plan; None when the form needs a base that is unknown."""
+    target, form = rule.target_value, rule.target_form
+    if target is None or form == QUALITATIVE:
+        return None
+    if form == GROWTH_SINCE_BASE:
+        return None if base is None else base * (1 + target / 100)
+    if form == COMPOUND_GROWTH:
+        if base is None or rule.base_year is None or target <= -100:
+            return None
+        return base * (1 + target / 100) ** (rule.plan.period_end.year - rule.base_year)
+    if form == PER_YEAR_INCREMENT:
+        increment = target * plan_years(rule.plan)
+        if rule.measure_type == FLOW:
+            return increment
+        return None if base is None else base + increment  # 年均新增 on a level adds to its base
+    return target
+
+
+def _path_value(points: list[tuple[dt.date, float]], at: dt.date) -> float:
+    """Linear interpolation through (date, value) points, flat before the first and after the last."""
+    if at >= points[-1][0]:
+        return points[-1][1]
+    if at <= points[0][0]:
+        return points[0][1]
+    (d0, v0), (d1, v1) = next(pair for pair in zip(points, points[1:], strict=False) if at <= pair[1][0])
+    return v0 + (v1 - v0) * (at - d0).days / (d1 - d0).days
+
+
+def expected_progress(rule: IndicatorRule, *, origin: float, end: float, path_start: dt.date,
+                      at: dt.date) -> float:
+    """Where progress should be at `at` (时间过半、任务过半), as a share of the way from origin to end.
+
+    Linear in time to the due date, or piecewise linear through the document's interim targets (its own
+    numbers take precedence over any formula). A compound-growth level without interim targets follows
+    the compound curve from 31 December of its base year instead, because 8 % a year is not a straight line.
+    """
+    due = _due_date(rule, path_start)
+    if end == origin:
+        return time_share(path_start, due, at)
+    compound = (rule.target_form == COMPOUND_GROWTH and rule.measure_type in (STOCK, ANNUAL)
+                and rule.base_year is not None and not rule.interim_targets)
+    if compound:
+        years = max(0.0, (at - dt.date(rule.base_year, 12, 31)).days / 365.25)
+        value = origin * (1 + rule.target_value / 100) ** years
+    else:
+        interim = sorted((t.date, t.value) for t in rule.interim_targets if path_start < t.date < due)
+        value = _path_value([(path_start, origin), *interim, (due, end)], at)
+    return _clip((value - origin) / (end - origin))
+
+
+def _share(rule: IndicatorRule, current: float, origin: float, end: float, strict: bool) -> float:
+    """p: the share of the way from origin to end; all or nothing when there is no way to go."""
+    if end == origin:
+        return 1.0 if _meets(rule, current, end, strict) else 0.0
+    return (current - origin) / (end - origin)
+
+
+# ─── Pace: what it takes, and where the recent pace leads ───────────────────────────────────────────────
+
+class _Outlook(NamedTuple):
+    needed_per_quarter: float | None = None
+    recent_pace_per_quarter: float | None = None
+    projected_end: float | None = None
+    projection_reached: bool | None = None
+    shortfall: float | None = None
+
+
+def _reference_point(candidates: list[tuple[dt.date, float]], data_date: dt.date) -> tuple[dt.date, float] | None:
+    """The level four quarters before the data date, or the nearest earlier one; else the oldest known."""
+    earlier = [p for p in candidates if _months_between(p[0], data_date) > 0]
+    year_back = [p for p in earlier if _months_between(p[0], data_date) >= 12]
+    if year_back:
+        return year_back[-1]
+    return earlier[0] if earlier else None
+
+
+def _outlook(rule: IndicatorRule, series: list[tuple[dt.date, float]], origin_point: tuple[dt.date, float] | None,
+             end: float, due: dt.date, strict: bool) -> _Outlook:
+    """Needed pace per remaining quarter and the projection at the last four quarters' pace.
+
+    Linear for levels and flows, compound for growth forms (growth compounds; a linear projection would
+    promise less than the same pace delivers).
+    """
+    data_date, current = series[-1]
+    remaining = max(0, _months_between(data_date, due)) / 3
+    reached_now = _meets(rule, current, end, strict)
+    needed = None if remaining == 0 else (0.0 if reached_now else (end - current) / remaining)
+    candidates = sorted(([origin_point] if origin_point else []) + series[:-1])
+    reference = _reference_point(candidates, data_date)
+    pace = None
+    if reference is not None:
+        pace = (current - reference[1]) / (_months_between(reference[0], data_date) / 3)
+    if remaining == 0:
+        projected = current
+    elif pace is None:
+        return _Outlook(needed_per_quarter=needed)
+    elif rule.target_form in GROWTH_FORMS and reference[1] > 0 and current > 0:
+        quarterly = (current / reference[1]) ** (3 / _months_between(reference[0], data_date))
+        projected = current * quarterly ** remaining
+    else:
+        projected = current + pace * remaining
+    reached = _meets(rule, projected, end, strict)
+    return _Outlook(needed, pace, projected, reached, 0.0 if reached else abs(end - projected))
+
+
+def _origin_point(rule: IndicatorRule, base: float | None, from_first: bool) -> tuple[dt.date, float] | None:
+    """Where the series starts before its first figure: 0 at the plan start for totals, the documented
+    base at the end of its base year for levels."""
+    before_start = rule.plan.period_start - dt.timedelta(days=1)
+    if _is_total(rule):
+        return (before_start, 0.0)
+    if base is None or from_first:
+        return None
+    return (dt.date(rule.base_year, 12, 31) if rule.base_year else before_start, base)
+
+
+# ─── Wording ────────────────────────────────────────────────────────────────────────────────────────────
+
+def _fmt(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def _value(rule: IndicatorRule, value: float) -> str:
+    return _fmt(value) + ("%" if rule.measure_type == RATE else "")
+
+
+def _target_words(rule: IndicatorRule, end: float) -> str:
+    return f"目标值{_value(rule, end)}" + ("（越低越好）" if rule.direction == LOWER else "")
+
+
+# ─── The verdict ────────────────────────────────────────────────────────────────────────────────────────
+
+def _refusal(rule: IndicatorRule) -> tuple[str, str] | None:
+    """Why a quantitative indicator cannot be measured at all. Never guess a missing number."""
+    if rule.target_value is None:
+        return "target_missing", "目标值缺失，无法计算进度，请在指标页补录目标值"
+    if rule.target_form in GROWTH_FORMS and rule.base_value is None:
+        year = f"（{rule.base_year}年）" if rule.base_year else ""
+        return "base_missing", f"基期值{year}缺失，无法确定目标值，请在指标页补录基期值及来源"
+    if rule.target_form == COMPOUND_GROWTH and rule.base_year is None:
+        return "base_missing", "基期年份缺失，无法按年均增长计算目标值，请在指标页补录基期年份"
+    if rule.target_form in GROWTH_FORMS and rule.target_value <= -100:
+        return "invalid_target", f"增长率{_fmt(rule.target_value)}%不低于-100%才有意义，无法计算目标值"
+    return None
+
+
+def evaluate(rule: IndicatorRule, figures: Iterable[Figure], as_of: dt.date,
+             pending_periods: Collection[dt.date] = ()) -> Progress:
+    """An indicator's status as of a date, from today's approved figures (issue 3, first match wins):
+    incomplete → plan over (achieved/missed) → achieved → overdue_report → no_data → against the calendar.
+
+    pending_periods are period ends whose submitted figure awaits review: never overdue, said in the reason.
+    """
+    if rule.target_form == QUALITATIVE:
+        return Progress(QUALITATIVE, "qualitative", "定性指标，按工作进展评估，不计算量化进度")
+    refusal = _refusal(rule)
+    if refusal is not None:
+        return Progress(INCOMPLETE, *refusal, base=rule.base_value)
+
+    case = _measure(rule, figures, as_of, pending_periods)
+    current, end, plan = case.current, case.end, rule.plan
+
+    # 2. plan over: final, on the rule's own current value
+    if plan_is_over(rule, as_of):
+        if current is None:
+            return case.result(MISSED, "plan_over", "实施期已结束，无任何可用数据，判定为未完成")
+        final = f"实施期已结束，最终值{_value(rule, current)}"
+        if _meets(rule, current, end, case.strict):
+            return case.result(ACHIEVED, "plan_over", f"{final}达到{_target_words(rule, end)}")
+        return case.result(MISSED, "plan_over", f"{final}未达到{_target_words(rule, end)}")
+
+    # 3. achieved early
+    if current is not None and _may_achieve_early(rule) and _meets(rule, current, end, case.strict):
+        return case.result(ACHIEVED, "achieved", f"当前值{_value(rule, current)}已达到{_target_words(rule, end)}")
+
+    # 4. overdue: only the latest period past its deadline is looked at
+    due_periods = [p for p in period_ends(plan, rule.frequency)
+                   if reporting_deadline(p, plan.reporting_lag_days) < as_of]
+    if due_periods and due_periods[-1] not in case.counted and due_periods[-1] not in pending_periods:
+        latest = due_periods[-1]
+        deadline = reporting_deadline(latest, plan.reporting_lag_days)
+        return case.result(OVERDUE_REPORT, "overdue_report",
+                           f"{period_label(latest, rule.frequency)}数据报送截止日{deadline.isoformat()}已过，尚未报送")
+
+    # 5. nothing to judge yet
+    if current is None:
+        return _nothing_to_judge(case, as_of)
+
+    # 6. against the calendar
+    return _judge(case)
+
+
+@dataclass(frozen=True)
+class _Case:
+    """What evaluate() judges: the numbers of the result and the notes every reason carries."""
+
+    rule: IndicatorRule
+    counted: dict[dt.date, Figure]
+    awaiting: list[dt.date]
+    strict: bool
+    due: dt.date
+    numbers: dict
+    notes: tuple[str, ...]
+
+    @property
+    def current(self) -> float | None:
+        return self.numbers.get("current")
+
+    @property
+    def end(self) -> float | None:
+        return self.numbers["end_target"]
+
+    def result(self, status: str, code: str, sentence: str) -> Progress:
+        reason = sentence + (f"（{'；'.join(self.notes)}）" if self.notes else "")
+        return Progress(status, code, reason, **self.numbers)
+
+
+def _measure(rule: IndicatorRule, figures: Iterable[Figure], as_of: dt.date,
+             pending_periods: Collection[dt.date]) -> _Case:
+    """Every number behind the verdict, computed once whatever the status turns out to be."""
+    plan = rule.plan
+    counted = _counted(rule, figures, as_of)
+    series = _level_series(rule, counted)
+    base, path_start, from_first = _base(rule, series)
+    end = end_target(rule, base)
+    origin = 0.0 if _is_total(rule) else base
+    strict = _strict_growth(rule, base)
+    due = _due_date(rule, path_start)
+    awaiting = sorted(p for p in set(pending_periods)
+                      if p not in counted and plan.period_start <= p <= min(plan.period_end, as_of))
+
+    numbers = {"base": base, "base_from_first_report": from_first, "end_target": end,
+               "year_to_date": _year_to_date(rule, counted)}
+    current = data_date = None
+    if series:
+        data_date, current = series[-1]
+        numbers.update(current=current, data_date=data_date,
+                       time_elapsed=time_share(path_start, plan.period_end, data_date))
+        if rule.target_form != THRESHOLD:
+            numbers.update(
+                progress=_share(rule, current, origin, end, strict),
+                expected=expected_progress(rule, origin=origin, end=end, path_start=path_start, at=data_date),
+                **_outlook(rule, series, _origin_point(rule, base, from_first), end, due, strict)._asdict(),
+            )
+
+    notes = []
+    if from_first:
+        first = period_label(path_start, rule.frequency)
+        notes.append(f"以首次报送的{first}数值{_value(rule, base)}为基期，时间进度自该期末起算")
+    if strict:
+        notes.append("基期值为0，以大于0为达标")
+    elif end is not None and end == origin and not _is_total(rule) and rule.target_form != THRESHOLD:
+        notes.append("目标值与基期值相同，保持即达标")
+    if any(f.value is not None and f.value < 0 for f in counted.values()):
+        notes.append("含负值数据，请核实")
+    if rule.measure_type == RATE and current is not None and current > 100:
+        notes.append("比率超过100%，请核实")
+    if awaiting and (data_date is None or awaiting[-1] > data_date):
+        notes.append(f"{period_label(awaiting[-1], rule.frequency)}数据已提交待审核")
+    return _Case(rule, counted, awaiting, strict, due, numbers, tuple(notes))
+
+
+def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
+    """no_data, said precisely: not started, awaiting review, no complete year yet, or nothing usable."""
+    rule, plan = case.rule, case.rule.plan
+    if case.awaiting:
+        return case.result(AWAITING_REVIEW, "awaiting_review",
+                           f"{period_label(case.awaiting[-1], rule.frequency)}数据已提交待审核，尚无已审核数据")
+    if as_of < plan.period_start:
+        return case.result(NO_DATA, "not_started", f"实施期尚未开始（{plan.period_start.isoformat()}起），暂无数据")
+    year_to_date = case.numbers["year_to_date"]
+    if year_to_date is not None:
+        return case.result(NO_DATA, "no_complete_year",
+                           f"尚无完整年度数据，本年累计{_fmt(year_to_date)}仅供参考，不作评判")
+    if case.counted:
+        return case.result(NO_DATA, "no_value", "已报数据无法计算（数值为空或分母为0），暂无可评判数据")
+    upcoming = [p for p in period_ends(plan, rule.frequency)
+                if reporting_deadline(p, plan.reporting_lag_days) >= as_of]
+    if upcoming:
+        first, deadline = upcoming[0], reporting_deadline(upcoming[0], plan.reporting_lag_days)
+        return case.result(NO_DATA, "no_data",
+                           f"尚无数据，{period_label(first, rule.frequency)}数据报送截止日为{deadline.isoformat()}")
+    return case.result(NO_DATA, "no_data", "尚无数据")
+
+
+def _judge(case: _Case) -> Progress:
+    """Thresholds against their line, milestones against the clock, everything else against the bands."""
+    rule, plan, current, end = case.rule, case.rule.plan, case.current, case.end
+    if rule.target_form == THRESHOLD:
+        if _meets(rule, current, end):
+            return case.result(ON_TRACK, "threshold", f"当前值{_value(rule, current)}达到{_target_words(rule, end)}")
+        return case.result(LAGGING, "threshold", f"当前值{_value(rule, current)}未达到{_target_words(rule, end)}")
+
+    p, e = case.numbers["progress"], case.numbers["expected"]
+    if rule.target_form == MILESTONE:
+        if e >= 1:
+            return case.result(LAGGING, "milestone", f"目标日期{case.due.isoformat()}已到，仍未实现")
+        if e >= MILESTONE_AT_RISK_SHARE:
+            return case.result(AT_RISK, "milestone", f"尚未实现，时间进度{_pct(e)}，已过三分之二")
+        return case.result(ON_TRACK, "milestone", f"尚未实现，时间进度{_pct(e)}，未过三分之二")
+
+    # A lower-is-better flow is a cap: running ahead of the calendar is what is bad. Rounded so that
+    # exactly 15 points behind is not "more than 15" through float noise.
+    behind = round((p - e) if rule.measure_type == FLOW and rule.direction == LOWER else (e - p), 9)
+    side = "低于" if p < e else "高于"
+    for status, band in ((LAGGING, plan.lagging_band), (AT_RISK, plan.at_risk_band)):
+        if behind > band / 100:
+            gap = f"{side}应达进度{_pct(e)}超过{_fmt(band)}个百分点"
+            return case.result(status, "bands", f"指标进度{_pct(p)}，{gap}")
+    return case.result(ON_TRACK, "bands", f"指标进度{_pct(p)}，应达进度{_pct(e)}，进度正常")

@@ -1,0 +1,508 @@
+"""The progress engine, table by table: each row is one behaviour a leading group relies on.
+
+Pure: no database, no Django. Dates are chosen so the numbers can be checked by hand:
+PLAN runs 2024-01-01..2026-12-31 (1095 days, so each 31 December is exactly a third further on);
+PLAN4 runs 2020-01-01..2023-12-31 (1460 days, 2021-12-31 is exactly half way).
+"""
+
+import datetime as dt
+
+import pytest
+
+from indicators.progress import (
+    ACHIEVED,
+    AT_RISK,
+    AWAITING_REVIEW,
+    INCOMPLETE,
+    LAGGING,
+    MISSED,
+    NO_DATA,
+    ON_TRACK,
+    OVERDUE_REPORT,
+    QUALITATIVE,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    STATUSES,
+    Figure,
+    IndicatorRule,
+    InterimTarget,
+    PlanRule,
+    closed_periods,
+    end_target,
+    evaluate,
+    expected_progress,
+    period_ends,
+    period_label,
+    plan_years,
+    reporting_deadline,
+    time_share,
+)
+
+D = dt.date
+PLAN = PlanRule(period_start=D(2024, 1, 1), period_end=D(2026, 12, 31))
+PLAN4 = PlanRule(period_start=D(2020, 1, 1), period_end=D(2023, 12, 31))
+MID_YEAR_PLAN = PlanRule(period_start=D(2022, 7, 1), period_end=D(2025, 6, 30))
+QUARTER_MONTH_ENDS = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+
+
+def q(year: int, quarter: int) -> dt.date:
+    return D(year, *QUARTER_MONTH_ENDS[quarter])
+
+
+def ye(year: int) -> dt.date:
+    return D(year, 12, 31)
+
+
+def rule(measure="stock", form="absolute", target=200.0, plan=PLAN, **fields) -> IndicatorRule:
+    return IndicatorRule(plan=plan, measure_type=measure, target_form=form, target_value=target, **fields)
+
+
+def quarterly(*values, first=(2024, 1)) -> list[Figure]:
+    """Consecutive quarters' figures from `first`; None leaves a quarter out."""
+    year, quarter = first
+    figures = []
+    for value in values:
+        if value is not None:
+            figures.append(Figure(period_end=q(year, quarter), value=value))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return figures
+
+
+def yearly(*pairs) -> list[Figure]:
+    return [Figure(period_end=ye(year), value=value) for year, value in pairs]
+
+
+def ratio(period_end, numerator, denominator, value=None) -> Figure:
+    return Figure(period_end=period_end, value=value, numerator=numerator, denominator=denominator)
+
+
+def at(day: int, hour: int = 0, tz=None) -> dt.datetime:
+    return dt.datetime(2024, 4, day, hour, tzinfo=tz)
+
+
+STOCK = {"base_value": 100.0, "base_year": 2023}          # base 100, target 200 on PLAN
+STOCK4 = {"plan": PLAN4, "frequency": "yearly", "base_value": 100.0, "base_year": 2019}
+ANNUAL = {"measure": "annual", "target": 6.0, "base_value": 4.0, "base_year": 2023}
+RATE90 = {"measure": "rate", "form": "threshold", "target": 90.0}
+UTC8 = dt.timezone(dt.timedelta(hours=8))
+
+
+# ─── Calendar helpers ──────────────────────────────────────────────────────────────────────────────────
+
+@pytest.mark.parametrize(("plan", "frequency", "expected"), [
+    pytest.param(PLAN, "quarterly", [q(y, n) for y in (2024, 2025, 2026) for n in (1, 2, 3, 4)],
+                 id="quarterly_plan_has_twelve_quarter_ends"),
+    pytest.param(PLAN, "yearly", [ye(2024), ye(2025), ye(2026)], id="yearly_plan_has_31_december_ends"),
+    pytest.param(MID_YEAR_PLAN, "yearly", [ye(2022), ye(2023), ye(2024)],
+                 id="yearly_periods_ending_after_the_plan_are_not_in_it"),
+    pytest.param(PlanRule(D(2020, 9, 28), D(2021, 3, 31)), "quarterly", [q(2020, 3), q(2020, 4), q(2021, 1)],
+                 id="plan_starting_mid_quarter_keeps_that_quarter_end"),
+    pytest.param(PlanRule(D(2024, 1, 15), D(2024, 2, 20)), "quarterly", [], id="plan_shorter_than_a_quarter"),
+])
+def test_period_ends(plan, frequency, expected):
+    assert period_ends(plan, frequency) == tuple(expected)
+
+
+@pytest.mark.parametrize(("period_end", "lag", "expected"), [
+    pytest.param(q(2024, 2), 15, D(2024, 7, 15), id="default_fifteen_days"),
+    pytest.param(q(2024, 4), 20, D(2025, 1, 20), id="deadline_crosses_the_year"),
+])
+def test_reporting_deadline(period_end, lag, expected):
+    assert reporting_deadline(period_end, lag) == expected
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [
+    pytest.param(D(2023, 12, 31), [], id="before_the_plan_nothing_is_closed"),
+    pytest.param(D(2024, 6, 29), [q(2024, 1)], id="a_quarter_closes_on_its_last_day_not_before"),
+    pytest.param(q(2024, 2), [q(2024, 1), q(2024, 2)], id="the_period_end_itself_is_closed"),
+])
+def test_closed_periods(as_of, expected):
+    assert closed_periods(rule(), as_of) == expected
+
+
+@pytest.mark.parametrize(("plan", "years"), [
+    pytest.param(MID_YEAR_PLAN, 3, id="2022_07_to_2025_06_is_three_years"),
+    pytest.param(PLAN4, 4, id="2020_to_2023_is_four_years"),
+])
+def test_plan_years(plan, years):
+    assert plan_years(plan) == years
+
+
+@pytest.mark.parametrize(("period_end", "frequency", "label"), [
+    pytest.param(q(2025, 2), "quarterly", "2025年第2季度", id="quarter"),
+    pytest.param(ye(2025), "yearly", "2025年", id="year"),
+    pytest.param(D(2025, 5, 31), "quarterly", "2025-05-31", id="odd_date_as_iso"),
+])
+def test_period_label(period_end, frequency, label):
+    assert period_label(period_end, frequency) == label
+
+
+@pytest.mark.parametrize(("start", "end", "day", "share"), [
+    pytest.param(PLAN.period_start, PLAN.period_end, ye(2024), 1 / 3, id="one_third"),
+    pytest.param(PLAN.period_start, PLAN.period_end, D(2023, 6, 30), 0.0, id="clipped_at_zero"),
+    pytest.param(PLAN.period_start, PLAN.period_end, D(2028, 1, 1), 1.0, id="clipped_at_one"),
+    pytest.param(ye(2026), ye(2026), ye(2026), 1.0, id="empty_span_is_fully_passed_not_a_division_by_zero"),
+])
+def test_time_share(start, end, day, share):
+    assert time_share(start, end, day) == pytest.approx(share)
+
+
+# ─── End targets ───────────────────────────────────────────────────────────────────────────────────────
+
+@pytest.mark.parametrize(("indicator", "base", "expected"), [
+    pytest.param(rule(), None, 200, id="absolute_is_the_target"),
+    pytest.param(rule(form="growth_since_base", target=20), 100, 120, id="growth_since_base_is_base_times_1_plus_g"),
+    pytest.param(rule(form="compound_growth", target=10, base_year=2023), 100, 133.1,
+                 id="compound_is_base_times_1_plus_r_to_the_years_from_base_year_to_plan_end_year"),
+    pytest.param(rule(measure="flow", form="per_year_increment", target=3), None, 9,
+                 id="per_year_increment_flow_is_n_times_plan_years"),
+    pytest.param(rule(measure="flow", form="per_year_increment", target=2, plan=MID_YEAR_PLAN), None, 6,
+                 id="per_year_increment_over_a_mid_year_three_year_plan"),
+    pytest.param(rule(measure="stock", form="per_year_increment", target=3), 38, 47,
+                 id="per_year_increment_on_a_level_adds_to_its_base"),
+    pytest.param(rule(measure="rate", form="threshold", target=90), None, 90, id="threshold_is_the_line"),
+    pytest.param(rule(measure="flow", form="milestone", target=1), None, 1, id="milestone_is_the_count"),
+    pytest.param(rule(form="growth_since_base", target=20), None, None, id="growth_without_base_has_none"),
+])
+def test_end_target(indicator, base, expected):
+    assert end_target(indicator, base) == (None if expected is None else pytest.approx(expected))
+
+
+# ─── Expected progress ─────────────────────────────────────────────────────────────────────────────────
+
+@pytest.mark.parametrize(("indicator", "origin", "end", "day", "expected"), [
+    pytest.param(rule(), 100, 200, ye(2024), 1 / 3, id="linear_is_time_elapsed"),
+    pytest.param(rule(interim_targets=(InterimTarget(ye(2025), 200),)), 100, 200, ye(2024), 0.5,
+                 id="interim_target_at_the_end_value_makes_the_path_steeper"),
+    pytest.param(rule(interim_targets=(InterimTarget(ye(2024), 110),)), 100, 200, ye(2025), 0.55,
+                 id="piecewise_linear_after_a_low_interim_target"),
+    pytest.param(rule(interim_targets=(InterimTarget(ye(2025), 200),)), 100, 200, q(2026, 2), 1.0,
+                 id="flat_after_the_interim_target_reaches_the_end"),
+    pytest.param(rule(target=100, target_date=ye(2022), plan=PLAN4), 50, 100, ye(2021), 2 / 3,
+                 id="own_target_date_before_plan_end_is_the_due_date"),
+    pytest.param(rule(form="compound_growth", target=10, base_year=2019, plan=PLAN4), 100, 100 * 1.1 ** 4, ye(2021),
+                 (1.1 ** (731 / 365.25) - 1) / (1.1 ** 4 - 1),
+                 id="compound_follows_the_curve_from_31_december_of_the_base_year"),
+    pytest.param(rule(form="compound_growth", target=10, base_year=2019, plan=PLAN4,
+                      interim_targets=(InterimTarget(ye(2021), 125),)), 100, 100 * 1.1 ** 4, ye(2021),
+                 25 / (100 * 1.1 ** 4 - 100), id="interim_targets_take_precedence_over_the_compound_curve"),
+    pytest.param(rule(), 100, 100, ye(2025), 2 / 3, id="no_way_to_go_falls_back_to_time_not_division_by_zero"),
+])
+def test_expected_progress(indicator, origin, end, day, expected):
+    value = expected_progress(indicator, origin=origin, end=end, path_start=indicator.plan.period_start, at=day)
+    assert value == pytest.approx(expected)
+
+
+# ─── Status: issue 3's order, first match wins ─────────────────────────────────────────────────────────
+
+STATUS_CASES = [
+    # qualitative and incomplete
+    pytest.param(rule(form="qualitative", target=None), [], ye(2025), (), QUALITATIVE, "qualitative", "定性指标",
+                 id="qualitative_indicator_is_not_measured"),
+    pytest.param(rule(target=None), quarterly(150), D(2024, 4, 1), (), INCOMPLETE, "target_missing", "目标值缺失",
+                 id="quantitative_indicator_without_target_is_incomplete"),
+    pytest.param(rule(form="growth_since_base", target=20, base_year=2023), quarterly(150), D(2024, 4, 1), (),
+                 INCOMPLETE, "base_missing", "基期值（2023年）缺失",
+                 id="growth_without_base_is_incomplete_never_guessed"),
+    pytest.param(rule(form="compound_growth", target=8), quarterly(150), D(2024, 4, 1), (),
+                 INCOMPLETE, "base_missing", "基期值缺失", id="compound_without_base_is_incomplete"),
+    pytest.param(rule(form="compound_growth", target=8, base_value=100.0), quarterly(150), D(2024, 4, 1), (),
+                 INCOMPLETE, "base_missing", "基期年份缺失", id="compound_without_base_year_is_incomplete"),
+    pytest.param(rule(form="compound_growth", target=-120, **STOCK), quarterly(150), D(2024, 4, 1), (),
+                 INCOMPLETE, "invalid_target", "-120%", id="growth_of_minus_100_percent_or_less_is_incomplete"),
+    pytest.param(rule(form="growth_since_base", target=20), [], D(2030, 1, 1), (), INCOMPLETE, "base_missing", "基期",
+                 id="incomplete_comes_before_plan_over"),
+    # plan over: final verdict on the rule's own current value
+    pytest.param(rule(**STOCK), quarterly(150, first=(2026, 3)) + quarterly(205, first=(2026, 4)),
+                 D(2027, 1, 16), (), ACHIEVED, "plan_over", "实施期已结束，最终值205达到目标值200",
+                 id="plan_over_stock_last_figure_reached"),
+    pytest.param(rule(**STOCK), quarterly(210, 190, first=(2026, 3)), D(2027, 1, 16), (), MISSED, "plan_over",
+                 "最终值190未达到目标值200", id="plan_over_judges_the_last_stock_figure_not_the_best"),
+    pytest.param(rule(**STOCK), [], D(2027, 1, 16), (), MISSED, "plan_over", "无任何可用数据",
+                 id="plan_over_without_any_figure_is_missed_with_no_data"),
+    pytest.param(rule(measure="flow", target=100), quarterly(*[8] * 12), D(2027, 2, 1), (), MISSED, "plan_over",
+                 "最终值96未达到", id="plan_over_flow_judged_on_its_period_total"),
+    pytest.param(rule(**RATE90), [ratio(q(2026, 3), 95, 100), ratio(q(2026, 4), 93, 100)], D(2027, 2, 1), (),
+                 ACHIEVED, "plan_over", "最终值94%达到目标值90%", id="plan_over_threshold_on_the_last_years_rate"),
+    pytest.param(rule(**RATE90), [ratio(q(2025, 4), 99, 100), ratio(q(2026, 4), 80, 100)], D(2027, 2, 1), (),
+                 MISSED, "plan_over", "最终值80%未达到", id="plan_over_threshold_below_the_line_is_missed"),
+    pytest.param(rule(**ANNUAL), quarterly(*[1.5] * 4, first=(2025, 1)) + quarterly(2, 2, None, 2, first=(2026, 1)),
+                 D(2027, 2, 1), (), ACHIEVED, "plan_over", "最终值6达到",
+                 id="plan_over_annual_judged_on_the_last_complete_year"),
+    pytest.param(rule(measure="flow", form="milestone", target=1), quarterly(*[0] * 12), D(2027, 2, 1), (), MISSED,
+                 "plan_over", "最终值0未达到目标值1", id="plan_over_milestone_not_reached_is_missed"),
+    pytest.param(rule(**STOCK), quarterly(*[190] * 11), D(2027, 1, 15), (), ON_TRACK, "bands", "",
+                 id="not_over_until_the_last_quarters_deadline_has_passed"),
+    pytest.param(rule(frequency="yearly", plan=MID_YEAR_PLAN, target=50, base_value=10.0),
+                 yearly((2022, 20), (2023, 30), (2024, 45)), D(2025, 3, 1), (), ON_TRACK, "bands", "",
+                 id="yearly_indicator_is_not_final_before_the_plan_itself_ends"),
+    # achieved early
+    pytest.param(rule(**STOCK), quarterly(150, 201), D(2024, 7, 1), (), ACHIEVED, "achieved",
+                 "当前值201已达到目标值200", id="stock_reaching_its_target_early_is_achieved"),
+    pytest.param(rule(measure="flow", target=100), quarterly(60, 40), D(2024, 7, 1), (), ACHIEVED, "achieved",
+                 "当前值100已达到", id="flow_total_reaching_its_target_is_achieved"),
+    pytest.param(rule(measure="flow", form="milestone", target=1), quarterly(0, 1), D(2024, 7, 1), (), ACHIEVED,
+                 "achieved", "", id="milestone_reached_is_achieved"),
+    pytest.param(rule(**ANNUAL), quarterly(2, 2, 1, 1), D(2025, 1, 20), (), ACHIEVED, "achieved", "当前值6",
+                 id="annual_complete_year_reaching_the_target_is_achieved"),
+    pytest.param(rule(**RATE90), [ratio(q(2024, 1), 95, 100)], D(2024, 4, 1), (), ON_TRACK, "threshold",
+                 "当前值95%达到目标值90%", id="threshold_met_is_only_on_track_before_the_end"),
+    pytest.param(rule(measure="rate", target=17, base_value=15.0), [Figure(q(2024, 1), 18.0)], D(2024, 4, 1), (),
+                 ON_TRACK, "bands", "", id="rate_with_an_absolute_target_is_not_achieved_early"),
+    pytest.param(rule(**STOCK), quarterly(201), D(2024, 8, 1), (), ACHIEVED, "achieved", "",
+                 id="achieved_comes_before_overdue"),
+    # overdue
+    pytest.param(rule(**STOCK), quarterly(110), D(2024, 7, 16), (), OVERDUE_REPORT, "overdue_report",
+                 "2024年第2季度数据报送截止日2024-07-15已过，尚未报送", id="latest_due_quarter_missing_is_overdue"),
+    pytest.param(rule(**STOCK), quarterly(110), D(2024, 7, 15), (), ON_TRACK, "bands", "",
+                 id="the_deadline_day_itself_is_not_overdue"),
+    pytest.param(rule(**STOCK), quarterly(110), D(2024, 7, 16), (q(2024, 2),), ON_TRACK, "bands",
+                 "2024年第2季度数据已提交待审核", id="a_figure_awaiting_review_is_not_overdue_and_says_so"),
+    pytest.param(rule(**STOCK), quarterly(110, None, 125), D(2024, 10, 20), (), ON_TRACK, "bands", "",
+                 id="only_the_latest_due_period_is_checked_not_older_gaps"),
+    pytest.param(rule(plan=PlanRule(PLAN.period_start, PLAN.period_end, reporting_lag_days=30), **STOCK),
+                 quarterly(110), D(2024, 7, 20), (), ON_TRACK, "bands", "", id="the_plans_own_reporting_lag_applies"),
+    pytest.param(rule(**ANNUAL), quarterly(1, 1), D(2024, 10, 16), (), OVERDUE_REPORT, "overdue_report",
+                 "2024年第3季度", id="annual_amount_before_its_first_complete_year_is_overdue_when_a_quarter_is"),
+    # nothing to judge yet
+    pytest.param(rule(**STOCK), [], D(2024, 3, 1), (), NO_DATA, "no_data", "2024年第1季度数据报送截止日为2024-04-15",
+                 id="nothing_reported_and_nothing_due_is_no_data"),
+    pytest.param(rule(**STOCK), [], D(2023, 6, 1), (), NO_DATA, "not_started", "实施期尚未开始",
+                 id="as_of_before_the_plan_start_is_no_data"),
+    pytest.param(rule(measure="flow", target=100), [Figure(ye(2023), 500.0)], D(2024, 2, 1), (), NO_DATA, "no_data", "",
+                 id="figures_before_the_plan_start_are_ignored"),
+    pytest.param(rule(**ANNUAL), quarterly(1.2), D(2024, 5, 1), (), NO_DATA, "no_complete_year", "本年累计1.2",
+                 id="annual_amount_before_its_first_complete_year_is_no_data_with_year_to_date"),
+    pytest.param(rule(measure="annual", target=6, base_value=4.0, plan=MID_YEAR_PLAN), quarterly(3, 3, first=(2022, 3)),
+                 D(2023, 2, 1), (), NO_DATA, "no_complete_year", "",
+                 id="a_calendar_year_only_half_inside_the_plan_is_never_complete"),
+    pytest.param(rule(**STOCK), [], D(2024, 4, 20), (q(2024, 1),), AWAITING_REVIEW, "awaiting_review",
+                 "2024年第1季度数据已提交待审核", id="only_figure_awaiting_review_is_awaiting_review"),
+    pytest.param(rule(**RATE90), [ratio(q(2024, 1), 0, 0)], D(2024, 4, 20), (), NO_DATA, "no_value", "分母为0",
+                 id="rate_with_zero_denominator_is_no_data_not_overdue"),
+    # against the calendar: bands (PLAN4 yearly, data at 2021-12-31 where e = 50 %)
+    pytest.param(rule(**STOCK4), yearly((2020, 120), (2021, 190)), D(2022, 1, 10), (), ON_TRACK, "bands",
+                 "指标进度90.0%，应达进度50.0%，进度正常", id="ahead_of_the_calendar_is_on_track"),
+    pytest.param(rule(**STOCK4), yearly((2020, 120), (2021, 145)), D(2022, 1, 10), (), ON_TRACK, "bands", "",
+                 id="exactly_5_points_behind_is_still_on_track"),
+    pytest.param(rule(**STOCK4), yearly((2020, 120), (2021, 144)), D(2022, 1, 10), (), AT_RISK, "bands",
+                 "指标进度44.0%，低于应达进度50.0%超过5个百分点", id="more_than_5_points_behind_is_at_risk"),
+    pytest.param(rule(**STOCK4), yearly((2020, 120), (2021, 135)), D(2022, 1, 10), (), AT_RISK, "bands", "",
+                 id="exactly_15_points_behind_is_at_risk_not_lagging"),
+    pytest.param(rule(**STOCK4), yearly((2020, 120), (2021, 134)), D(2022, 1, 10), (), LAGGING, "bands",
+                 "指标进度34.0%，低于应达进度50.0%超过15个百分点", id="more_than_15_points_behind_is_lagging"),
+    pytest.param(rule(**{**STOCK4, "plan": PlanRule(PLAN4.period_start, PLAN4.period_end, at_risk_band=10,
+                                                    lagging_band=20)}),
+                 yearly((2020, 120), (2021, 134)), D(2022, 1, 10), (), AT_RISK, "bands", "超过10个百分点",
+                 id="bands_are_plan_settings"),
+    pytest.param(rule(**STOCK), quarterly(*[150] * 7, 90), D(2026, 1, 10), (), LAGGING, "bands", "指标进度-10.0%",
+                 id="a_stock_that_falls_below_its_base_is_lagging"),
+    # direction lower is better
+    pytest.param(rule(target=5, base_value=10.0, direction="lower", frequency="yearly", plan=PLAN4),
+                 yearly((2020, 9), (2021, 7.5)), D(2022, 1, 10), (), ON_TRACK, "bands", "指标进度50.0%",
+                 id="lower_is_better_progress_is_still_the_share_of_the_way"),
+    pytest.param(rule(target=5, base_value=10.0, direction="lower", frequency="yearly", plan=PLAN4),
+                 yearly((2020, 9), (2021, 9.5)), D(2022, 1, 10), (), LAGGING, "bands", "",
+                 id="lower_is_better_stock_falling_too_slowly_is_lagging"),
+    pytest.param(rule(target=5, base_value=10.0, direction="lower", frequency="yearly", plan=PLAN4),
+                 yearly((2020, 4.9)), D(2021, 1, 10), (), ACHIEVED, "achieved", "越低越好",
+                 id="lower_is_better_stock_at_or_below_the_target_is_achieved"),
+    pytest.param(rule(measure="rate", form="threshold", target=3, direction="lower"), [Figure(q(2024, 1), 3.0)],
+                 D(2024, 4, 1), (), ON_TRACK, "threshold", "", id="lower_is_better_threshold_at_the_line_is_on_track"),
+    pytest.param(rule(measure="rate", form="threshold", target=3, direction="lower"), [Figure(q(2024, 1), 3.5)],
+                 D(2024, 4, 1), (), LAGGING, "threshold", "", id="lower_is_better_threshold_above_the_line_is_lagging"),
+    pytest.param(rule(measure="flow", target=100, direction="lower", frequency="yearly", plan=PLAN4),
+                 yearly((2020, 30), (2021, 40)), D(2022, 1, 10), (), LAGGING, "bands", "高于应达进度",
+                 id="lower_is_better_flow_is_a_cap_spent_too_fast_is_lagging"),
+    pytest.param(rule(measure="flow", target=100, direction="lower", frequency="yearly", plan=PLAN4),
+                 yearly((2020, 20), (2021, 20)), D(2022, 1, 10), (), ON_TRACK, "bands", "",
+                 id="lower_is_better_flow_within_its_cap_is_on_track_never_achieved_early"),
+    # thresholds and rates
+    pytest.param(rule(**RATE90), [ratio(q(2024, 1), 90, 100)], D(2024, 4, 1), (), ON_TRACK, "threshold", "",
+                 id="threshold_at_the_line_is_on_track"),
+    pytest.param(rule(**RATE90), [ratio(q(2024, 1), 85, 100)], D(2024, 4, 1), (), LAGGING, "threshold",
+                 "当前值85%未达到目标值90%", id="threshold_below_the_line_is_lagging"),
+    pytest.param(rule(measure="rate", form="threshold", target=85),
+                 [ratio(q(2024, 1), 9, 10), ratio(q(2024, 2), 80, 100)], D(2024, 7, 1), (), LAGGING, "threshold",
+                 "80.91%", id="threshold_uses_the_pooled_rate_not_the_average_of_percentages"),
+    pytest.param(rule(**RATE90), [ratio(q(2024, 1), 11, 10)], D(2024, 4, 1), (), ON_TRACK, "threshold",
+                 "比率超过100%，请核实", id="a_rate_above_100_percent_is_judged_and_flagged"),
+    # milestones
+    pytest.param(rule(measure="flow", form="milestone", target=1), quarterly(*[0] * 6), D(2025, 7, 10), (), ON_TRACK,
+                 "milestone", "时间进度49.9%，未过三分之二", id="milestone_not_reached_before_two_thirds_is_on_track"),
+    pytest.param(rule(measure="flow", form="milestone", target=1), quarterly(*[0] * 8), D(2026, 1, 10), (), AT_RISK,
+                 "milestone", "已过三分之二", id="milestone_not_reached_at_two_thirds_is_at_risk"),
+    pytest.param(rule(measure="flow", form="milestone", target=1, target_date=ye(2024)), quarterly(0, 0, 0, 0),
+                 D(2025, 1, 10), (), LAGGING, "milestone", "目标日期2024-12-31已到，仍未实现",
+                 id="milestone_past_its_own_target_date_is_lagging"),
+    # a stock without a documented base
+    pytest.param(rule(), quarterly(120, 130, first=(2025, 2)), D(2025, 10, 10), (), ON_TRACK, "bands",
+                 "以首次报送的2025年第2季度数值120为基期", id="stock_without_base_starting_mid_plan_is_not_behind"),
+    pytest.param(rule(), quarterly(120, first=(2025, 2)), D(2025, 7, 10), (q(2025, 1),), ON_TRACK, "bands",
+                 "指标进度0.0%，应达进度0.0%", id="first_report_alone_is_on_track"),
+    # compound growth
+    pytest.param(rule(measure="annual", form="compound_growth", target=30, base_value=10.0, base_year=2018, plan=PLAN4),
+                 quarterly(*[4] * 8, first=(2020, 1)), D(2022, 2, 1), (), LAGGING, "bands", "",
+                 id="compound_annual_amount_behind_its_curve_is_lagging"),
+    pytest.param(rule(measure="annual", form="compound_growth", target=30, base_value=10.0, base_year=2018, plan=PLAN4),
+                 quarterly(*[4] * 4, *[5.5] * 4, first=(2020, 1)), D(2022, 2, 1), (), ON_TRACK, "bands", "",
+                 id="compound_annual_amount_on_its_curve_is_on_track"),
+    # bad input and edge cases
+    pytest.param(rule(form="growth_since_base", target=50, base_value=0.0, base_year=2023), quarterly(0, 0, 0),
+                 D(2024, 10, 10), (), LAGGING, "bands", "基期值为0，以大于0为达标",
+                 id="base_of_zero_with_a_growth_target_and_no_growth_lags"),
+    pytest.param(rule(form="growth_since_base", target=50, base_value=0.0, base_year=2023), quarterly(0, 3),
+                 D(2024, 7, 10), (), ACHIEVED, "achieved", "基期值为0，以大于0为达标",
+                 id="base_of_zero_with_a_growth_target_is_achieved_above_zero"),
+    pytest.param(rule(target=100, base_value=100.0), quarterly(100), D(2024, 4, 10), (), ACHIEVED, "achieved",
+                 "目标值与基期值相同，保持即达标", id="target_equal_to_base_is_achieved_once_reached"),
+    pytest.param(rule(target=100, base_value=100.0), quarterly(100, 95, 95), D(2024, 10, 10), (), LAGGING, "bands",
+                 "目标值与基期值相同", id="target_equal_to_base_fallen_below_lags"),
+    pytest.param(rule(measure="flow", target=100), quarterly(20, -5), D(2024, 7, 10), (), ON_TRACK, "bands",
+                 "含负值数据，请核实", id="negative_values_are_judged_and_flagged"),
+    pytest.param(rule(**STOCK), quarterly(*[150] * 11, 190) + [Figure(q(2027, 1), 999.0)], D(2027, 5, 1), (), MISSED,
+                 "plan_over", "最终值190", id="figures_after_the_plan_end_are_ignored"),
+    pytest.param(rule(plan=PlanRule(D(2024, 1, 1), D(2024, 1, 1)), **STOCK), [Figure(D(2024, 1, 1), 150.0)],
+                 D(2024, 1, 1), (), LAGGING, "bands", "应达进度100.0%",
+                 id="zero_length_plan_is_judged_not_a_division_by_zero"),
+    pytest.param(rule(measure="flow", target=0), quarterly(0), D(2024, 4, 10), (), ACHIEVED, "achieved", "",
+                 id="flow_target_of_zero_is_no_division_by_zero"),
+]
+
+
+@pytest.mark.parametrize(("indicator", "figures", "as_of", "pending", "status", "code", "reason"), STATUS_CASES)
+def test_status(indicator, figures, as_of, pending, status, code, reason):
+    result = evaluate(indicator, figures, as_of, pending)
+    assert (result.status, result.rule) == (status, code), result.reason
+    assert reason in result.reason
+    assert result.reason  # every status explains itself
+
+
+# ─── The numbers behind a status ───────────────────────────────────────────────────────────────────────
+
+NUMBER_CASES = [
+    # current value per measure type
+    pytest.param(rule(**STOCK), quarterly(110, 140, 130), D(2024, 10, 1), {"current": 130, "data_date": q(2024, 3)},
+                 id="stock_current_is_the_latest_figure"),
+    pytest.param(rule(measure="flow", target=100), quarterly(10, 15, 20), D(2024, 10, 1),
+                 {"current": 45, "data_date": q(2024, 3), "progress": 0.45}, id="flow_current_is_the_sum_since_start"),
+    pytest.param(rule(**ANNUAL), quarterly(1, 1, 1.5, 1.5, 2), D(2025, 5, 1),
+                 {"current": 5, "data_date": ye(2024), "year_to_date": 2, "time_elapsed": pytest.approx(1 / 3),
+                  "progress": 0.5}, id="annual_current_is_the_last_complete_year_and_ytd_is_shown_beside"),
+    pytest.param(rule(measure="annual", target=16, base_value=7.75, base_year=2020, frequency="yearly",
+                      plan=PlanRule(D(2021, 1, 1), D(2025, 12, 31))),
+                 yearly((2021, 9), (2022, 10)), D(2023, 1, 10),
+                 {"current": 10, "data_date": ye(2022), "year_to_date": None, "progress": pytest.approx(2.25 / 8.25)},
+                 id="yearly_annual_amount_is_its_31_december_figure"),
+    pytest.param(rule(**RATE90), [ratio(q(2024, 4), 50, 100), ratio(q(2025, 1), 19, 20)], D(2025, 4, 1),
+                 {"current": 95}, id="rate_is_of_the_data_dates_calendar_year_only"),
+    pytest.param(rule(**RATE90), [Figure(q(2024, 1), 88.0), Figure(q(2024, 2), 92.0)], D(2024, 7, 1),
+                 {"current": 92}, id="rate_entered_as_percentages_is_the_latest"),
+    pytest.param(rule(**RATE90), [ratio(q(2024, 1), 9, 10), Figure(q(2024, 2), 70.0)], D(2024, 7, 1),
+                 {"current": 70}, id="rate_partly_entered_as_percentages_is_the_latest_never_a_partial_pool"),
+    pytest.param(rule(**RATE90), [ratio(q(2024, 1), 9, 10), ratio(q(2024, 2), 0, 0)], D(2024, 7, 1),
+                 {"current": 90, "data_date": q(2024, 2)}, id="rate_quarter_with_nothing_to_count_adds_nothing"),
+    pytest.param(rule(**RATE90), [ratio(q(2024, 1), 0, 0, value=91.0)], D(2024, 4, 1),
+                 {"current": 91}, id="rate_with_zero_denominator_falls_back_to_the_entered_percentage"),
+    pytest.param(rule(**RATE90), [ratio(q(2024, 1), 9, 10)], D(2024, 4, 1),
+                 {"progress": None, "expected": None, "needed_per_quarter": None},
+                 id="threshold_has_no_time_path"),
+    # corrections
+    pytest.param(rule(**STOCK), [Figure(q(2024, 1), 10.0, approved_at=at(1)),
+                                 Figure(q(2024, 1), 11.0, approved_at=at(3)),
+                                 Figure(q(2024, 1), 12.0, approved_at=at(2))], D(2024, 4, 1), {"current": 11},
+                 id="a_quarter_corrected_twice_takes_the_latest_approval_whatever_the_order"),
+    pytest.param(rule(**STOCK), [Figure(q(2024, 1), 12.0, approved_at=at(2)), Figure(q(2024, 1), 10.0)],
+                 D(2024, 4, 1), {"current": 12}, id="an_approval_time_beats_none"),
+    pytest.param(rule(**STOCK), [Figure(q(2024, 1), 12.0, approved_at=at(3, 12)),
+                                 Figure(q(2024, 1), 10.0, approved_at=at(1, 8, UTC8))], D(2024, 4, 1),
+                 {"current": 12}, id="naive_and_aware_approval_times_compare_without_error"),
+    pytest.param(rule(measure="flow", target=100), [Figure(q(2024, 1), 10.0, approved_at=at(1)),
+                                                    Figure(q(2024, 1), 30.0, approved_at=at(5))],
+                 D(2024, 4, 1), {"current": 30}, id="a_corrected_flow_quarter_is_counted_once"),
+    pytest.param(rule(**STOCK), quarterly(120, 130), D(2024, 5, 1), {"current": 120, "data_date": q(2024, 1)},
+                 id="a_period_not_yet_closed_by_as_of_does_not_count"),
+    # base and time
+    pytest.param(rule(), quarterly(120, 130, first=(2025, 2)), D(2025, 10, 10),
+                 {"base": 120, "base_from_first_report": True, "time_elapsed": pytest.approx(92 / 549),
+                  "progress": 0.125, "expected": pytest.approx(92 / 549)},
+                 id="first_report_base_counts_time_from_that_quarters_end"),
+    pytest.param(rule(**STOCK), quarterly(110), D(2024, 4, 10),
+                 {"base": 100, "base_from_first_report": False, "time_elapsed": pytest.approx(90 / 1095)},
+                 id="documented_base_counts_time_from_the_plan_start"),
+    pytest.param(rule(**STOCK, interim_targets=(InterimTarget(ye(2025), 200),)), quarterly(*[130] * 4),
+                 D(2025, 1, 10), {"time_elapsed": pytest.approx(1 / 3), "expected": pytest.approx(0.5)},
+                 id="interim_target_raises_the_expected_progress_not_the_time_elapsed"),
+    pytest.param(rule(form="compound_growth", target=10, **STOCK4), yearly((2020, 110), (2021, 121)),
+                 D(2022, 1, 10), {"end_target": pytest.approx(146.41), "time_elapsed": 0.5,
+                                  "expected": pytest.approx((1.1 ** (731 / 365.25) - 1) / (1.1 ** 4 - 1))},
+                 id="compound_stock_expected_follows_the_curve"),
+    pytest.param(rule(**STOCK), [], D(2024, 3, 1),
+                 {"current": None, "data_date": None, "time_elapsed": None, "end_target": 200},
+                 id="no_data_still_carries_the_end_target"),
+    # what it takes, and where the recent pace leads
+    pytest.param(rule(**STOCK), quarterly(105, 110, 115, 120, 125, 130), D(2025, 7, 10),
+                 {"recent_pace_per_quarter": 5, "needed_per_quarter": pytest.approx(70 / 6), "projected_end": 160,
+                  "projection_reached": False, "shortfall": 40},
+                 id="stock_projects_linearly_at_the_last_four_quarters_pace"),
+    pytest.param(rule(measure="flow", form="per_year_increment", target=40), quarterly(*[10] * 6), D(2025, 7, 10),
+                 {"end_target": 120, "recent_pace_per_quarter": 10, "needed_per_quarter": 10, "projected_end": 120,
+                  "projection_reached": True, "shortfall": 0}, id="flow_on_pace_reaches_its_total"),
+    pytest.param(rule(measure="flow", target=120), quarterly(10), D(2024, 4, 10),
+                 {"recent_pace_per_quarter": 10, "projected_end": 120, "needed_per_quarter": pytest.approx(110 / 11)},
+                 id="flow_pace_in_the_first_quarter_counts_from_zero_at_the_plan_start"),
+    pytest.param(rule(form="growth_since_base", target=50, **STOCK), quarterly(None, 110, 115, 117, 119, 121),
+                 D(2025, 7, 10), {"end_target": 150, "recent_pace_per_quarter": 2.75,
+                                  "projected_end": pytest.approx(121 * 1.1 ** 1.5), "projection_reached": False,
+                                  "shortfall": pytest.approx(150 - 121 * 1.1 ** 1.5)},
+                 id="growth_form_projects_at_the_compound_recent_pace"),
+    pytest.param(rule(**STOCK), quarterly(103), D(2024, 4, 10), {"recent_pace_per_quarter": 3},
+                 id="single_figure_paces_from_the_documented_base_at_the_end_of_its_base_year"),
+    pytest.param(rule(), quarterly(120, first=(2025, 2)), D(2025, 7, 10),
+                 {"recent_pace_per_quarter": None, "projected_end": None, "projection_reached": None},
+                 id="single_figure_without_base_has_no_pace"),
+    pytest.param(rule(**STOCK), quarterly(*[150] * 11, 190), D(2027, 1, 10),
+                 {"needed_per_quarter": None, "projected_end": 190, "projection_reached": False, "shortfall": 10},
+                 id="no_quarter_left_projects_the_current_value"),
+    pytest.param(rule(**STOCK), quarterly(150, 201), D(2024, 7, 10), {"needed_per_quarter": 0},
+                 id="nothing_more_needed_once_reached"),
+    pytest.param(rule(form="growth_since_base", target=50, base_value=0.0, base_year=2023), quarterly(0, 0, 0),
+                 D(2024, 10, 10), {"end_target": 0, "progress": 0, "expected": pytest.approx(273 / 1095)},
+                 id="base_of_zero_progress_is_all_or_nothing_and_expected_is_time"),
+]
+
+
+@pytest.mark.parametrize(("indicator", "figures", "as_of", "numbers"), NUMBER_CASES)
+def test_numbers(indicator, figures, as_of, numbers):
+    result = evaluate(indicator, figures, as_of)
+    assert {name: getattr(result, name) for name in numbers} == numbers
+
+
+@pytest.mark.parametrize(("figures", "verdict"), [
+    pytest.param(quarterly(105, 110, 115, 120, 125, 130), "按近期速度，期末差40", id="short_by"),
+    pytest.param(quarterly(110, 120, 130, 140, 150, 160), "按近期速度，期末可达标", id="reached"),
+    pytest.param(quarterly(None, None, None, None, None, 130), None, id="no_pace_no_verdict"),
+])
+def test_pace_verdict(figures, verdict):
+    indicator = rule(target=200.0) if verdict is None else rule(**STOCK)
+    assert evaluate(indicator, figures, D(2025, 7, 10), {q(2025, 1)}).pace_verdict == verdict
+
+
+def test_evaluate_accepts_a_one_shot_iterable():
+    assert evaluate(rule(**STOCK), iter(quarterly(110)), D(2024, 4, 1)).current == 110
+
+
+# ─── Labels and order ──────────────────────────────────────────────────────────────────────────────────
+
+def test_status_labels_follow_the_glossary():
+    assert STATUS_LABELS == {
+        ACHIEVED: "已达标", ON_TRACK: "进度正常", AT_RISK: "预警", LAGGING: "滞后",
+        OVERDUE_REPORT: "逾期未报", NO_DATA: "暂无数据", INCOMPLETE: "基期缺失", MISSED: "未完成",
+        AWAITING_REVIEW: "待审核", QUALITATIVE: "定性指标",
+    }
+
+
+def test_status_order_ranks_every_status_worst_first():
+    assert sorted(STATUS_ORDER) == sorted(STATUSES)
+    assert STATUS_ORDER.index(LAGGING) < STATUS_ORDER.index(AT_RISK) < STATUS_ORDER.index(ON_TRACK)
+    assert STATUS_ORDER.index(ON_TRACK) < STATUS_ORDER.index(ACHIEVED)
