@@ -56,7 +56,8 @@ def synthetic_generate(*, cities: int = 300, indicators_per_city: int = 30, quar
             for c in city_rows
         ])
         indicators = Indicator.objects.bulk_create([
-            _indicator(plan, owner, n) for plan, owner in zip(plans, owners) for n in range(indicators_per_city)
+            _indicator(plan, owner, n)
+            for plan, owner in zip(plans, owners, strict=True) for n in range(indicators_per_city)
         ], batch_size=2000)
         figures = QuarterlyFigure.objects.bulk_create(
             [f for i in indicators for f in _figures(i, quarters, rng)], batch_size=5000)
@@ -109,7 +110,7 @@ def _figures(indicator: Indicator, quarters: int, rng: random.Random) -> list[Qu
     out = []
     level = float(indicator.base_value or 10)
     pace = rng.uniform(0.5, 1.3)
-    for q, period_end in enumerate(_quarter_ends(indicator.plan.period_start, quarters)):
+    for period_end in _quarter_ends(indicator.plan.period_start, quarters):
         if rng.random() < 0.08:
             continue  # a gap: the quarter was never reported
         if indicator.measure_type == MeasureType.RATE:
