@@ -2,14 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from indicators.api.progress import IndicatorProgressView, PlanProgressView
 from ipcity.api import router
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("api/v1/indicators/<int:pk>/progress/", IndicatorProgressView.as_view(), name="api-indicator-progress"),
+    path("api/v1/plans/<int:pk>/progress/", PlanProgressView.as_view(), name="api-plan-progress"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("notifications/", include("notifications.urls")),
     path("", include("tasks.urls")),
+    path("", include("indicators.urls")),
     path("", include("plans.urls")),
 ]

@@ -1,0 +1,81 @@
+"""Progress through the API: one indicator or a whole plan, as of any date (default today).
+
+Both read through indicators.selectors / services, so the API, the pages and the report agree.
+"""
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import visible_cities
+from indicators import progress
+from indicators.models import Indicator
+from indicators.selectors import plan_progress
+from indicators.services import indicator_progress_at, today
+from plans.models import Plan
+
+AS_OF = OpenApiParameter("as_of", dt.date, description="截至日期 YYYY-MM-DD，默认今天")
+
+
+class ProgressSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.SerializerMethodField()
+    rule = serializers.CharField()
+    reason = serializers.CharField()
+    current = serializers.FloatField(allow_null=True)
+    base = serializers.FloatField(allow_null=True)
+    base_from_first_report = serializers.BooleanField()
+    end_target = serializers.FloatField(allow_null=True)
+    data_date = serializers.DateField(allow_null=True)
+    time_elapsed = serializers.FloatField(allow_null=True)
+    progress = serializers.FloatField(allow_null=True)
+    expected = serializers.FloatField(allow_null=True)
+    year_to_date = serializers.FloatField(allow_null=True)
+    needed_per_quarter = serializers.FloatField(allow_null=True)
+    recent_pace_per_quarter = serializers.FloatField(allow_null=True)
+    projected_end = serializers.FloatField(allow_null=True)
+    projection_reached = serializers.BooleanField(allow_null=True)
+    shortfall = serializers.FloatField(allow_null=True)
+
+    def get_label(self, result) -> str:
+        return progress.STATUS_LABELS[result.status]
+
+
+class AsOfSerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, error_messages={"invalid": "截至日期格式应为 YYYY-MM-DD。"})
+
+
+def _as_of(request) -> dt.date:
+    incoming = AsOfSerializer(data=request.query_params)
+    incoming.is_valid(raise_exception=True)
+    return incoming.validated_data.get("as_of") or today()
+
+
+class IndicatorProgressView(APIView):
+    @extend_schema(parameters=[AS_OF], responses=ProgressSerializer)
+    def get(self, request, pk):
+        as_of = _as_of(request)
+        indicator = get_object_or_404(
+            Indicator.objects.filter(plan__city__in=visible_cities(request.user))
+            .select_related("plan", "target_group").prefetch_related("interim_targets"), pk=pk)
+        result = indicator_progress_at(indicator, as_of=as_of)
+        return Response({"indicator": indicator.code, "as_of": as_of, **ProgressSerializer(result).data})
+
+
+class PlanProgressView(APIView):
+    @extend_schema(parameters=[AS_OF])
+    def get(self, request, pk):
+        as_of = _as_of(request)
+        plan = get_object_or_404(Plan.objects.filter(city__in=visible_cities(request.user)), pk=pk)
+        summary = plan_progress(plan, as_of=as_of)
+        return Response({
+            "plan": plan.code, "as_of": summary.as_of, "time_elapsed": summary.time_elapsed,
+            "indicator_progress": summary.indicator_progress,
+            "counts": {status: summary.counts.get(status, 0) for status in progress.STATUS_ORDER},
+            "indicators": [{"id": r.indicator.pk, "code": r.indicator.code, "name": r.indicator.name,
+                            **ProgressSerializer(r.result).data} for r in summary.rows],
+        })
