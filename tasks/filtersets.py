@@ -96,7 +96,8 @@ class SupervisionItemFilterSet(django_filters.FilterSet):
     reason = django_filters.ChoiceFilter(choices=SupervisionItem.Reason.choices, label=_("督办原因"),
                                          empty_label=_("全部原因"))
     department = django_filters.NumberFilter(field_name="department_id", label=_("部门"))
-    overdue = django_filters.BooleanFilter(field_name="overdue", label=_("已逾期"))
+    overdue = django_filters.BooleanFilter(field_name="overdue", label=_("是否逾期"), widget=forms.Select(
+        choices=[("", _("全部")), ("true", _("已逾期")), ("false", _("未逾期"))]))
 
     class Meta:
         model = SupervisionItem

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.access import (
     can_see_task_overview,
@@ -23,13 +22,6 @@ from indicators.models import Indicator, QuarterlyFigure, TargetForm
 from plans.models import City, Department, LeadingGroupMember, Plan
 from tasks import rules
 from tasks.models import SupervisionItem, Task, TaskAssignment, TaskUpdate
-
-# Labels of the progress statuses stored in IndicatorProgress.status (GLOSSARY.md).
-INDICATOR_STATUS_LABELS = {
-    "achieved": _("已达标"), "on_track": _("进度正常"), "at_risk": _("预警"), "lagging": _("滞后"),
-    "overdue_report": _("逾期未报"), "no_data": _("暂无数据"), "incomplete": _("基期缺失"), "missed": _("未完成"),
-}
-
 
 # --- Tasks --------------------------------------------------------------------------------------------
 

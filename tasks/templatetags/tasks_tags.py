@@ -1,7 +1,7 @@
 from django import template
 
 from accounts.access import TASK_OVERVIEW_ROLES, user_department_id, user_role
-from tasks.selectors import INDICATOR_STATUS_LABELS
+from indicators.progress import NO_DATA, STATUS_LABELS
 
 register = template.Library()
 
@@ -17,4 +17,5 @@ def tasks_nav(context):
 
 @register.filter
 def indicator_status_label(status: str) -> str:
-    return INDICATOR_STATUS_LABELS.get(status or "no_data", status)
+    """An IndicatorProgress status in words; an indicator never computed has no data yet."""
+    return STATUS_LABELS.get(status or NO_DATA, status)
