@@ -145,7 +145,8 @@ def supervision_submit(*, user, item: SupervisionItem, explanation: str, measure
 
 
 def supervision_return(*, user, item: SupervisionItem, note: str, due_date: dt.date | None) -> SupervisionStep:
-    """Send an explanation back with the reason and a new date to answer by."""
+    """Send an explanation back with the reason and a new date to answer by; missing that date escalates
+    again."""
     _check_reviewer(user, item)
     errors = {}
     if not (note or "").strip():
@@ -154,10 +155,8 @@ def supervision_return(*, user, item: SupervisionItem, note: str, due_date: dt.d
         errors["due_date"] = [_("请填写今天或以后的重新报送期限。")]
     if errors:
         raise ValidationError(errors)
-    step = _transition(item, rules.SupervisionAction.RETURN, actor=user, note=note.strip(), due_date=due_date)
-    SupervisionItem.objects.filter(pk=item.pk).update(due_date=due_date)
-    item.due_date = due_date
-    return step
+    return _transition(item, rules.SupervisionAction.RETURN, actor=user, note=note.strip(), due_date=due_date,
+                       item_fields={"due_date": due_date, "escalated_at": None})
 
 
 def supervision_accept(*, user, item: SupervisionItem, note: str = "") -> SupervisionStep:
@@ -176,15 +175,18 @@ def _check_reviewer(user, item):
         raise ValidationError(_("只有市场监管局（领导小组办公室）可以审核督办事项。"))
 
 
-def _transition(item: SupervisionItem, action: rules.SupervisionAction, *, actor, **fields) -> SupervisionStep:
+def _transition(item: SupervisionItem, action: rules.SupervisionAction, *, actor, item_fields=None,
+                **step_fields) -> SupervisionStep:
     """Move the item by a conditional UPDATE, so a stale page or a second click changes nothing."""
     sources, target = rules.SUPERVISION_TRANSITIONS[action]
+    changes = {"status": target, **(item_fields or {})}
     with transaction.atomic():
-        if not SupervisionItem.objects.filter(pk=item.pk, status__in=sources).update(status=target):
+        if not SupervisionItem.objects.filter(pk=item.pk, status__in=sources).update(**changes):
             raise ValidationError(_("该督办事项的状态已变化，无法“%(action)s”，请刷新页面。")
                                   % {"action": rules.SUPERVISION_ACTION_LABELS[action]})
-        item.status = target
-        return _step(item, action, actor=actor, **fields)
+        for name, value in changes.items():
+            setattr(item, name, value)
+        return _step(item, action, actor=actor, **step_fields)
 
 
 def supervision_escalate_overdue(*, as_of: dt.date) -> int:

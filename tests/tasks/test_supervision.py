@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from notifications.models import Notification
 from tasks import services
@@ -12,7 +13,7 @@ from tasks.selectors import supervision_items_for_city
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -139,3 +140,15 @@ def test_supervision_list_page_filters_overdue(client, world, item):
     assert [i.reason for i in overdue] == ["task_late"]
     api = client.get("/api/v1/supervision-items/", {"overdue": "true"}).json()["results"]
     assert [i["reason"] for i in api] == ["task_late"]
+
+
+def test_a_returned_item_escalates_again_when_its_new_date_is_missed(world, item):
+    """Regression: a return sets a new due date, so missing it must escalate again, not stay silent."""
+    past = TODAY + dt.timedelta(days=30)
+    assert services.supervision_escalate_overdue(as_of=past) == 1
+    services.supervision_submit(user=world.lead_user, item=item, **{**ANSWER, "measures_due": past})
+    services.supervision_return(user=world.staff, item=item, note="请补充。", due_date=TODAY + dt.timedelta(days=40))
+    item.refresh_from_db()
+    assert item.escalated_at is None and item.due_date == TODAY + dt.timedelta(days=40)
+    assert services.supervision_escalate_overdue(as_of=TODAY + dt.timedelta(days=41)) == 1
+    assert [s.action for s in item.steps.all()] == ["request", "escalate", "submit", "return", "escalate"]
