@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from indicators import progress
+
 # Days before a reporting deadline when the "due soon" reminder goes out.
 DUE_SOON_DAYS = 5
 # Days a lead department has to explain a lag and propose measures (督办 reply period).
@@ -71,8 +73,8 @@ class Quarter:
 
 
 def reporting_deadline(quarter: Quarter, lag_days: int) -> dt.date:
-    """报送截止: the quarter end plus the plan's reporting lag (the last day a report is on time)."""
-    return quarter.end + dt.timedelta(days=lag_days)
+    """报送截止: the last day a report is on time; task updates fall due with the figures."""
+    return progress.reporting_deadline(quarter.end, lag_days)
 
 
 def plan_quarters(period_start: dt.date, period_end: dt.date) -> list[Quarter]:
