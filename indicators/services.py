@@ -15,6 +15,7 @@ from indicators import progress
 from indicators.models import (
     Indicator,
     IndicatorProgress,
+    InterimTarget,
     LagFlag,
     ProgressSnapshot,
     QuarterlyFigure,
@@ -44,12 +45,18 @@ def _float(value):
     return None if value is None else float(value)
 
 
-def indicator_rule(indicator: Indicator) -> progress.IndicatorRule:
-    """The rule an indicator is judged by; a row in a target group is judged on the group's target."""
+def indicator_rule(indicator: Indicator, *, interim_targets=None, plan: progress.PlanRule | None = None
+                   ) -> progress.IndicatorRule:
+    """The rule an indicator is judged by; a row in a target group is judged on the group's target.
+
+    Bulk callers pass the interim targets and the plan rule they fetched once for many indicators.
+    """
     group = indicator.target_group
     target = indicator.target_value if indicator.target_value is not None or group is None else group.target_value
+    if interim_targets is None:
+        interim_targets = [(t.date, t.value) for t in indicator.interim_targets.all()]
     return progress.IndicatorRule(
-        plan=plan_rule(indicator.plan),
+        plan=plan or plan_rule(indicator.plan),
         measure_type=group.measure_type if group and indicator.target_value is None else indicator.measure_type,
         target_form=indicator.target_form,
         target_value=_float(target),
@@ -58,22 +65,28 @@ def indicator_rule(indicator: Indicator) -> progress.IndicatorRule:
         base_year=indicator.base_year,
         direction=indicator.direction,
         frequency=indicator.frequency,
-        interim_targets=tuple(progress.InterimTarget(date=t.date, value=float(t.value))
-                              for t in indicator.interim_targets.all()),
+        interim_targets=tuple(progress.InterimTarget(date=d, value=float(v)) for d, v in interim_targets),
     )
 
 
-def _indicators(indicator_ids: Iterable[int] | None):
-    queryset = Indicator.objects.select_related("plan", "target_group").prefetch_related("interim_targets")
+def _indicators(indicator_ids: Iterable[int] | None) -> list[Indicator]:
+    queryset = Indicator.objects.select_related("plan", "target_group")
     if indicator_ids is not None:
         queryset = queryset.filter(pk__in=list(indicator_ids))
     return list(queryset)
 
 
-def _figure(row) -> progress.Figure:
-    value, numerator, denominator = row.value, row.numerator, row.denominator
-    return progress.Figure(period_end=row.period_end, value=_float(value), numerator=_float(numerator),
-                           denominator=_float(denominator), approved_at=row.reviewed_at)
+def _rules(indicators: list[Indicator]) -> dict[int, progress.IndicatorRule]:
+    """Every indicator's rule, with interim targets read in one query and one PlanRule per plan."""
+    interim = defaultdict(list)
+    rows = InterimTarget.objects.filter(indicator__in=[i.pk for i in indicators])
+    for indicator_id, date, value in rows.values_list("indicator_id", "date", "value").order_by("date"):
+        interim[indicator_id].append((date, value))
+    plans = {}
+    for indicator in indicators:
+        if indicator.plan_id not in plans:
+            plans[indicator.plan_id] = plan_rule(indicator.plan)
+    return {i.pk: indicator_rule(i, interim_targets=interim[i.pk], plan=plans[i.plan_id]) for i in indicators}
 
 
 def _inputs(indicators: list[Indicator]):
@@ -94,14 +107,16 @@ def _inputs(indicators: list[Indicator]):
 
     approved = defaultdict(list)
     pending = defaultdict(set)
-    rows = QuarterlyFigure.objects.filter(indicator_id__in=wanted).exclude(
-        status__in=[QuarterlyFigure.Status.DRAFT, QuarterlyFigure.Status.RETURNED, QuarterlyFigure.Status.SUPERSEDED]
-    ).only("indicator_id", "period_end", "status", "value", "numerator", "denominator", "reviewed_at")
-    for row in rows.iterator(chunk_size=5000):
-        if row.status == QuarterlyFigure.Status.APPROVED:
-            approved[row.indicator_id].append(_figure(row))
+    rows = QuarterlyFigure.objects.filter(
+        indicator_id__in=wanted, status__in=[QuarterlyFigure.Status.APPROVED, QuarterlyFigure.Status.SUBMITTED]
+    ).values_list("indicator_id", "period_end", "status", "value", "numerator", "denominator", "reviewed_at")
+    for indicator_id, period_end, status, value, numerator, denominator, reviewed_at in rows:
+        if status == QuarterlyFigure.Status.APPROVED:
+            approved[indicator_id].append(progress.Figure(
+                period_end=period_end, value=_float(value), numerator=_float(numerator),
+                denominator=_float(denominator), approved_at=reviewed_at))
         else:
-            pending[row.indicator_id].add(row.period_end)
+            pending[indicator_id].add(period_end)
 
     figures, pending_periods = {}, {}
     for indicator in indicators:
@@ -126,7 +141,8 @@ def _summed(figures: list[progress.Figure]) -> list[progress.Figure]:
 def progress_evaluate(indicators: list[Indicator], *, as_of: dt.date) -> dict[int, progress.Progress]:
     """Each indicator's progress as of a date, computed now from today's approved figures."""
     figures, pending = _inputs(indicators)
-    return {i.pk: progress.evaluate(indicator_rule(i), figures[i.pk], as_of, pending[i.pk]) for i in indicators}
+    rules = _rules(indicators)
+    return {i.pk: progress.evaluate(rules[i.pk], figures[i.pk], as_of, pending[i.pk]) for i in indicators}
 
 
 def indicator_progress_at(indicator: Indicator, *, as_of: dt.date) -> progress.Progress:
@@ -182,9 +198,10 @@ def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, unt
     until = until or today()
     indicators = _indicators(indicator_ids)
     figures, pending = _inputs(indicators)
+    rules = _rules(indicators)
     snapshots = {}
     for indicator in indicators:
-        rule = indicator_rule(indicator)
+        rule = rules[indicator.pk]
         last = min(latest_quarter_end(until), latest_quarter_end(indicator.plan.period_end))
         for quarter_end in progress.period_ends(rule.plan, "quarterly"):
             if quarter_end > last:
