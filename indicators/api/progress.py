@@ -45,6 +45,26 @@ class ProgressSerializer(serializers.Serializer):
         return progress.STATUS_LABELS[result.status]
 
 
+class IndicatorProgressSerializer(ProgressSerializer):
+    indicator = serializers.CharField()
+    as_of = serializers.DateField()
+
+
+class PlanIndicatorProgressSerializer(ProgressSerializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PlanProgressSerializer(serializers.Serializer):
+    plan = serializers.CharField()
+    as_of = serializers.DateField()
+    time_elapsed = serializers.FloatField()
+    indicator_progress = serializers.FloatField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+    indicators = PlanIndicatorProgressSerializer(many=True)
+
+
 class AsOfSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False, error_messages={"invalid": "截至日期格式应为 YYYY-MM-DD。"})
 
@@ -56,7 +76,7 @@ def _as_of(request) -> dt.date:
 
 
 class IndicatorProgressView(APIView):
-    @extend_schema(parameters=[AS_OF], responses=ProgressSerializer)
+    @extend_schema(parameters=[AS_OF], responses=IndicatorProgressSerializer)
     def get(self, request, pk):
         as_of = _as_of(request)
         indicator = get_object_or_404(
@@ -67,7 +87,7 @@ class IndicatorProgressView(APIView):
 
 
 class PlanProgressView(APIView):
-    @extend_schema(parameters=[AS_OF])
+    @extend_schema(parameters=[AS_OF], responses=PlanProgressSerializer)
     def get(self, request, pk):
         as_of = _as_of(request)
         plan = get_object_or_404(Plan.objects.filter(city__in=visible_cities(request.user)), pk=pk)
