@@ -148,3 +148,26 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"test-event:{n}")
     kind = "due_soon"
     title = factory.Sequence(lambda n: f"测试通知{n}")
+
+
+class PopulationFactory(factory.django.DjangoModelFactory):
+    """A city's resident population (万人) in a year, for per-10,000-population checks."""
+
+    class Meta:
+        model = "plans.Population"
+
+    city = factory.SubFactory(CityFactory)
+    year = 2025
+    value = Decimal("500")
+
+
+class CrossCheckFactory(factory.django.DjangoModelFactory):
+    """A plan's own cross-indicator rule between two catalogue keys."""
+
+    class Meta:
+        model = "indicators.CrossCheck"
+
+    plan = factory.SubFactory(PlanFactory)
+    kind = "not_greater"
+    left_key = "part"
+    right_key = "whole"
