@@ -87,7 +87,7 @@ class Indicator(models.Model):
     numerator_label = models.CharField(_("分子"), max_length=40, blank=True)
     denominator_label = models.CharField(_("分母"), max_length=40, blank=True)
     lead_department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="led_indicators", verbose_name=_("牵头单位")
+        Department, on_delete=models.RESTRICT, related_name="led_indicators", verbose_name=_("牵头单位")
     )
     lead_department_defaulted = models.BooleanField(
         _("牵头单位为默认"), default=False, help_text=_("文件未写明牵头单位，默认由市市场监管局牵头。")

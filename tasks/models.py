@@ -54,7 +54,7 @@ class TaskAssignment(models.Model):
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("任务"))
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("部门")
+        Department, on_delete=models.RESTRICT, related_name="assignments", verbose_name=_("部门")
     )
     role = models.CharField(_("分工"), max_length=12, choices=Role.choices)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
