@@ -1,4 +1,6 @@
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
@@ -45,7 +47,10 @@ class TaskUpdateSerializer(serializers.ModelSerializer):
         return reverse("task-update-evidence", args=[update.pk]) if update.evidence else None
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleTaskField(serializers.PrimaryKeyRelatedField):
+    """A task id among the tasks the user may see (others answer "does not exist")."""
+
     def get_queryset(self):
         return visible_tasks(user=self.context["request"].user).select_related("plan").prefetch_related("assignments")
 

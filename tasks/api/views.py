@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -46,7 +48,8 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
                 .prefetch_related(Prefetch("assignments", TaskAssignment.objects.select_related("department")),
                                   "indicators"))
 
-    @action(detail=False, serializer_class=DepartmentTaskRowSerializer, filterset_class=None, pagination_class=None)
+    @extend_schema(responses=DepartmentTaskRowSerializer(many=True))
+    @action(detail=False, filterset_class=None, pagination_class=None)
     def mine(self, request):
         """我的任务: every task of the user's department with its indicators, last update and report status."""
         department_id = user_department_id(request.user)
@@ -70,6 +73,7 @@ class TaskUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return TaskUpdateCreateSerializer if self.action == "create" else TaskUpdateSerializer
 
+    @extend_schema(request=TaskUpdateCreateSerializer, responses={201: TaskUpdateSerializer})
     def create(self, request, *args, **kwargs):
         incoming = TaskUpdateCreateSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
@@ -82,6 +86,7 @@ class TaskUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise as_api_error(error) from None
         return Response(TaskUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True)
     def evidence(self, request, pk=None):
         """The evidence file, as an attachment only."""
@@ -127,18 +132,22 @@ class SupervisionItemViewSet(viewsets.ReadOnlyModelViewSet):
             raise as_api_error(error) from None
         return Response(SupervisionItemSerializer(self.get_queryset().get(pk=item.pk)).data)
 
-    @action(detail=True, methods=["post"], serializer_class=SupervisionAnswerSerializer)
+    @extend_schema(request=SupervisionAnswerSerializer, responses=SupervisionItemSerializer)
+    @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._act(request, SupervisionAnswerSerializer, services.supervision_submit)
 
-    @action(detail=True, methods=["post"], url_path="return", serializer_class=SupervisionReturnSerializer)
+    @extend_schema(request=SupervisionReturnSerializer, responses=SupervisionItemSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         return self._act(request, SupervisionReturnSerializer, services.supervision_return)
 
-    @action(detail=True, methods=["post"], serializer_class=SupervisionNoteSerializer)
+    @extend_schema(request=SupervisionNoteSerializer, responses=SupervisionItemSerializer)
+    @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._act(request, SupervisionNoteSerializer, services.supervision_accept)
 
-    @action(detail=True, methods=["post"], serializer_class=SupervisionNoteSerializer)
+    @extend_schema(request=SupervisionNoteSerializer, responses=SupervisionItemSerializer)
+    @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._act(request, SupervisionNoteSerializer, services.supervision_close)
