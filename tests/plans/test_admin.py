@@ -44,3 +44,11 @@ def test_indicator_changelist_filters_by_city_plan_category_and_department(admin
 def test_non_admin_cannot_enter_the_admin(client):
     client.force_login(make_user("alice", Role.BUREAU_STAFF, city=IndicatorFactory().plan.city))
     assert client.get("/admin/").status_code == 302
+
+
+def test_admin_pages_carry_the_demo_banner_while_demo_figures_are_loaded(admin_client):
+    from indicators.models import QuarterlyFigure
+
+    assert "演示数据" not in admin_client.get("/admin/").content.decode()
+    QuarterlyFigure.objects.update(is_demo=True)
+    assert "演示数据" in admin_client.get("/admin/").content.decode()
