@@ -51,3 +51,18 @@ def test_nav_offers_the_pages_a_user_can_use(client, world, name, links):
     offered = {label for label in ("我的任务", "任务报送矩阵", "督办事项", "领导小组") if label in nav}
     assert offered == links
     assert "通知" in nav
+
+
+def test_admin_browses_updates_and_supervision_read_only(admin_client, world):
+    from tasks import services
+    from tasks.rules import Quarter
+    from tests.factories import TaskUpdateFactory
+
+    update = TaskUpdateFactory(task=world.task, department=world.lead)
+    item = services.task_supervision_raise(task=world.task, quarter=Quarter(2025, 1), reason="task_late",
+                                           as_of=world.last_quarter.end)
+    for url in ("/admin/tasks/taskupdate/", f"/admin/tasks/taskupdate/{update.pk}/change/",
+                "/admin/tasks/supervisionitem/", f"/admin/tasks/supervisionitem/{item.pk}/change/",
+                "/admin/notifications/notification/"):
+        assert admin_client.get(url).status_code == 200, url
+    assert admin_client.get("/admin/tasks/taskupdate/add/").status_code == 403
