@@ -5,8 +5,11 @@ from types import SimpleNamespace
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _fast_settings(settings):
+@pytest.fixture(scope="session", autouse=True)
+def _fast_settings():
+    """Session-wide, so module-scoped data (the five plans, the demo) is built with the same settings."""
+    from django.conf import settings
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

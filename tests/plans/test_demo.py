@@ -1,0 +1,81 @@
+"""The labelled demo: an account per role, figures flagged is_demo, the banner, and a clean removal."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.models import Profile, Role
+from indicators.models import IndicatorProgress, QuarterlyFigure
+from plans.demo import demo_accounts_load, demo_figures_load
+from plans.models import City
+from plans.services import PLAN_FIXTURE_DIR, plan_fixture_load
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        for path in sorted(PLAN_FIXTURE_DIR.glob("*.yaml")):
+            plan_fixture_load(path=path)
+        demo_accounts_load()
+        demo_figures_load(today=TODAY)
+    yield
+    with django_db_blocker.unblock():
+        QuarterlyFigure.objects.all().delete()
+        Profile.objects.all().delete()
+        City.objects.all().delete()
+
+
+def test_every_role_has_a_demo_account_in_every_city(demo):
+    roles = set(Profile.objects.filter(is_demo=True).values_list("role", flat=True))
+    assert roles == {r.value for r in Role}
+    for city in City.objects.all():
+        city_roles = set(Profile.objects.filter(city=city).values_list("role", flat=True))
+        assert city_roles == {Role.BUREAU_STAFF, Role.REVIEWER, Role.LEADER, Role.DEPARTMENT}
+    assert authenticate(username="cy_staff", password="ipcity-demo") is not None
+
+
+def test_demo_figures_are_flagged_and_plans_look_used(demo):
+    assert not QuarterlyFigure.objects.filter(is_demo=False).exists()
+    ended = set(IndicatorProgress.objects.filter(indicator__plan__period_end__lt=TODAY)
+                .values_list("status", flat=True))
+    running = set(IndicatorProgress.objects.filter(indicator__plan__period_end__gt=TODAY)
+                  .values_list("status", flat=True))
+    assert {"achieved", "missed"} <= ended
+    assert not ended & {"on_track", "at_risk", "lagging", "overdue_report"}
+    assert {"on_track", "at_risk", "lagging", "achieved"} <= running
+    assert QuarterlyFigure.objects.filter(status=QuarterlyFigure.Status.SUBMITTED).exists()
+    assert QuarterlyFigure.objects.filter(status=QuarterlyFigure.Status.SUPERSEDED).exists()
+
+
+def test_unknown_bases_stay_unknown_in_the_demo(demo):
+    """Growth targets without a documented base get no demo figures: they stay 基期缺失."""
+    assert IndicatorProgress.objects.filter(indicator__plan__code="chaoyang-2024-2026",
+                                            indicator__base_value__isnull=True,
+                                            indicator__target_form="compound_growth",
+                                            status="incomplete").count() == 2
+
+
+def test_banner_is_on_every_page_while_demo_figures_are_loaded(demo, client):
+    assert "演示数据" in client.get("/accounts/login/").content.decode()
+    client.login(username="nt_leader", password="ipcity-demo")
+    assert "演示数据" in client.get("/", follow=True).content.decode()
+
+
+def test_demo_load_is_repeatable(demo):
+    before = QuarterlyFigure.objects.count()
+    demo_figures_load(today=TODAY)
+    assert QuarterlyFigure.objects.count() == before
+
+
+def test_removing_the_demo_takes_the_banner_away(demo, client):
+    call_command("load_demo", "--remove")
+    try:
+        assert not QuarterlyFigure.objects.exists()
+        assert "演示数据" not in client.get("/accounts/login/").content.decode()
+    finally:
+        demo_figures_load(today=TODAY)
