@@ -25,7 +25,7 @@ from plans.models import Department
 from tasks import rules, selectors, services
 from tasks.filtersets import SupervisionItemFilterSet, task_matrix_query
 from tasks.forms import SupervisionAnswerForm, SupervisionNoteForm, SupervisionReturnForm, TaskUpdateForm
-from tasks.models import TaskUpdate
+from tasks.models import TaskAssignment, TaskUpdate
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -106,6 +106,8 @@ def _task_page(request, task, *, form=None, status=200):
     department_id = user_department_id(user)
     return render(request, "tasks/task_detail.html", {
         "task": task, "form": form,
+        "assignments_by_role": [(label, [a for a in task.assignments.all() if a.role == role])
+                                for role, label in TaskAssignment.Role.choices],
         "role": selectors.department_role(task, department_id) if department_id else None,
         "updates": selectors.task_updates(user=user, task=task),
         "supervision_items": selectors.visible_supervision(user=user, as_of=timezone.localdate()).filter(task=task),
