@@ -130,6 +130,14 @@ def _inputs(indicators: list[Indicator]):
     return figures, pending_periods
 
 
+def indicators_sharing_figures(indicator_id: int) -> list[int]:
+    """The indicator and, when it is a row of a target group, every row judged on the same summed figures."""
+    group_id = Indicator.objects.filter(pk=indicator_id).values_list("target_group_id", flat=True).first()
+    if group_id is None:
+        return [indicator_id]
+    return list(Indicator.objects.filter(target_group_id=group_id).values_list("pk", flat=True))
+
+
 def _summed(figures: list[progress.Figure]) -> list[progress.Figure]:
     by_period = defaultdict(float)
     for figure in figures:

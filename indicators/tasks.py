@@ -18,8 +18,9 @@ def indicator_recompute_task(indicator_id: int) -> None:
     if not Indicator.objects.filter(pk=indicator_id).exists():
         logger.warning("indicator %s vanished before its recompute", indicator_id)
         return
-    services.indicator_progress_recompute(indicator_ids=[indicator_id])
-    services.indicator_history_rebuild(indicator_ids=[indicator_id])
+    affected = services.indicators_sharing_figures(indicator_id)
+    services.indicator_progress_recompute(indicator_ids=affected)
+    services.indicator_history_rebuild(indicator_ids=affected)
 
 
 @shared_task(**RETRY)

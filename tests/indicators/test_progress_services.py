@@ -205,3 +205,14 @@ def test_api_plan_progress_counts_by_status(client, staff_and_indicator):
     assert body["counts"]["on_track"] == 1
     assert body["counts"]["overdue_report"] == 1
     assert len(body["indicators"]) == 2
+
+
+def test_a_figure_of_one_group_row_recomputes_the_whole_group():
+    plan = PlanFactory()
+    group = TargetGroup.objects.create(plan=plan, code="G1", name="合计", target_value=Decimal("42"), unit="个",
+                                       measure_type="flow")
+    a, b = (IndicatorFactory(plan=plan, measure_type="flow", target_value=None, base_value=None, base_year=None,
+                             target_group=group, unit="个") for _ in range(2))
+    FigureFactory(indicator=a, period_end=dt.date(2024, 3, 31), value=Decimal("40"))
+    indicator_recompute_task.delay(a.pk)
+    assert IndicatorProgress.objects.get(indicator=b).current == 40
