@@ -121,7 +121,7 @@ class TaskUpdate(models.Model):
 
     @property
     def quarter(self) -> rules.Quarter:
-        return rules.Quarter.ending_on(self.quarter_end)
+        return rules.quarter_ending_on(self.quarter_end)
 
     @property
     def evidence_content_type(self) -> str:
@@ -129,7 +129,7 @@ class TaskUpdate(models.Model):
 
     def clean(self):
         try:
-            rules.Quarter.ending_on(self.quarter_end)
+            rules.quarter_ending_on(self.quarter_end)
         except (TypeError, ValueError) as error:
             raise ValidationError({"quarter_end": str(error)}) from None
 
@@ -206,7 +206,7 @@ class SupervisionItem(models.Model):
 
     @property
     def quarter(self) -> rules.Quarter | None:
-        return rules.Quarter.ending_on(self.quarter_end) if self.quarter_end else None
+        return rules.quarter_ending_on(self.quarter_end) if self.quarter_end else None
 
 
 class SupervisionStep(models.Model):

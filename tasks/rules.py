@@ -5,13 +5,12 @@ and which step of a supervision item (督办) may follow which.
 """
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
 from indicators import progress
+from indicators.periods import Quarter, quarters_between
 
 # Days before a reporting deadline when the "due soon" reminder goes out.
 DUE_SOON_DAYS = 5
@@ -19,57 +18,14 @@ DUE_SOON_DAYS = 5
 SUPERVISION_RESPONSE_DAYS = 15
 
 
-# --- Quarters ----------------------------------------------------------------------------------------
+# --- Quarters (indicators.periods.Quarter, shared with the figures) -----------------------------------
 
-_QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
-
-
-@dataclass(frozen=True, order=True)
-class Quarter:
-    """A calendar quarter, written 2025Q2 in URLs and the API."""
-
-    year: int
-    number: int
-
-    @classmethod
-    def parse(cls, text: str) -> "Quarter":
-        match = _QUARTER_RE.match(text or "")
-        if not match:
-            raise ValueError(_("季度格式应为“2025Q2”。"))
-        return cls(int(match[1]), int(match[2]))
-
-    @classmethod
-    def containing(cls, day: dt.date) -> "Quarter":
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    @classmethod
-    def ending_on(cls, day: dt.date) -> "Quarter":
-        quarter = cls.containing(day)
-        if quarter.end != day:
-            raise ValueError(_("报告期末必须是季度最后一天。"))
-        return quarter
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, self.number * 3 - 2, 1)
-
-    @property
-    def end(self) -> dt.date:
-        month = self.number * 3
-        return dt.date(self.year, month, 31 if month in (3, 12) else 30)
-
-    def previous(self) -> "Quarter":
-        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
-
-    def next(self) -> "Quarter":
-        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}年第{self.number}季度"
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.number}"
+def quarter_ending_on(day: dt.date) -> Quarter:
+    """The quarter a stored period end names; anything but a quarter's last day is refused."""
+    quarter = Quarter.of(day)
+    if quarter.end != day:
+        raise ValueError(_("报告期末必须是季度最后一天。"))
+    return quarter
 
 
 def reporting_deadline(quarter: Quarter, lag_days: int) -> dt.date:
@@ -77,18 +33,9 @@ def reporting_deadline(quarter: Quarter, lag_days: int) -> dt.date:
     return progress.reporting_deadline(quarter.end, lag_days)
 
 
-def plan_quarters(period_start: dt.date, period_end: dt.date) -> list[Quarter]:
-    """Every quarter that overlaps a plan period, oldest first."""
-    quarter, last, quarters = Quarter.containing(period_start), Quarter.containing(period_end), []
-    while quarter <= last:
-        quarters.append(quarter)
-        quarter = quarter.next()
-    return quarters
-
-
 def reportable_quarters(period_start: dt.date, period_end: dt.date, as_of: dt.date) -> list[Quarter]:
     """Quarters a department may report on: started by `as_of` and within the plan, newest first."""
-    return [q for q in reversed(plan_quarters(period_start, period_end)) if q.start <= as_of]
+    return [q for q in reversed(quarters_between(period_start, period_end)) if q.start <= as_of]
 
 
 def quarter_not_started(quarter: Quarter, as_of: dt.date) -> bool:
@@ -97,7 +44,7 @@ def quarter_not_started(quarter: Quarter, as_of: dt.date) -> bool:
 
 def default_quarter(period_start: dt.date, period_end: dt.date, as_of: dt.date) -> Quarter:
     """The quarter pages open on: the last closed one (reports fall due after a quarter ends), within the plan."""
-    quarters = plan_quarters(period_start, period_end)
+    quarters = quarters_between(period_start, period_end)
     closed = [q for q in quarters if q.end < as_of]
     return closed[-1] if closed else quarters[0]
 
@@ -114,7 +61,7 @@ def reminder_due(period_start: dt.date, period_end: dt.date, lag_days: int,
     Only the last closed quarter counts: a plan that ended long ago does not nag about its history, and a
     reminder sent for a quarter is keyed by that quarter, so each goes out once.
     """
-    quarter = Quarter.containing(as_of).previous()
+    quarter = Quarter.of(as_of).previous
     if quarter.end < period_start or quarter.start > period_end:
         return None
     deadline = reporting_deadline(quarter, lag_days)

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
+from indicators.periods import Quarter
 from tasks.models import TaskAssignment
-from tasks.rules import Quarter
 from tests.factories import AssignmentFactory, DepartmentFactory, PlanFactory, TaskFactory, make_user
 
 
@@ -63,5 +63,5 @@ def world(db, today):
     return SimpleNamespace(
         plan=plan, city=city, owner=owner, lead=lead, responsible=responsible, other=other, task=task,
         second=second, other_plan=other_plan, far_department=far_department, far_task=far_task,
-        last_quarter=Quarter.containing(today).previous(), this_quarter=Quarter.containing(today), **users,
+        last_quarter=Quarter.of(today).previous, this_quarter=Quarter.of(today), **users,
     )

@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from indicators.periods import Quarter
 from tasks import selectors
 from tasks.models import TaskAssignment
-from tasks.rules import Quarter, ReportStatus
+from tasks.rules import ReportStatus
 from tests.factories import AssignmentFactory, DepartmentFactory, TaskFactory, TaskUpdateFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,9 +114,9 @@ def test_page_shows_who_is_late_and_what_is_blocked(client, world):
 def test_bad_quarter_is_a_clear_message(client, world):
     client.force_login(world.staff)
     response = client.get("/task-matrix/", {"plan": world.plan.code, "quarter": "2024-06"}, follow=True)
-    assert "季度格式应为“2025Q2”。" in response.content.decode()
+    assert "季度格式应为“2025Q3”" in response.content.decode()
     api = client.get("/api/v1/task-matrix/", {"plan": world.plan.code, "quarter": "2024-06"})
-    assert api.status_code == 400 and "2025Q2" in api.json()["quarter"][0]
+    assert api.status_code == 400 and "2025Q3" in api.json()["quarter"][0]
 
 
 @pytest.mark.parametrize("name, page_status, api_status", [

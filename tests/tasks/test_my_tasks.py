@@ -72,7 +72,7 @@ def grow(world, tasks=10):
         indicator = IndicatorFactory(plan=world.plan)
         IndicatorProgress.objects.create(indicator=indicator, status="on_track")
         task.indicators.add(indicator, IndicatorFactory(plan=world.plan))
-        for quarter_end in (world.last_quarter.previous().end, world.last_quarter.end):
+        for quarter_end in (world.last_quarter.previous.end, world.last_quarter.end):
             TaskUpdateFactory(task=task, department=world.lead, quarter_end=quarter_end, author=world.lead_user)
 
 

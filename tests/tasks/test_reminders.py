@@ -6,11 +6,11 @@ import pytest
 from django.conf import settings
 
 from indicators.models import Indicator, QuarterlyFigure, TargetForm
+from indicators.periods import Quarter
 from ipcity.celery import app
 from notifications.models import Notification
 from plans.models import Plan
 from tasks.models import SupervisionItem, SupervisionStep
-from tasks.rules import Quarter
 from tasks.services import deadline_reminders_run
 from tasks.tasks import deadline_reminders_task
 from tests.factories import FigureFactory, IndicatorFactory, LagFlagFactory, TaskUpdateFactory

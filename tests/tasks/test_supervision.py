@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from indicators.periods import Quarter
 from notifications.models import Notification
 from tasks import services
 from tasks.models import SupervisionItem
-from tasks.rules import Quarter
 from tasks.selectors import supervision_items_for_city
 
 pytestmark = pytest.mark.django_db

@@ -51,7 +51,7 @@ def test_every_update_is_kept_with_author_and_time(client, world):
 
 @pytest.mark.parametrize("case, data, field, message", [
     ("future quarter", {"quarter": "NEXT"}, "quarter", "尚未开始，不能报送该季度的进展"),
-    ("bad quarter", {"quarter": "2025-06"}, "quarter", "季度格式应为“2025Q2”"),
+    ("bad quarter", {"quarter": "2025-06"}, "quarter", "季度格式应为“2025Q3”"),
     ("before the plan", {"quarter": "2023Q4"}, "quarter", "不在方案实施期限内"),
     ("wrong type", {"evidence": "HTML_AS_HTML"}, "evidence", "只能是 PDF、Office 文档或图片"),
     ("disguised type", {"evidence": "HTML_AS_PDF"}, "evidence", "文件内容与扩展名 .pdf 不符"),
@@ -63,7 +63,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(client, world, se
              "BIG": pdf("big.pdf", PDF + b"0" * 1024 * 1024)}
     data = {k: files.get(v, v) for k, v in data.items()}
     if data.get("quarter") == "NEXT":
-        data["quarter"] = str(world.this_quarter.next())
+        data["quarter"] = str(world.this_quarter.next)
     response = post_update(client, world, world.resp_user, **data)
     assert response.status_code == 400
     assert message in response.content.decode()
