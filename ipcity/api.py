@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from indicators.api.views import IndicatorViewSet
+from indicators.api.views import FigureViewSet, IndicatorViewSet
 from notifications.api.views import NotificationViewSet
 from plans.api.views import CityViewSet, DepartmentViewSet, PlanViewSet
 from tasks.api.views import SupervisionItemViewSet, TaskMatrixViewSet, TaskUpdateViewSet, TaskViewSet
@@ -12,6 +12,7 @@ router.register("cities", CityViewSet, basename="city")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("figures", FigureViewSet, basename="figure")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("task-updates", TaskUpdateViewSet, basename="task-update")
 router.register("task-matrix", TaskMatrixViewSet, basename="task-matrix")

@@ -157,8 +157,8 @@ def test_formula_counts_as_its_saved_value_and_a_formula_without_one_is_named(cl
     preview = upload(client, quarter_world, content).context["preview"]
     rows = {r.number: r for r in preview.rows}
     assert rows[stock_row].action == "create" and "当期数 1200" in rows[stock_row].detail
-    assert rows[share_row].errors == [
-        f"G{share_row}（本期数值）：单元格 G{share_row} 是公式但文件中没有保存计算结果；请在Excel中打开、重新计算并保存后再上传。"]
+    assert rows[share_row].errors == [f"G{share_row}（本期数值）：单元格 G{share_row} 是公式但文件中没有保存计算结果；"
+                                      "请在Excel中打开、重新计算并保存后再上传。"]
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [

@@ -28,7 +28,7 @@ def grid_data(world, client, rows=None, action="save"):
     for row in page.context["grid"].rows:
         if row.form is None:
             continue
-        for name, field in row.form.fields.items():
+        for name in row.form.fields:
             value = row.form.initial.get(name)
             if value not in (None, False):
                 data[f"r{row.indicator.pk}-{name}"] = "on" if value is True else value
