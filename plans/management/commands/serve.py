@@ -27,11 +27,15 @@ def _seconds_until(hour: int, minute: int) -> float:
     return (target - now).total_seconds()
 
 
+def run_schedule_once() -> list[str]:
+    """Every beat entry once, as at start (catching up a night the machine was off); returns the failures."""
+    app.loader.import_default_modules()  # registers every app's tasks, as a worker does at start
+    return [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if not _run(entry)]
+
+
 def _run_schedule_forever():
-    """Each beat entry once at start (catching up a night the machine was off), then at its time."""
+    run_schedule_once()
     entries = list(settings.CELERY_BEAT_SCHEDULE.values())
-    for entry in entries:
-        _run(entry)
     while True:
         waits = [(_seconds_until(min(e["schedule"].hour), min(e["schedule"].minute)), e) for e in entries]
         seconds, entry = min(waits, key=lambda w: w[0])
@@ -39,11 +43,13 @@ def _run_schedule_forever():
         _run(entry)
 
 
-def _run(entry):
+def _run(entry) -> bool:
     try:
         app.tasks[entry["task"]].delay()
     except Exception:
         logger.exception("scheduled task %s failed", entry["task"])
+        return False
+    return True
 
 
 class Command(BaseCommand):
