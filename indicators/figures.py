@@ -588,6 +588,12 @@ def indicator_definition_change(*, user, indicator: Indicator, changes: dict, re
         return indicator
     for name in changed:
         setattr(indicator, name, changes[name])
+    return indicator_definition_save(user=user, indicator=indicator, changed=changed, reason=reason)
+
+
+def indicator_definition_save(*, user, indicator: Indicator, changed: Iterable[str], reason: str = "") -> Indicator:
+    """Save an indicator that already carries its new definition (the admin's form), under the same rule."""
+    indicator_definition_check(user=user, indicator=indicator, changed=changed, reason=reason)
     with transaction.atomic():
         indicator.full_clean()
         indicator._history_user = user
