@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -203,10 +203,6 @@ class GridRow:
     @property
     def current(self) -> QuarterlyFigure | None:
         return self.figures.current
-
-    @property
-    def editable(self) -> bool:
-        return self.form is not None
 
     @property
     def derived(self) -> str:
@@ -477,6 +473,3 @@ def pending_review_count(*, user) -> int:
     return (QuarterlyFigure.objects.filter(indicator__plan__city_id__in=cities, status=Status.SUBMITTED)
             .exclude(Q(submitted_by=user)).count())
 
-
-def figure_prefetch() -> Prefetch:
-    return Prefetch("figures", QuarterlyFigure.objects.select_related(*FIGURE_USERS))

@@ -84,8 +84,6 @@ class Entry:
 
 
 CREATE, UPDATE, CLEAR, UNCHANGED, EMPTY = "create", "update", "clear", "unchanged", "empty"
-ACTION_LABELS = {CREATE: _("新增"), UPDATE: _("更新"), CLEAR: _("清空草稿"), UNCHANGED: _("无变化"),
-                 EMPTY: _("空行，不保存")}
 
 
 @dataclass
@@ -98,10 +96,6 @@ class Outcome:
     errors: dict[str, list[str]] = field(default_factory=dict)
     figure: QuarterlyFigure | None = None
     version: int = 1
-
-    @property
-    def label(self) -> str:
-        return ACTION_LABELS[self.action]
 
     @property
     def writes(self) -> bool:

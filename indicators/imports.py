@@ -56,14 +56,15 @@ def _entry_mode(indicator) -> str:
 
 
 def _template_row(indicator, figure: QuarterlyFigure | None, **extra) -> excel.TemplateRow:
-    initial = FigureRowForm.initial_from(figure, indicator)
-    return excel.TemplateRow(
-        code=indicator.code, name=indicator.name, unit=indicator.unit, measure=indicator.get_measure_type_display(),
-        mode=_entry_mode(indicator), value=figure and (figure.entered_value if figure.entered_value is not None
-                                                        else figure.value) if not indicator.is_ratio else None,
-        numerator=figure.numerator if figure else None, denominator=figure.denominator if figure else None,
-        comment=initial.get("comment", ""), source=initial.get("source", ""),
-        is_provisional=figure.is_provisional if figure else None, **extra)
+    """A template row showing what is stored, in the form it was entered (a year-to-date total as typed)."""
+    row = excel.TemplateRow(code=indicator.code, name=indicator.name, unit=indicator.unit,
+                            measure=indicator.get_measure_type_display(), mode=_entry_mode(indicator), **extra)
+    if figure is not None:
+        if not indicator.is_ratio:
+            row.value = figure.entered_value if figure.entered_value is not None else figure.value
+        row.numerator, row.denominator = figure.numerator, figure.denominator
+        row.comment, row.source, row.is_provisional = figure.comment, figure.source, figure.is_provisional
+    return row
 
 
 def quarter_template(*, grid) -> bytes:
@@ -114,10 +115,6 @@ class Preview:
     upload: FigureImport
     rows: list[PreviewRow]
     entries: list[Entry]
-
-    @property
-    def errors(self) -> list[str]:
-        return [f"{row.number}: {e}" for row in self.rows for e in row.errors]
 
     @property
     def error_rows(self) -> int:

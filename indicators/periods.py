@@ -46,10 +46,6 @@ class Quarter:
         return _("%(year)s年第%(n)s季度") % {"year": self.year, "n": self.number}
 
     @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, self.number * 3 - 2, 1)
-
-    @property
     def end(self) -> dt.date:
         month, day = QUARTER_END_MONTH_DAY[self.number]
         return dt.date(self.year, month, day)
@@ -75,10 +71,3 @@ def quarters_between(start: dt.date, end: dt.date) -> list[Quarter]:
         result.append(quarter)
         quarter = quarter.next
     return result
-
-
-def period_label(period_end: dt.date, *, yearly: bool = False) -> str:
-    """How a stored period is named to a user: a quarter, or a year for yearly indicators."""
-    if yearly:
-        return _("%(year)s年") % {"year": period_end.year}
-    return Quarter.of(period_end).label
