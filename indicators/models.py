@@ -119,6 +119,23 @@ class Indicator(models.Model):
     def is_quantitative(self):
         return self.target_form != TargetForm.QUALITATIVE
 
+    @property
+    def target_text(self) -> str:
+        """The target in the document's own terms: 年均增长8%, 较2021年增长20%, 90%以上, 年均新增3家, 200件."""
+        value = self.target_value if self.target_value is not None else getattr(self.target_group, "target_value", None)
+        if self.target_form == TargetForm.QUALITATIVE or value is None:
+            return "—"
+        number = f"{value.normalize():f}"
+        if self.target_form == TargetForm.COMPOUND_GROWTH:
+            return _("年均增长%(n)s%%") % {"n": number}
+        if self.target_form == TargetForm.GROWTH_SINCE_BASE:
+            return _("较%(year)s年增长%(n)s%%") % {"year": self.base_year, "n": number}
+        if self.target_form == TargetForm.THRESHOLD:
+            return _("%(n)s%%以上") % {"n": number}
+        if self.target_form == TargetForm.PER_YEAR_INCREMENT:
+            return _("年均新增%(n)s%(unit)s") % {"n": number, "unit": self.unit}
+        return f"{number}{self.unit}"
+
     def clean(self):
         errors = {}
         if self.is_quantitative and not self.unit:

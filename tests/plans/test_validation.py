@@ -71,3 +71,17 @@ def test_task_assigned_to_another_citys_department_is_refused():
     with pytest.raises(ValidationError) as exc:
         assignment.full_clean()
     assert "本城市" in str(exc.value.message_dict["department"])
+
+
+@pytest.mark.parametrize(("form", "value", "base_year", "unit", "text"), [
+    (TargetForm.COMPOUND_GROWTH, "8", 2023, "件", "年均增长8%"),
+    (TargetForm.GROWTH_SINCE_BASE, "20", 2021, "%", "较2021年增长20%"),
+    (TargetForm.THRESHOLD, "90", None, "%", "90%以上"),
+    (TargetForm.PER_YEAR_INCREMENT, "3", None, "家", "年均新增3家"),
+    (TargetForm.ABSOLUTE, "15.60", None, "万件", "15.6万件"),
+    (TargetForm.QUALITATIVE, None, None, "", "—"),
+])
+def test_target_text_reads_like_the_document(form, value, base_year, unit, text):
+    indicator = IndicatorFactory(target_form=form, target_value=None if value is None else Decimal(value),
+                                       base_year=base_year, unit=unit)
+    assert indicator.target_text == text
