@@ -64,10 +64,15 @@ def figure_grid(request, code, quarter):
         raise PermissionDenied
     _attach_forms(grid, request.POST)
     forms = [row.form for row in grid.rows if row.form is not None]
-    if not all(form.is_valid() for form in forms):
-        messages.error(request, _("部分数据格式有误，请按提示修改；未保存任何数据。"))
+    parsed = [form.is_valid() for form in forms]
+    entries = [figures.Entry(row.indicator, row.period_end, row.form.row_input())
+               for row in grid.rows if row.form is not None and row.form.is_valid()]
+    if not all(parsed):
+        # Judge the rows that parsed too, so every message shows at once rather than one round at a time.
+        outcomes = figures.figure_entries_check(plan=plan, entries=entries)
+        _show_errors(grid, figures.EntriesInvalid(outcomes))
+        messages.error(request, _("部分数据有误，请按提示修改；未保存任何数据。"))
         return _render_grid(request, grid)
-    entries = [figures.Entry(row.indicator, row.period_end, row.form.row_input()) for row in grid.rows if row.form]
     try:
         figures.figure_entries_save(user=request.user, plan=plan, entries=entries,
                                     revision=request.POST.get("revision", ""), revision_periods=grid.period_ends)
