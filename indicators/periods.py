@@ -46,6 +46,10 @@ class Quarter:
         return _("%(year)s年第%(n)s季度") % {"year": self.year, "n": self.number}
 
     @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, self.number * 3 - 2, 1)
+
+    @property
     def end(self) -> dt.date:
         month, day = QUARTER_END_MONTH_DAY[self.number]
         return dt.date(self.year, month, day)
