@@ -341,3 +341,30 @@ def test_staff_enter_an_unknown_base_with_its_source(quarter_world):
     with pytest.raises(ValidationError, match="已存在"):
         figures.indicator_base_enter(user=quarter_world.staff, indicator=ratio, base_value=D(86), base_year=2021,
                                      source="x")
+
+
+def test_clearing_a_draft_keeps_it_empty_and_it_is_not_submitted(quarter_world):
+    save(quarter_world, quarter_world.staff, stock=row(120), share=row(15))
+    outcomes = save(quarter_world, quarter_world.staff, stock=RowInput())
+    assert outcomes[0].action == "clear"
+    cleared = current(quarter_world.stock)
+    assert cleared.value is None and cleared.status == Status.DRAFT  # empty, not zero, nothing deleted
+    submit(quarter_world)
+    assert current(quarter_world.stock).status == Status.DRAFT
+    assert current(quarter_world.share).status == Status.SUBMITTED
+
+
+def test_yearly_statistics_are_entered_for_the_fourth_quarter_only(quarter_world):
+    yearly = IndicatorFactory(plan=quarter_world.plan, code="Y1", name="专利密集型产业增加值", frequency="yearly")
+    q3 = figure_grid(user=quarter_world.staff, plan=quarter_world.plan, quarter=Q3)
+    q4 = figure_grid(user=quarter_world.staff, plan=quarter_world.plan, quarter=Q3.next)
+    assert yearly not in [r.indicator for r in q3.rows] and yearly in [r.indicator for r in q4.rows]
+    quarter_world.yearly = yearly
+    with pytest.raises(figures.EntriesInvalid) as caught:
+        save(quarter_world, quarter_world.staff, yearly=row(5))
+    assert "只能填报第4季度" in caught.value.failed[0].errors["period"][0]
+    FigureFactory(indicator=yearly, period_end=Q3.next.end.replace(year=2024), value=D(4))
+    save(quarter_world, quarter_world.staff, quarter=Q3.next, yearly=row(5))
+    assert q4.rows[-1].indicator == yearly
+    grid = figure_grid(user=quarter_world.staff, plan=quarter_world.plan, quarter=Q3.next)
+    assert grid.rows[-1].previous.value == 4  # the previous year, not the previous quarter

@@ -19,7 +19,8 @@ def test_parse_refuses_with_a_chinese_message(text):
 
 def test_quarter_arithmetic():
     q = Quarter(2025, 1)
-    assert q.start == dt.date(2025, 1, 1) and q.end == dt.date(2025, 3, 31) and q.previous == Quarter(2024, 4) and Quarter(2024, 4).next == q
+    assert q.start == dt.date(2025, 1, 1) and q.end == dt.date(2025, 3, 31)
+    assert q.previous == Quarter(2024, 4) and Quarter(2024, 4).next == q
     assert Quarter(2025, 3).earlier_in_year == [Quarter(2025, 1), Quarter(2025, 2)]
     assert str(q) == "2025Q1" and q.label == "2025年第1季度"
 
