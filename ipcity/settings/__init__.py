@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "indicators",
     "tasks",
     "notifications",
+    "reports",
     "benchmarks",
 ]
 
@@ -131,6 +132,8 @@ MEDIA_URL = "media/"
 # Task evidence files (PDF/Office/images) are stored under MEDIA_ROOT and only ever served by a
 # permission-checked download view; this caps each file.
 TASK_EVIDENCE_MAX_BYTES = int(os.environ.get("TASK_EVIDENCE_MAX_MB", "10")) * 1024 * 1024
+# Exported workbooks (quarterly reports, comparisons) are kept this long, then deleted nightly.
+REPORT_EXPORT_TTL_HOURS = int(os.environ.get("REPORT_EXPORT_TTL_HOURS", "24"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -184,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
     "daily-deadline-reminders": {
         "task": "tasks.tasks.deadline_reminders_task",
         "schedule": crontab(hour=7, minute=30),
+    },
+    "nightly-export-cleanup": {
+        "task": "reports.tasks.export_files_expire_task",
+        "schedule": crontab(hour=3, minute=0),
     },
 }
 

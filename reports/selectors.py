@@ -1,0 +1,259 @@
+"""Reads for the quarterly report and the cross-city comparison.
+
+Every number comes from the selectors and services the pages use (indicators.selectors.plan_progress,
+indicators.services.progress_evaluate, tasks.selectors.task_matrix), so a report never disagrees with a
+dashboard. Each read is a fixed number of queries whatever the number of indicators, figures or tasks.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.access import can_see_task_overview, visible_cities
+from indicators import progress
+from indicators.models import Indicator, QuarterlyFigure
+from indicators.periods import Quarter, quarters_between
+from indicators.selectors import PlanProgress, plan_progress
+from indicators.services import plan_rule, progress_evaluate
+from plans.models import City, Plan
+from reports.models import ExportJob
+from tasks import rules
+from tasks.models import SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.selectors import task_matrix
+
+LATE_REPORT_STATUSES = (rules.ReportStatus.MISSING, rules.ReportStatus.LATE)
+
+
+# --- What a user may export ------------------------------------------------------------------------
+
+def report_plans(*, user) -> QuerySet[Plan]:
+    return Plan.objects.filter(city__in=visible_cities(user)).select_related("city").order_by("city__code",
+                                                                                           "-period_start")
+
+
+def report_plan(*, user, code: str) -> Plan:
+    """A plan the user may see, or 404: a city they may not see is not there for them."""
+    return get_object_or_404(report_plans(user=user), code=code)
+
+
+def comparison_cities(*, user) -> QuerySet[City]:
+    """The cities a comparison covers: all the user may see, never synthetic benchmark cities."""
+    return visible_cities(user).filter(is_synthetic=False)
+
+
+def closed_quarters(period_start: dt.date, period_end: dt.date, *, today: dt.date) -> list[Quarter]:
+    """Quarters of a period that have ended before today, newest first: the as-of quarters one may choose."""
+    return [q for q in reversed(quarters_between(period_start, period_end)) if q.end < today]
+
+
+def comparison_quarters(*, plans, today: dt.date) -> list[Quarter]:
+    """Closed quarters from the earliest plan start to the latest plan end, newest first."""
+    plans = list(plans)
+    if not plans:
+        return []
+    return closed_quarters(min(p.period_start for p in plans), max(p.period_end for p in plans), today=today)
+
+
+def catalogue_labels(pairs) -> dict[str, str]:
+    """A Chinese name for each catalogue key: the name most plans use for it, the shortest on a tie."""
+    names = defaultdict(Counter)
+    for key, name in pairs:
+        names[key][name] += 1
+    return {key: min(counter, key=lambda n: (-counter[n], len(n), n)) for key, counter in sorted(names.items())}
+
+
+def comparison_keys(*, cities: QuerySet[City]) -> dict[str, str]:
+    return catalogue_labels(Indicator.objects.filter(plan__city__in=cities).exclude(catalogue_key="")
+                            .values_list("catalogue_key", "name"))
+
+
+def export_jobs(*, user) -> QuerySet[ExportJob]:
+    """A user's own export jobs of cities they still see; nobody else's (another user's job answers 404)."""
+    if not user.is_authenticated:
+        return ExportJob.objects.none()
+    return (ExportJob.objects.filter(requested_by=user)
+            .filter(Q(plan__isnull=True) | Q(plan__city__in=visible_cities(user))).select_related("plan__city"))
+
+
+def export_job(*, user, pk: int) -> ExportJob:
+    return get_object_or_404(export_jobs(user=user), pk=pk)
+
+
+# --- The quarterly report of one plan ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FigureCell:
+    """An approved figure as the figures sheet shows it (a ratio's rate from its numerator/denominator)."""
+
+    value: float | None
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: Task
+    lead: list[str]
+    responsible: list[str]
+    state: str | None  # the state in words, None when nobody reported for the quarter
+    latest: TaskUpdate | None  # the update that states it: the lead's consolidated one when there is one
+    latest_by: str  # the department that sent it
+    late: list[tuple[str, str]]  # (department, 逾期未报 / 逾期报送)
+
+
+@dataclass
+class QuarterlyReport:
+    plan: Plan
+    quarter: Quarter
+    generated_on: dt.date
+    summary: PlanProgress
+    periods: list[dt.date]
+    figures: dict[int, dict[dt.date, FigureCell]]
+    tasks: list[TaskRow]
+    shows_department_reports: bool
+    explanations: dict[int, str]
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.quarter.end
+
+
+def quarterly_report(*, plan: Plan, quarter: Quarter, user, today: dt.date | None = None) -> QuarterlyReport:
+    """A plan's numbers as of the end of `quarter` (the engine's as-of rule, as the dashboards' selector).
+
+    Task reports, late departments and the lead departments' lag explanations are shown only to the roles
+    that see the city's task overview (accounts.access); everybody else gets the tasks and who owns them.
+    The caller has checked that the user may see the plan's city.
+    """
+    today = today or timezone.localdate()
+    as_of = quarter.end
+    summary = plan_progress(plan, as_of=as_of)
+    periods = [end for end in progress.period_ends(plan_rule(plan), progress.QUARTERLY) if end <= as_of]
+    shows_reports = can_see_task_overview(user, plan.city_id)
+    return QuarterlyReport(
+        plan=plan, quarter=quarter, generated_on=today, summary=summary, periods=periods,
+        figures=_approved_figures(plan, as_of), tasks=_task_rows(plan, quarter, today),
+        shows_department_reports=shows_reports,
+        explanations=_lag_explanations([r.indicator.pk for r in summary.attention]) if shows_reports else {},
+    )
+
+
+def _approved_figures(plan: Plan, as_of: dt.date) -> dict[int, dict[dt.date, FigureCell]]:
+    """Today's approved version of every period up to as_of (the values the engine counts), one query."""
+    rows = (QuarterlyFigure.objects
+            .filter(indicator__plan=plan, status=QuarterlyFigure.Status.APPROVED,
+                    period_end__gte=plan.period_start, period_end__lte=min(plan.period_end, as_of))
+            .only("indicator_id", "period_end", "value", "numerator", "denominator", "is_provisional"))
+    figures = defaultdict(dict)
+    for figure in rows:
+        rate = figure.rate
+        figures[figure.indicator_id][figure.period_end] = FigureCell(
+            None if rate is None else float(rate), figure.is_provisional)
+    return figures
+
+
+def _task_rows(plan: Plan, quarter: Quarter, today: dt.date) -> list[TaskRow]:
+    """Every task with its departments and, from the bureau matrix, the quarter's state and who is late."""
+    matrix = task_matrix(plan=plan, quarter=quarter, tasks=plan.tasks.all(), as_of=today)
+    rows = []
+    for row in matrix.rows:
+        assignments = list(row.task.assignments.all())
+        lead = [a.department.name for a in assignments if a.role == TaskAssignment.Role.LEAD]
+        responsible = [a.department.name for a in assignments
+                       if a.role == TaskAssignment.Role.RESPONSIBLE and a.department.name not in lead]
+        assigned = [(d, c) for d, c in zip(matrix.departments, row.cells, strict=True) if c is not None]
+        reported = [(d, c) for d, c in assigned if c.latest is not None]
+        chosen = max(reported, key=lambda pair: (pair[1].role == TaskAssignment.Role.LEAD,
+                                                 pair[1].latest.created_at, pair[1].latest.pk), default=None)
+        if chosen is not None:
+            state = chosen[1].latest.get_state_display()
+        elif any(c.status == rules.ReportStatus.DONE for _, c in assigned):
+            state = str(rules.REPORT_STATUS_LABELS[rules.ReportStatus.DONE])
+        else:
+            state = None
+        rows.append(TaskRow(
+            task=row.task, lead=lead, responsible=responsible, state=state,
+            latest=chosen[1].latest if chosen else None, latest_by=chosen[0].name if chosen else "",
+            late=[(d.name, str(c.status_label)) for d, c in assigned if c.status in LATE_REPORT_STATUSES],
+        ))
+    return rows
+
+
+def _lag_explanations(indicator_ids: list[int]) -> dict[int, str]:
+    """The latest explanation a lead department gave (督办 reply) for each lagging indicator, one query."""
+    steps = (SupervisionStep.objects
+             .filter(item__indicator_id__in=indicator_ids, action=rules.SupervisionAction.SUBMIT)
+             .exclude(explanation="").order_by("created_at", "pk")
+             .values_list("item__indicator_id", "explanation", "measures"))
+    explanations = {}
+    for indicator_id, explanation, measures in steps:
+        explanations[indicator_id] = explanation + (f"\n整改措施：{measures}" if measures else "")
+    return explanations
+
+
+# --- The cross-city comparison ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    indicator: Indicator
+    result: progress.Progress
+
+    @property
+    def gap(self) -> float | None:
+        """Progress minus expected progress: how far ahead of (or behind) its own calendar a city is."""
+        p, e = self.result.progress, self.result.expected
+        return None if p is None or e is None else p - e
+
+
+@dataclass
+class ComparisonReport:
+    quarter: Quarter
+    generated_on: dt.date
+    labels: dict[str, str]  # catalogue key -> Chinese name, in column order
+    plans: list[Plan]
+    rows: list[ComparisonRow]  # by catalogue key, then city
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.quarter.end
+
+    def by_plan_and_key(self) -> dict[tuple[int, str], ComparisonRow]:
+        """The first indicator of each key in each plan (in plan order): one cell of the summary sheet."""
+        cells = {}
+        for row in self.rows:
+            cells.setdefault((row.indicator.plan_id, row.indicator.catalogue_key), row)
+        return cells
+
+
+def current_plan(plans: list[Plan], on: dt.date) -> Plan:
+    """The plan a city is working to on a date: the latest started by then, else its first (plans oldest
+    first). Kept in sync with the comparison dashboard's rule, so both compare the same plans."""
+    started = [p for p in plans if p.period_start <= on]
+    return started[-1] if started else plans[0]
+
+
+def comparison_report(*, cities: QuerySet[City], quarter: Quarter, catalogue_key: str = "",
+                      today: dt.date | None = None) -> ComparisonReport:
+    """Like indicators (same catalogue key) of each city's current plan, judged as of the quarter's end by
+    the service plan_progress uses, in a fixed number of queries whatever the number of cities."""
+    as_of = quarter.end
+    plans_by_city = defaultdict(list)
+    for plan in Plan.objects.filter(city__in=cities).select_related("city").order_by("city__code", "period_start"):
+        plans_by_city[plan.city_id].append(plan)
+    plans = [current_plan(city_plans, as_of) for city_plans in plans_by_city.values()]
+    indicators = (Indicator.objects.filter(plan__in=[p.pk for p in plans]).exclude(catalogue_key="")
+                  .select_related("plan__city", "lead_department", "target_group")
+                  .order_by("catalogue_key", "plan__city__code", "order"))
+    if catalogue_key:
+        indicators = indicators.filter(catalogue_key=catalogue_key)
+    indicators = list(indicators)
+    results = progress_evaluate(indicators, as_of=as_of)
+    compared = {i.plan_id for i in indicators}
+    return ComparisonReport(
+        quarter=quarter, generated_on=today or timezone.localdate(),
+        labels=catalogue_labels((i.catalogue_key, i.name) for i in indicators),
+        plans=[p for p in plans if p.pk in compared], rows=[ComparisonRow(i, results[i.pk]) for i in indicators],
+    )

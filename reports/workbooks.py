@@ -1,0 +1,497 @@
+"""The workbooks themselves (openpyxl): the quarterly report (季度通报) and the cross-city comparison.
+
+They lay out what reports.selectors read and compute nothing of their own, so a figure in a workbook is
+the figure on the dashboard. House style for every sheet: Chinese headers, frozen header row, columns
+as wide as their text, numbers stored as numbers (units in the headers or a 单位 column), status cells
+coloured like the pages' badges, A4 landscape fitted to the page width.
+"""
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from indicators import progress
+from indicators.models import Indicator
+from reports.selectors import ComparisonReport, QuarterlyReport
+
+# --- House style ---------------------------------------------------------------------------------------
+
+INTEGER = "#,##0"
+DECIMAL = "#,##0.00"
+PERCENT = "0.0%"
+DATE = "yyyy-mm-dd"
+YEAR = "0"
+
+# (fill, font colour) per status, kept in sync with the .status-* badges of static/ipcity/base.css but
+# light enough to print in black and white.
+STATUS_COLOURS = {
+    progress.ACHIEVED: ("C6EFCE", "006100"),
+    progress.ON_TRACK: ("E2F0D9", "375623"),
+    progress.AT_RISK: ("FFEB9C", "9C5700"),
+    progress.LAGGING: ("FFC7CE", "9C0006"),
+    progress.MISSED: ("FFC7CE", "9C0006"),
+    progress.OVERDUE_REPORT: ("F8CBAD", "833C0B"),
+    progress.INCOMPLETE: ("E4DFEC", "5B3A8E"),
+    progress.AWAITING_REVIEW: ("DDEBF7", "1F4E79"),
+    progress.NO_DATA: ("EDEDED", "404040"),
+    progress.QUALITATIVE: ("F2F2F2", "404040"),
+}
+_STATUS_STYLES = {status: (PatternFill("solid", fgColor=fill), Font(color=ink, bold=True))
+                  for status, (fill, ink) in STATUS_COLOURS.items()}
+_THIN = Side(style="thin", color="BFBFBF")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="D9E2EC")
+_HEADER_FONT = Font(bold=True)
+_HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_TOP = Alignment(vertical="top")
+_TOP_WRAP = Alignment(vertical="top", wrap_text=True)
+_TITLE_FONT = Font(bold=True, size=16)
+_SECTION_FONT = Font(bold=True, size=12)
+_PROVISIONAL_FONT = Font(italic=True, color="7F7F7F")
+_MUTED_FONT = Font(italic=True, color="595959")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table: its header, number format, and width bounds (text wraps at the maximum)."""
+
+    title: str
+    number_format: str | None = None
+    min_width: int = 6
+    max_width: int = 16
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A value with a look of its own: a status colour, a number format, or the italics of an estimate."""
+
+    value: object
+    status: str | None = None
+    number_format: str | None = None
+    font: Font | None = None
+
+
+def text_width(text: str) -> int:
+    """Width in Excel character units: a Chinese character is as wide as two Latin ones."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _shown(value, number_format: str | None) -> str:
+    """Roughly how a value is shown, for the width of its column."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return "2025-06-30"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        if number_format == PERCENT:
+            return f"{value * 100:.1f}%"
+        if number_format == YEAR:
+            return str(value)
+        return f"{value:,.2f}" if number_format == DECIMAL else f"{value:,.0f}"
+    return max(str(value).split("\n"), key=text_width)
+
+
+def number(value) -> Styled | None:
+    """A quantity as a number: whole numbers without decimals, others with two."""
+    if value is None:
+        return None
+    value = float(value)
+    return Styled(value, number_format=INTEGER if value.is_integer() else DECIMAL)
+
+
+def status_cell(status: str) -> Styled:
+    return Styled(progress.STATUS_LABELS[status], status=status)
+
+
+LINE_HEIGHT = 16  # points per line of 11-point text (CJK glyphs included)
+
+
+class Table:
+    """Writes tables into a sheet, sizes its columns to the widest text written in them, and makes rows
+    with wrapped text tall enough to show all of it (neither Excel nor LibreOffice does that on opening)."""
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+        self.widths: dict[int, tuple[int, int, int]] = {}  # column -> (widest text, min, max)
+        self.wrapped: list[tuple[int, tuple[int, ...], str]] = []  # (row, columns it spans, text)
+
+    def write(self, columns: Sequence[Column], rows: Iterable[Sequence], *, start_row: int = 1,
+              start_column: int = 1) -> int:
+        """Header at start_row, then the rows; returns the last row written."""
+        ws = self.ws
+        for offset, column in enumerate(columns):
+            cell = ws.cell(start_row, start_column + offset, column.title)
+            cell.font, cell.fill, cell.alignment, cell.border = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN, _BORDER
+            self._measure(start_column + offset, column, text_width(_shown(column.title, None)))
+            self.wrapped.append((start_row, (start_column + offset,), column.title))
+        row_number = start_row
+        for row_number, row in enumerate(rows, start=start_row + 1):
+            for offset, (column, value) in enumerate(zip(columns, row, strict=True)):
+                self._cell(row_number, start_column + offset, column, value)
+        return row_number
+
+    def _cell(self, row: int, col: int, column: Column, value):
+        styled = value if isinstance(value, Styled) else Styled(value)
+        number_format = styled.number_format or column.number_format
+        cell = self.ws.cell(row, col, styled.value)
+        cell.border = _BORDER
+        is_text = isinstance(styled.value, str)
+        cell.alignment = _TOP_WRAP if is_text else _TOP  # text longer than its column's maximum wraps
+        if number_format and styled.value is not None and not isinstance(styled.value, str):
+            cell.number_format = number_format
+        if styled.status is not None:
+            cell.fill, cell.font = _STATUS_STYLES[styled.status]
+        elif styled.font is not None:
+            cell.font = styled.font
+        shown = _shown(styled.value, number_format)
+        self._measure(col, column, text_width(shown))
+        if is_text:
+            self.wrapped.append((row, (col,), styled.value))
+
+    def _measure(self, col: int, column: Column, width: int):
+        widest, low, high = self.widths.get(col, (0, column.min_width, column.max_width))
+        self.widths[col] = (max(widest, width), max(low, column.min_width), max(high, column.max_width))
+
+    def fit(self):
+        widths = {col: min(high, max(low, widest + 2)) for col, (widest, low, high) in self.widths.items()}
+        for col, width in widths.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = width
+        lines: dict[int, int] = {}
+        for row, cols, text in self.wrapped:
+            room = max(1, sum(widths.get(c, 9) for c in cols) - 1)
+            needed = sum(max(1, -(-text_width(part) // room)) for part in text.split("\n"))
+            lines[row] = max(lines.get(row, 1), needed)
+        for row, count in lines.items():
+            if count > 1:
+                self.ws.row_dimensions[row].height = count * LINE_HEIGHT + 2
+
+
+def _print_setup(ws: Worksheet, header: str, *, title_rows: str | None = "1:1"):
+    """A4 landscape, fitted to the page width (as many pages down as needed), header row on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddHeader.center.text = header
+    ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
+
+
+def _title(ws: Worksheet, text: str, last_column: int):
+    ws.cell(1, 1, text).font = _TITLE_FONT
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_column)
+    ws.row_dimensions[1].height = 30
+
+
+def _facts(ws: Worksheet, facts: Sequence[tuple[str, object, str | None]], *, start_row: int,
+           last_column: int, table: Table) -> int:
+    """Label / value pairs, the value merged across the rest of the row so it never widens a column."""
+    label_column = Column("", max_width=18)
+    for offset, (label, value, number_format) in enumerate(facts):
+        row = start_row + offset
+        label_cell = ws.cell(row, 1, label)
+        label_cell.font, label_cell.fill, label_cell.border = _HEADER_FONT, _HEADER_FILL, _BORDER
+        table._measure(1, label_column, text_width(label))
+        if isinstance(value, str):
+            table.wrapped.append((row, tuple(range(2, last_column + 1)), value))
+        cell = ws.cell(row, 2, value)
+        cell.border = _BORDER
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        if number_format and value is not None and not isinstance(value, str):
+            cell.number_format = number_format
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=last_column)
+    return start_row + len(facts) - 1
+
+
+def _section(ws: Worksheet, row: int, text: str):
+    ws.cell(row, 1, text).font = _SECTION_FONT
+    ws.row_dimensions[row].height = 22
+
+
+def _percent(value: float | None) -> Styled | None:
+    return None if value is None else Styled(value, number_format=PERCENT)
+
+
+def _form(indicator: Indicator) -> str:
+    return f"{indicator.get_measure_type_display()}·{indicator.get_target_form_display()}"
+
+
+# --- The quarterly report ----------------------------------------------------------------------------
+
+def quarterly_workbook(report: QuarterlyReport) -> Workbook:
+    """封面 (cover), 指标 (indicators), 任务 (tasks), 季度数据 (the quarterly series)."""
+    workbook = Workbook()
+    plan = report.plan
+    header = _("%(city)s %(quarter)s 知识产权强市建设工作进展通报") % {
+        "city": plan.city.name, "quarter": report.quarter.label}
+    _cover_sheet(workbook.active, report, header)
+    _indicator_sheet(workbook.create_sheet(_("指标")), report, header)
+    _task_sheet(workbook.create_sheet(_("任务")), report, header)
+    _figure_sheet(workbook.create_sheet(_("季度数据")), report, header)
+    workbook.properties.title = header
+    workbook.properties.creator = "ipcity"
+    return workbook
+
+
+def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
+    ws.title = _("封面")
+    plan, summary = report.plan, report.summary
+    table = Table(ws)
+    attention_columns = [
+        Column(_("代码"), max_width=10), Column(_("指标名称"), max_width=26),
+        Column(_("状态"), max_width=10), Column(_("指标进度\n（%）"), PERCENT, max_width=10),
+        Column(_("应达进度\n（%）"), PERCENT, max_width=10), Column(_("牵头单位"), max_width=18),
+        Column(_("原因"), max_width=40),
+    ]
+    if report.shows_department_reports:
+        attention_columns.append(Column(_("牵头单位说明"), max_width=36))
+    last = len(attention_columns)
+    _title(ws, header, last)
+
+    quantitative = [r for r in summary.rows if r.indicator.is_quantitative]
+    row = _facts(ws, [
+        (_("城市"), plan.city.name, None),
+        (_("方案"), plan.title + (f"（{plan.document_number}）" if plan.document_number else ""), None),
+        (_("实施期限"), f"{plan.period_start:%Y-%m-%d} — {plan.period_end:%Y-%m-%d}", None),
+        (_("统计截至"), _("%(quarter)s末（%(date)s）") % {"quarter": report.quarter.label,
+                                                      "date": f"{report.as_of:%Y-%m-%d}"}, None),
+        (_("时间进度（%）"), summary.time_elapsed, PERCENT),
+        (_("指标进度（%）"), summary.indicator_progress if summary.indicator_progress is not None else "—",
+         PERCENT),
+        (_("指标数（个）"), len(summary.rows), INTEGER),
+        (_("其中定量指标（个）"), len(quantitative), INTEGER),
+        (_("生成日期"), f"{report.generated_on:%Y-%m-%d}", None),
+    ], start_row=3, last_column=last, table=table)
+
+    row += 2
+    _section(ws, row, _("各状态指标数"))
+    counts = [(status_cell(s), summary.counts.get(s, 0)) for s in progress.STATUS_ORDER]
+    row = table.write([Column(_("状态"), max_width=12), Column(_("指标数（个）"), INTEGER)], counts,
+                      start_row=row + 1)
+
+    row += 2
+    _section(ws, row, _("需关注指标（未完成、滞后、逾期未报、预警）"))
+    attention = []
+    for status_row in summary.attention:
+        indicator, result = status_row.indicator, status_row.result
+        values = [indicator.code, indicator.name, status_cell(result.status), _percent(result.progress),
+                  _percent(result.expected), indicator.lead_department.name, result.reason]
+        if report.shows_department_reports:
+            values.append(report.explanations.get(indicator.pk, ""))
+        attention.append(values)
+    if attention:
+        row = table.write(attention_columns, attention, start_row=row + 1)
+    else:
+        ws.cell(row + 1, 1, _("无")).font = _MUTED_FONT
+        row += 1
+    note = ws.cell(row + 2, 1, _("状态按进度引擎规则判定：指标进度低于应达进度%(risk)s个百分点以上为预警，"
+                                 "%(lag)s个百分点以上为滞后；应达进度按数据日期的时间进度计算（时间过半、任务过半）。")
+                   % {"risk": f"{float(plan.at_risk_band):g}", "lag": f"{float(plan.lagging_band):g}"})
+    note.font = _MUTED_FONT
+    table.fit()
+    _print_setup(ws, header, title_rows=None)
+
+
+def _indicator_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
+    columns = [
+        Column(_("代码"), max_width=10), Column(_("类别"), max_width=8),
+        Column(_("指标名称"), max_width=20), Column(_("单位"), max_width=8),
+        Column(_("口径·目标形式"), max_width=10),
+        Column(_("基期年份"), YEAR, max_width=8), Column(_("基期值"), max_width=12),
+        Column(_("目标值"), max_width=12), Column(_("当前值"), max_width=12), Column(_("数据日期"), DATE, max_width=12),
+        Column(_("应达进度\n（%）"), PERCENT, max_width=10), Column(_("指标进度\n（%）"), PERCENT, max_width=10),
+        Column(_("状态"), max_width=10), Column(_("判断依据"), max_width=28),
+        Column(_("需每季度新增"), max_width=10), Column(_("近四季度平均"), max_width=10),
+        Column(_("牵头单位"), max_width=12), Column(_("文件原文"), max_width=30),
+    ]
+    rows = []
+    for status_row in report.summary.rows:
+        indicator, result = status_row.indicator, status_row.result
+        rows.append([
+            indicator.code, indicator.category, indicator.name, indicator.unit, _form(indicator),
+            indicator.base_year, number(result.base), number(result.end_target), number(result.current),
+            result.data_date, _percent(result.expected), _percent(result.progress), status_cell(result.status),
+            result.reason, number(result.needed_per_quarter), number(result.recent_pace_per_quarter),
+            indicator.lead_department.name, indicator.source_quote,
+        ])
+    table = Table(ws)
+    table.write(columns, rows)
+    table.fit()
+    ws.freeze_panes = "D2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(rows) + 1)}"
+    _print_setup(ws, header)
+
+
+def _task_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
+    columns = [
+        Column(_("章节"), max_width=12), Column(_("序号"), max_width=6), Column(_("任务"), max_width=22),
+        Column(_("任务内容"), max_width=40), Column(_("牵头单位"), max_width=18),
+        Column(_("责任单位"), max_width=24), Column(_("完成时限"), DATE, max_width=12),
+    ]
+    if report.shows_department_reports:
+        columns += [
+            Column(_("进展状态"), max_width=10), Column(_("报送日期"), DATE, max_width=12),
+            Column(_("本季度最新进展"), max_width=40), Column(_("逾期/未报送部门"), max_width=24),
+        ]
+    rows = []
+    for task_row in report.tasks:
+        task = task_row.task
+        values = [task.section, task.number, task.title, task.text, "、".join(task_row.lead),
+                  "、".join(task_row.responsible), task.due_date]
+        if report.shows_department_reports:
+            latest = task_row.latest
+            values += [
+                task_row.state or _("未报送"),
+                timezone.localtime(latest.created_at).date() if latest else None,
+                f"【{task_row.latest_by}】{latest.text}" if latest else "",
+                "、".join(f"{name}（{status}）" for name, status in task_row.late),
+            ]
+        rows.append(values)
+    table = Table(ws)
+    last = table.write(columns, rows)
+    if not report.shows_department_reports:
+        ws.cell(last + 2, 1, _("任务进展与报送情况仅对本市市场监管局、领导小组成员可见。")).font = _MUTED_FONT
+    else:
+        ws.cell(last + 2, 1, _("进展状态以牵头单位汇总报送为准；报送情况截至%(date)s。")
+                % {"date": f"{report.generated_on:%Y-%m-%d}"}).font = _MUTED_FONT
+    table.fit()
+    ws.freeze_panes = "D2"
+    _print_setup(ws, header)
+
+
+def _period_title(period_end: dt.date) -> str:
+    """2025年 / 第2季度 on two lines, so twelve quarters fit across a page."""
+    return progress.period_label(period_end).replace("年", "年\n", 1)
+
+
+def _figure_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
+    columns = [Column(_("代码"), max_width=10), Column(_("指标名称"), max_width=24),
+               Column(_("单位"), max_width=8), Column(_("统计口径"), max_width=8)]
+    columns += [Column(_period_title(p), min_width=10, max_width=12) for p in report.periods]
+    rows = []
+    for status_row in report.summary.rows:
+        indicator = status_row.indicator
+        if not indicator.is_quantitative:
+            continue
+        series = report.figures.get(indicator.pk, {})
+        values = [indicator.code, indicator.name, indicator.unit, indicator.get_measure_type_display()]
+        for period in report.periods:
+            cell = series.get(period)
+            styled = number(cell.value) if cell else None
+            if styled is not None and cell.provisional:
+                styled = Styled(styled.value, number_format=styled.number_format, font=_PROVISIONAL_FONT)
+            values.append(styled)
+        rows.append(values)
+    table = Table(ws)
+    last = table.write(columns, rows)
+    note = _("已审核数据（更正后以最新版本为准）；期间数、年度数为当期数；灰色斜体为预估数。")
+    ws.cell(last + 2, 1, note).font = _MUTED_FONT
+    table.fit()
+    ws.freeze_panes = "C2"
+    _print_setup(ws, header)
+
+
+# --- The cross-city comparison ---------------------------------------------------------------------------
+
+def comparison_workbook(report: ComparisonReport) -> Workbook:
+    """说明 (what is compared), 对比总表 (cities × indicators, progress by status), 对比明细 (every row)."""
+    workbook = Workbook()
+    header = _("知识产权强市建设跨城市指标对比（截至%(quarter)s末）") % {"quarter": report.quarter.label}
+    _comparison_cover(workbook.active, report, header)
+    _comparison_summary(workbook.create_sheet(_("对比总表")), report, header)
+    _comparison_detail(workbook.create_sheet(_("对比明细")), report, header)
+    workbook.properties.title = header
+    workbook.properties.creator = "ipcity"
+    return workbook
+
+
+def _comparison_cover(ws: Worksheet, report: ComparisonReport, header: str):
+    ws.title = _("说明")
+    table = Table(ws)
+    _title(ws, header, 6)
+    row = _facts(ws, [
+        (_("统计截至"), f"{report.as_of:%Y-%m-%d}", None),
+        (_("城市数（个）"), len({p.city_id for p in report.plans}), INTEGER),
+        (_("方案数（个）"), len(report.plans), INTEGER),
+        (_("对比指标（类）"), len(report.labels), INTEGER),
+        (_("比较口径"), _("各城市单位、实施期限不同，按指标进度（由基期到目标完成的比例）和与应达进度之差比较；"
+                      "颜色表示状态。"), None),
+        (_("生成日期"), f"{report.generated_on:%Y-%m-%d}", None),
+    ], start_row=3, last_column=6, table=table)
+    row += 2
+    _section(ws, row, _("状态图例"))
+    table.write([Column(_("状态"), max_width=12)], [[status_cell(s)] for s in progress.STATUS_ORDER],
+                start_row=row + 1)
+    table.fit()
+    ws.column_dimensions["B"].width = 60
+    _print_setup(ws, header, title_rows=None)
+
+
+def _comparison_summary(ws: Worksheet, report: ComparisonReport, header: str):
+    """One row per like indicator, the cities side by side: each cell the city's progress, coloured by status."""
+    columns = [Column(_("对比指标"), max_width=24), Column(_("城市数\n（个）"), INTEGER, max_width=8)]
+    columns += [Column(f"{plan.city.name}\n{plan.period_start.year}—{plan.period_end.year}", PERCENT,
+                       min_width=10, max_width=12) for plan in report.plans]
+    cells = report.by_plan_and_key()
+    rows = []
+    for key, label in report.labels.items():
+        values = [label, sum((plan.pk, key) in cells for plan in report.plans)]
+        for plan in report.plans:
+            row = cells.get((plan.pk, key))
+            if row is None:
+                values.append(None)
+            elif row.result.progress is None:
+                values.append(status_cell(row.result.status))
+            else:
+                values.append(Styled(row.result.progress, status=row.result.status, number_format=PERCENT))
+        rows.append(values)
+    table = Table(ws)
+    last = table.write(columns, rows)
+    note = _("单元格为指标进度（%），颜色为状态；无进度的指标显示状态；空白为该市方案无此类指标。")
+    ws.cell(last + 2, 1, note).font = _MUTED_FONT
+    table.fit()
+    ws.freeze_panes = "C2"
+    _print_setup(ws, header)
+
+
+def _comparison_detail(ws: Worksheet, report: ComparisonReport, header: str):
+    columns = [
+        Column(_("对比指标"), max_width=18), Column(_("城市"), max_width=10),
+        Column(_("指标名称\n（原文）"), max_width=24), Column(_("单位"), max_width=8),
+        Column(_("基期值"), max_width=12), Column(_("目标值"), max_width=12), Column(_("当前值"), max_width=12),
+        Column(_("数据日期"), DATE, max_width=12), Column(_("应达进度\n（%）"), PERCENT, max_width=10),
+        Column(_("指标进度\n（%）"), PERCENT, max_width=10), Column(_("进度差\n（百分点）"), "0.0", max_width=10),
+        Column(_("状态"), max_width=10), Column(_("判断依据"), max_width=36),
+        Column(_("牵头单位"), max_width=16),
+    ]
+    rows = []
+    for row in report.rows:
+        indicator, result = row.indicator, row.result
+        rows.append([
+            report.labels[indicator.catalogue_key], indicator.plan.city.name, indicator.name, indicator.unit,
+            number(result.base), number(result.end_target), number(result.current), result.data_date,
+            _percent(result.expected), _percent(result.progress), None if row.gap is None else row.gap * 100,
+            status_cell(result.status), result.reason, indicator.lead_department.name,
+        ])
+    table = Table(ws)
+    table.write(columns, rows)
+    table.fit()
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(rows) + 1)}"
+    _print_setup(ws, header)
+
