@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from indicators.api.views import FigureViewSet, IndicatorViewSet
 from notifications.api.views import NotificationViewSet
 from plans.api.views import CityViewSet, DepartmentViewSet, PlanViewSet
+from reports.api.views import ExportJobViewSet
 from tasks.api.views import SupervisionItemViewSet, TaskMatrixViewSet, TaskUpdateViewSet, TaskViewSet
 
 router = DefaultRouter()
@@ -18,3 +19,4 @@ router.register("task-updates", TaskUpdateViewSet, basename="task-update")
 router.register("task-matrix", TaskMatrixViewSet, basename="task-matrix")
 router.register("supervision-items", SupervisionItemViewSet, basename="supervision-item")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("report-jobs", ExportJobViewSet, basename="report-job")
