@@ -1,14 +1,31 @@
-"""Reads of progress for pages, the API and the quarterly report — one place, so they show the same numbers."""
+"""Reads of progress for pages, the API and the quarterly report — one place, so they show the same numbers.
+
+plan_progress() gives one plan's rows; plan_summaries() the same headline numbers for many plans at once from
+stored results (aggregate queries, nothing computed unless a result is missing), so an overview of 300 cities
+and a city's own dashboard never disagree.
+"""
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, Subquery, Sum, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce, Greatest, Least
+
 from indicators import progress
-from indicators.models import Indicator
-from indicators.services import LATEST_FIELDS, progress_evaluate, today
+from indicators.models import Indicator, IndicatorProgress, ProgressSnapshot, QuarterlyFigure
+from indicators.services import LATEST_FIELDS, PROGRESS_FIELDS, indicator_rule, progress_evaluate, today
 
 ATTENTION_STATUSES = (progress.MISSED, progress.LAGGING, progress.OVERDUE_REPORT, progress.AT_RISK)
+ON_TRACK_STATUSES = (progress.ACHIEVED, progress.ON_TRACK)
+"""What counts as "on track" in a share: met already, or keeping pace with the calendar."""
+PLAN_OVER_RULE = "plan_over"  # kept in sync with progress.evaluate(): the final verdict of an ended plan
+
+
+def on_track_share(counts: Counter) -> float | None:
+    """Share of the quantitative indicators that are achieved or on track (qualitative ones are not judged)."""
+    judged = sum(n for status, n in counts.items() if status != progress.QUALITATIVE)
+    return sum(counts[s] for s in ON_TRACK_STATUSES) / judged if judged else None
 
 
 @dataclass(frozen=True)
@@ -48,21 +65,60 @@ class PlanProgress:
         return sorted((r for r in self.rows if r.result.status in ATTENTION_STATUSES),
                       key=lambda r: (rank[r.result.status], r.indicator.order))
 
+    @property
+    def on_track_share(self) -> float | None:
+        return on_track_share(self.counts)
 
-def _stored_result(row) -> progress.Progress:
-    return progress.Progress(**{name: getattr(row, name) for name in LATEST_FIELDS})
+    @property
+    def is_final(self) -> bool:
+        """The plan is over: its indicators carry their final verdict (achieved / missed), not a lag."""
+        return any(r.result.rule == PLAN_OVER_RULE for r in self.rows)
+
+    @property
+    def last_approved_at(self) -> dt.datetime | None:
+        """When the newest of the counted figures was approved: how fresh the numbers are."""
+        return max((r.indicator.last_approved_at for r in self.rows if r.indicator.last_approved_at), default=None)
+
+    @property
+    def provisional(self) -> list[IndicatorStatus]:
+        """Rows whose counted figures include provisional ones (预估数), still to be replaced by official ones."""
+        return [r for r in self.rows if r.indicator.provisional_count]
+
+
+def _stored_result(row, fields=LATEST_FIELDS) -> progress.Progress:
+    return progress.Progress(**{name: getattr(row, name) for name in fields})
+
+
+def _figure_annotations(plan, as_of: dt.date) -> dict:
+    """Per indicator, over the approved figures that count as of the date: the latest approval, and the
+    provisional ones (the newest period and how many) — correlated subqueries, no extra query."""
+    counted = QuarterlyFigure.objects.filter(
+        indicator=OuterRef("pk"), status=QuarterlyFigure.Status.APPROVED,
+        period_end__gte=plan.period_start, period_end__lte=min(plan.period_end, as_of),
+    ).order_by().values("indicator")
+    provisional = counted.filter(is_provisional=True)
+    return {
+        "last_approved_at": Subquery(counted.annotate(at=Max("reviewed_at")).values("at")),
+        "latest_provisional": Subquery(provisional.annotate(end=Max("period_end")).values("end")),
+        "provisional_count": Coalesce(Subquery(provisional.annotate(n=Count("pk")).values("n")), 0),
+    }
 
 
 def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
-    """Stored results for today (no computing); computed from approved figures for an earlier as_of."""
+    """Stored results for today (no computing); computed from approved figures for an earlier as_of.
+
+    Each row's indicator also carries last_approved_at, latest_provisional and provisional_count (see
+    _figure_annotations) for the freshness lines of the dashboard and the report.
+    """
+    latest = as_of is None or as_of >= today()
+    as_of = today() if latest else as_of
     indicators = list(Indicator.objects.filter(plan=plan)
                       .select_related("lead_department", "target_group", "progress", "plan")
-                      .prefetch_related("interim_targets").order_by("order"))
-    if as_of is None or as_of >= today():
-        as_of = today()
+                      .annotate(**_figure_annotations(plan, as_of)).order_by("order"))
+    if latest:
         rows = []
         missing = [i for i in indicators if not hasattr(i, "progress")]
-        computed = progress_evaluate(missing, as_of=as_of) if missing else {}
+        computed = _evaluate(missing, as_of=as_of)
         for indicator in indicators:
             if indicator.pk in computed:
                 rows.append(IndicatorStatus(indicator, computed[indicator.pk]))
@@ -70,6 +126,170 @@ def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
                 rows.append(IndicatorStatus(indicator, _stored_result(indicator.progress),
                                             indicator.progress.status_since))
     else:
-        results = progress_evaluate(indicators, as_of=as_of)
+        results = _evaluate(indicators, as_of=as_of)
         rows = [IndicatorStatus(i, results[i.pk]) for i in indicators]
     return PlanProgress(plan=plan, as_of=as_of, rows=rows, counts=Counter(r.result.status for r in rows))
+
+
+def _evaluate(indicators: list[Indicator], *, as_of: dt.date) -> dict[int, progress.Progress]:
+    """Compute what is not stored; interim targets are fetched only then (the stored path never needs them)."""
+    if not indicators:
+        return {}
+    prefetch_related_objects(indicators, "interim_targets")
+    return progress_evaluate(indicators, as_of=as_of)
+
+
+# --- Stored results for many indicators and plans ------------------------------------------------------
+
+def _is_latest(as_of: dt.date | None) -> bool:
+    return as_of is None or as_of >= today()
+
+
+def stored_progress(indicators: list[Indicator], *, as_of: dt.date | None = None) -> dict[int, progress.Progress]:
+    """Each indicator's stored result: the latest (as_of None or today on) or its snapshot of the quarter ending
+    on as_of; what is not stored is computed from approved figures, so the answer never depends on a job.
+
+    For the latest, fetch the indicators with select_related("progress", "plan", "target_group").
+    """
+    if _is_latest(as_of):
+        results = {i.pk: _stored_result(i.progress) for i in indicators if hasattr(i, "progress")}
+        as_of = today()
+    else:
+        snapshots = ProgressSnapshot.objects.filter(indicator__in=[i.pk for i in indicators], quarter_end=as_of)
+        results = {s.indicator_id: _stored_result(s, PROGRESS_FIELDS) for s in snapshots}
+    results.update(_evaluate([i for i in indicators if i.pk not in results], as_of=as_of))
+    return results
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A plan's headline numbers without its rows: what an overview of many plans shows per plan."""
+
+    plan: object
+    as_of: dt.date
+    counts: Counter
+    indicator_progress: float | None
+    is_final: bool
+
+    @property
+    def time_elapsed(self) -> float:  # kept in sync with PlanProgress.time_elapsed
+        return progress.time_share(self.plan.period_start, self.plan.period_end, self.as_of)
+
+    @property
+    def on_track_share(self) -> float | None:
+        return on_track_share(self.counts)
+
+
+def _clipped_progress():
+    """progress capped to [0, 1], as PlanProgress.indicator_progress caps it (NULLs filtered by the caller:
+    PostgreSQL's GREATEST/LEAST skip NULLs instead of returning NULL)."""
+    return Greatest(Least("progress", Value(1.0)), Value(0.0), output_field=FloatField())
+
+
+def plan_summaries(plans, *, as_of: dt.date | None = None) -> dict[int, PlanSummary]:
+    """Counts by status, mean progress and the final flag of many plans, in three queries whatever their
+    number: aggregates over the stored latest results (as_of None or today on) or the snapshots of the quarter
+    ending on as_of. The numbers equal plan_progress() for the same plan and date.
+    """
+    plans = list(plans)
+    latest = _is_latest(as_of)
+    as_of = today() if latest else as_of
+    stored = IndicatorProgress.objects.all() if latest else ProgressSnapshot.objects.filter(quarter_end=as_of)
+    counts = {p.pk: Counter() for p in plans}
+    sums = defaultdict(lambda: [0.0, 0])
+    final = set()
+    rows = (stored.filter(indicator__plan__in=list(counts)).values("indicator__plan_id", "status")
+            .annotate(n=Count("pk"), over=Count("pk", filter=Q(rule=PLAN_OVER_RULE)),
+                      share_sum=Sum(_clipped_progress(), filter=Q(progress__isnull=False)),
+                      share_n=Count("progress"))
+            .order_by())
+    for row in rows:
+        plan_id = row["indicator__plan_id"]
+        counts[plan_id][row["status"]] += row["n"]
+        sums[plan_id][0] += row["share_sum"] or 0.0
+        sums[plan_id][1] += row["share_n"]
+        if row["over"]:
+            final.add(plan_id)
+
+    missing = list(Indicator.objects.filter(plan__in=list(counts))
+                   .exclude(Exists(stored.filter(indicator=OuterRef("pk"))))
+                   .select_related("plan", "target_group"))
+    plan_of = {i.pk: i.plan_id for i in missing}
+    for indicator_id, result in _evaluate(missing, as_of=as_of).items():
+        plan_id = plan_of[indicator_id]
+        counts[plan_id][result.status] += 1
+        if result.progress is not None:
+            sums[plan_id][0] += min(1.0, max(0.0, result.progress))
+            sums[plan_id][1] += 1
+        if result.rule == PLAN_OVER_RULE:
+            final.add(plan_id)
+
+    return {p.pk: PlanSummary(plan=p, as_of=as_of, counts=counts[p.pk],
+                              indicator_progress=sums[p.pk][0] / sums[p.pk][1] if sums[p.pk][1] else None,
+                              is_final=p.pk in final)
+            for p in plans}
+
+
+def on_track_trend(plans, *, until: dt.date, since: dt.date | None = None) -> dict[int, list[tuple[dt.date, float]]]:
+    """Each plan's share on track at every stored quarter end up to `until` (one aggregate query), oldest first."""
+    snapshots = ProgressSnapshot.objects.filter(indicator__plan__in=[p.pk for p in plans], quarter_end__lte=until)
+    if since is not None:
+        snapshots = snapshots.filter(quarter_end__gte=since)
+    trend = defaultdict(list)
+    rows = (snapshots.values("indicator__plan_id", "quarter_end")
+            .annotate(good=Count("pk", filter=Q(status__in=ON_TRACK_STATUSES)),
+                      judged=Count("pk", filter=~Q(status=progress.QUALITATIVE)))
+            .order_by("indicator__plan_id", "quarter_end"))
+    for row in rows:
+        if row["judged"]:
+            trend[row["indicator__plan_id"]].append((row["quarter_end"], row["good"] / row["judged"]))
+    return dict(trend)
+
+
+# --- The time path of one indicator, for charts --------------------------------------------------------
+
+def scale_origin(indicator: Indicator, result: progress.Progress) -> float | None:
+    """Where progress is measured from: 0 for totals (flows, milestones), the base for levels.
+
+    Kept in sync with progress._is_total(); a chart drawing p and e as values needs the same zero. The measure
+    type is the target group's when the row shares one, as in services.indicator_rule() (which would also
+    read the interim targets, one query per indicator).
+    """
+    group = indicator.target_group
+    measure_type = group.measure_type if group and indicator.target_value is None else indicator.measure_type
+    if measure_type == progress.FLOW or indicator.target_form == progress.MILESTONE:
+        return 0.0
+    return result.base
+
+
+def has_time_path(indicator: Indicator, result: progress.Progress) -> bool:
+    """Thresholds are a line, milestones are reached or not: neither has an expected value in between."""
+    return (result.expected is not None and result.end_target is not None
+            and indicator.target_form not in (progress.THRESHOLD, progress.MILESTONE))
+
+
+def expected_value(indicator: Indicator, result: progress.Progress) -> float | None:
+    """The value the indicator should have at its data date (应达进度 as a value in the indicator's unit)."""
+    origin = scale_origin(indicator, result)
+    if origin is None or not has_time_path(indicator, result):
+        return None
+    return origin + result.expected * (result.end_target - origin)
+
+
+def expected_path(indicator: Indicator, result: progress.Progress, *,
+                  first_report: dt.date | None = None) -> list[tuple[dt.date, float]]:
+    """The value the indicator should have at each quarter end of the plan, from progress.expected_progress():
+    the path its status is judged against (a compound curve for compound growth, through interim targets).
+
+    first_report is the data date of the first figure; the path starts there when the engine took that
+    figure as the base. Needs the indicator's interim_targets (prefetched or one query).
+    """
+    origin = scale_origin(indicator, result)
+    if origin is None or not has_time_path(indicator, result):
+        return []
+    rule = indicator_rule(indicator)
+    start = first_report if result.base_from_first_report and first_report else rule.plan.period_start
+    points = [start, *(q for q in progress.period_ends(rule.plan, progress.QUARTERLY) if q > start)]
+    end = result.end_target
+    return [(at, origin + progress.expected_progress(rule, origin=origin, end=end, path_start=start, at=at)
+             * (end - origin)) for at in points]
