@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("notifications/", include("notifications.urls")),
     path("", include("reports.urls")),
+    path("", include("dashboards.urls")),
     path("", include("tasks.urls")),
     path("", include("indicators.urls")),
     path("", include("plans.urls")),

@@ -1,0 +1,609 @@
+"""Reads for the dashboard pages: each page in a fixed number of queries, its chart data as plain JSON.
+
+Every number comes from indicators.selectors (the reads the quarterly report uses too) and every status,
+reason and pace from the progress engine; this module only gathers them per page and shapes them for the
+templates and for static/dashboards/dashboards.js, which draws what it is given and decides nothing.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Min, OuterRef, Prefetch, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from accounts.access import (
+    TASK_OVERVIEW_ROLES,
+    can_see_department_updates,
+    user_department_id,
+    user_role,
+    visible_cities,
+    visible_figures,
+    visible_supervision_items,
+)
+from indicators import progress
+from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure
+from indicators.periods import Quarter
+from indicators.selectors import (
+    ATTENTION_STATUSES,
+    IndicatorStatus,
+    PlanProgress,
+    PlanSummary,
+    expected_path,
+    expected_value,
+    has_time_path,
+    on_track_trend,
+    plan_progress,
+    plan_summaries,
+    scale_origin,
+    stored_progress,
+)
+from indicators.services import indicator_progress_at, today
+from plans.models import City, Plan
+from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.rules import SUPERVISION_STATUS_LABELS
+from tasks.selectors import supervision_items_for_city
+
+# The counts every overview card shows, in this order; other statuses only when they occur.
+CARD_STATUSES = (progress.ACHIEVED, progress.ON_TRACK, progress.AT_RISK, progress.LAGGING, progress.NO_DATA,
+                 progress.INCOMPLETE)
+EXTRA_STATUSES = (progress.MISSED, progress.OVERDUE_REPORT, progress.AWAITING_REVIEW, progress.QUALITATIVE)
+TREND_QUARTERS = 12  # the overview's small trend: three years of quarter ends at most
+UNREPORTED = "unreported"
+TASK_STATES = (TaskUpdate.State.DONE, TaskUpdate.State.IN_PROGRESS, TaskUpdate.State.BLOCKED,
+               TaskUpdate.State.NOT_STARTED, UNREPORTED)
+
+
+# ─── Numbers as people read them ──────────────────────────────────────────────────────────────────────────
+
+def number(value: float | None) -> str:
+    """At most two decimals, no trailing zeros: the way the engine writes numbers in its reasons."""
+    if value is None:
+        return "—"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def amount(value: float | None, unit: str) -> str:
+    return "—" if value is None else number(value) + unit
+
+
+# ─── As of: any closed quarter, or today ─────────────────────────────────────────────────────────────────
+
+@dataclass(frozen=True)
+class AsOf:
+    """The date a page is shown as of: the end of a closed quarter (the engine counts the periods closed by
+    then, with today's approved figures), or today with the stored latest results."""
+
+    quarter: Quarter | None
+    today: dt.date
+
+    @property
+    def is_latest(self) -> bool:
+        return self.quarter is None
+
+    @property
+    def date(self) -> dt.date:
+        return self.today if self.quarter is None else self.quarter.end
+
+    @property
+    def param(self) -> str:
+        return "" if self.quarter is None else str(self.quarter)
+
+    @property
+    def label(self) -> str:
+        if self.quarter is None:
+            return _("最新（%(date)s）") % {"date": self.today.isoformat()}
+        return _("%(quarter)s末") % {"quarter": self.quarter.label}
+
+    @property
+    def selector_date(self) -> dt.date | None:
+        """What indicators.selectors take: None for the stored latest results."""
+        return None if self.quarter is None else self.quarter.end
+
+
+def as_of_from(text: str | None, *, on: dt.date | None = None) -> AsOf:
+    """'2025Q2' → that quarter's end; empty → today. A malformed or not yet closed quarter is a 404."""
+    day = on or today()
+    if not text:
+        return AsOf(None, day)
+    try:
+        quarter = Quarter.parse(text)
+    except ValueError as error:
+        raise Http404 from error
+    if quarter.end > day:
+        raise Http404
+    return AsOf(quarter, day)
+
+
+def as_of_choices(start: dt.date, end: dt.date, as_of: AsOf) -> list[tuple[str, str, bool]]:
+    """(param, label, selected) for today and every closed quarter from `start` to `end`, newest first."""
+    if as_of.quarter is not None:  # a quarter asked for outside the range is still listed, and selected
+        start, end = min(start, as_of.quarter.end), max(end, as_of.quarter.end)
+    choices = [("", AsOf(None, as_of.today).label, as_of.is_latest)]
+    quarter = Quarter.of(min(end, as_of.today))
+    while quarter.end > as_of.today:
+        quarter = quarter.previous
+    first = Quarter.of(start)
+    while quarter >= first:
+        choices.append((str(quarter), AsOf(quarter, as_of.today).label, quarter == as_of.quarter))
+        quarter = quarter.previous
+    return choices
+
+
+def _with_as_of(url: str, as_of: AsOf, **params) -> str:
+    query = {**({"as_of": as_of.param} if as_of.param else {}), **{k: v for k, v in params.items() if v}}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def city_url(city_code: str, as_of: AsOf, plan_code: str | None = None) -> str:
+    return _with_as_of(reverse("dashboards:city", args=[city_code]), as_of, plan=plan_code)
+
+
+def indicator_url(indicator_id: int, as_of: AsOf) -> str:
+    return _with_as_of(reverse("dashboards:indicator", args=[indicator_id]), as_of)
+
+
+def _current_plan(plans: list[Plan], on: dt.date) -> Plan:
+    """The plan a city is working to on a date: the latest one started by then, else its first."""
+    started = [p for p in plans if p.period_start <= on]
+    return started[-1] if started else plans[0]
+
+
+def _status_counts(counts: Counter) -> list[dict]:
+    """The statuses a card or a chart shows: the main six always, the others when they occur."""
+    shown = [*CARD_STATUSES, *(s for s in EXTRA_STATUSES if counts.get(s))]
+    return [{"status": s, "label": progress.STATUS_LABELS[s], "n": counts.get(s, 0)} for s in shown]
+
+
+# ─── Cities overview ─────────────────────────────────────────────────────────────────────────────────────
+
+@dataclass
+class CityCard:
+    city: City
+    plan: Plan
+    summary: PlanSummary
+    trend: list[tuple[dt.date, float]]
+    url: str
+
+    @property
+    def attention(self) -> int:
+        return sum(self.summary.counts.get(s, 0) for s in ATTENTION_STATUSES)
+
+    @property
+    def status_counts(self) -> list[dict]:
+        return _status_counts(self.summary.counts)
+
+    @property
+    def trend_text(self) -> str:
+        """The trend in words, for readers without the picture."""
+        return "，".join(f"{Quarter.of(day)} {percent(share)}" for day, share in self.trend)
+
+
+@dataclass
+class Overview:
+    as_of: AsOf
+    cards: list[CityCard]
+    choices: list
+    charts: dict
+
+
+def cities_overview(*, user, as_of: AsOf) -> Overview:
+    """One card per visible city for its current plan, from stored results: four queries for any number of
+    cities (plans, status aggregates, unstored results, trend)."""
+    plans_by_city = defaultdict(list)
+    for plan in (Plan.objects.filter(city__in=visible_cities(user)).select_related("city")
+                 .order_by("city__code", "period_start")):
+        plans_by_city[plan.city_id].append(plan)
+    plans = [_current_plan(city_plans, as_of.date) for city_plans in plans_by_city.values()]
+    summaries = plan_summaries(plans, as_of=as_of.selector_date)
+    since = as_of.date - dt.timedelta(days=TREND_QUARTERS * 92)
+    trends = on_track_trend(plans, until=as_of.date, since=since)
+    cards = [CityCard(city=p.city, plan=p, summary=summaries[p.pk], trend=trends.get(p.pk, []),
+                      url=city_url(p.city.code, as_of)) for p in plans]
+    cards.sort(key=lambda c: (-c.attention, c.city.code))
+
+    totals = Counter()
+    for card in cards:
+        totals.update(card.summary.counts)
+    starts = [p.period_start for p in plans]
+    ends = [p.period_end for p in plans]
+    choices = as_of_choices(min(starts), max(ends), as_of) if plans else as_of_choices(as_of.today, as_of.today, as_of)
+    charts = {
+        "labels": {"time": _("时间进度"), "progress": _("指标进度"), "on_track": _("进度正常占比"),
+                   "diagonal": _("时间过半、任务过半"), "count": _("指标数")},
+        "totals": [s for s in _status_counts(totals) if s["status"] != progress.QUALITATIVE],
+        "cities": [{"city": c.city.name, "x": c.summary.time_elapsed, "y": c.summary.indicator_progress}
+                   for c in cards if c.summary.indicator_progress is not None],
+        "trends": {str(c.plan.pk): {"x": [str(Quarter.of(d)) for d, _share in c.trend],
+                                    "y": [share for _day, share in c.trend]} for c in cards},
+    }
+    return Overview(as_of=as_of, cards=cards, choices=choices, charts=charts)
+
+
+# ─── City dashboard ───────────────────────────────────────────────────────────────────────────────────────
+
+@dataclass
+class IndicatorLine:
+    """An indicator on the dashboard: its result, the expected value by now, and its bullet's scale."""
+
+    row: IndicatorStatus
+    url: str
+    expected_value: float | None
+    pace: str | None
+    supervision: SupervisionItem | None = None
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.row.indicator
+
+    @property
+    def result(self) -> progress.Progress:
+        return self.row.result
+
+    @property
+    def unit(self) -> str:
+        return self.indicator.unit or ""
+
+    @property
+    def has_bullet(self) -> bool:
+        return self.result.current is not None and self.result.end_target is not None
+
+    def bullet(self) -> dict:
+        """A bullet chart's data: the bar is the current value, the shaded band the expected value by now,
+        the line the end target, on an axis from the scale's origin (0 for totals and thresholds)."""
+        result = self.result
+        origin = scale_origin(self.indicator, result)
+        values = [v for v in (origin, result.current, result.end_target, self.expected_value) if v is not None]
+        from_zero = origin == 0 or self.indicator.target_form == progress.THRESHOLD
+        low = 0.0 if from_zero and min(values) >= 0 else min(values)
+        high = max(values)
+        span = (high - low) or abs(high) or 1.0
+        return {"value": result.current, "expected": self.expected_value, "target": result.end_target,
+                "range": [low, high + span * 0.08], "status": result.status, "unit": self.unit}
+
+
+@dataclass
+class DepartmentTasks:
+    """A department's tasks by the state of its latest report up to the quarter (未报送 when it has none)."""
+
+    department: object
+    states: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def done_share(self) -> float | None:
+        return self.states[TaskUpdate.State.DONE] / self.total if self.total else None
+
+    @property
+    def cells(self) -> list[int]:
+        return [self.states[s] for s in TASK_STATES]
+
+
+@dataclass
+class CityDashboard:
+    city: City
+    plans: list[Plan]
+    as_of: AsOf
+    choices: list
+    plan: Plan | None = None
+    summary: PlanProgress | None = None
+    attention: list[IndicatorLine] = field(default_factory=list)
+    categories: list[tuple[str, list[IndicatorLine]]] = field(default_factory=list)
+    supervision: list[SupervisionItem] | None = None
+    tasks: list[DepartmentTasks] | None = None
+    charts: dict = field(default_factory=dict)
+
+    @property
+    def status_counts(self) -> list[dict]:
+        return _status_counts(self.summary.counts) if self.summary else []
+
+    @property
+    def task_state_labels(self) -> list[str]:
+        return task_state_labels()
+
+
+def task_state_labels() -> list[str]:
+    return [TaskUpdate.State(s).label if s != UNREPORTED else _("未报送") for s in TASK_STATES]
+
+
+def _pace(result: progress.Progress, unit: str) -> str | None:
+    """需每季度新增 X，近四季度平均 Y — the pace that reaches the target against the recent one."""
+    needed, recent = result.needed_per_quarter, result.recent_pace_per_quarter
+    if needed is None:
+        return None
+    if needed < 0:
+        text = _("需每季度减少 %(v)s") % {"v": amount(-needed, unit)}
+    else:
+        text = _("需每季度新增 %(v)s") % {"v": amount(needed, unit)}
+    if recent is not None:
+        text += _("，近四季度平均 %(v)s") % {"v": amount(recent, unit)}
+    return text
+
+
+def sees_task_work(user) -> bool:
+    """Who has task reports and 督办 items to look at: kept in sync with the tasks nav (tasks_tags.tasks_nav)."""
+    return user_role(user) in TASK_OVERVIEW_ROLES or user_department_id(user) is not None
+
+
+def _supervision(user, city: City, plan: Plan, as_of: AsOf) -> list[SupervisionItem]:
+    """Open 督办 items of the plan the user may see, raised by the date, each with the latest explanation the
+    department gave (滞后说明) — one query."""
+    answers = SupervisionStep.objects.filter(item=OuterRef("pk")).exclude(explanation="").order_by("-created_at",
+                                                                                                    "-pk")
+    items = (visible_supervision_items(user, supervision_items_for_city(city, as_of.date))
+             .filter(plan=plan, created_at__date__lte=as_of.date)
+             .annotate(explanation=Subquery(answers.values("explanation")[:1]),
+                       measures=Subquery(answers.values("measures")[:1])))
+    items = list(items)
+    for item in items:
+        item.status_label = SUPERVISION_STATUS_LABELS[item.status]
+    return items
+
+
+def _task_completion(user, plan: Plan, as_of: AsOf) -> list[DepartmentTasks] | None:
+    """Per department, its tasks by the state of its latest report up to the quarter — one query. Only the
+    departments whose reports the user may read (accounts.access); None when that is none of them."""
+    until = Quarter.of(as_of.date).end
+    latest_state = (TaskUpdate.objects.filter(task=OuterRef("task"), department=OuterRef("department"),
+                                              quarter_end__lte=until)
+                    .order_by("-quarter_end", "-created_at", "-pk").values("state")[:1])
+    assignments = (TaskAssignment.objects.filter(task__plan=plan).select_related("department")
+                   .annotate(state=Subquery(latest_state)).order_by("department__name"))
+    by_department: dict[int, DepartmentTasks] = {}
+    seen = set()
+    for assignment in assignments:
+        key = (assignment.task_id, assignment.department_id)
+        if key in seen:
+            continue  # a department both leading and sharing a task reports on it once
+        seen.add(key)
+        department = assignment.department
+        if department.pk not in by_department:
+            if not can_see_department_updates(user, department):
+                continue
+            by_department[department.pk] = DepartmentTasks(department=department)
+        by_department[department.pk].states[assignment.state or UNREPORTED] += 1
+    if not by_department:
+        return None
+    return sorted(by_department.values(), key=lambda d: (not d.department.is_programme_owner,
+                                                         -(d.done_share or 0), d.department.name))
+
+
+def city_dashboard(*, user, as_of: AsOf, city_code: str | None = None, city_id: int | None = None,
+                   plan_code: str | None = None) -> CityDashboard:
+    """A city's plan as of a date: headline, status chart, the lagging list first, every indicator with its
+    bullet by category, 督办 items, task completion and data freshness — nine queries with the page's own."""
+    cities = visible_cities(user).filter(**({"code": city_code} if city_code is not None else {"pk": city_id}))
+    plans = list(Plan.objects.filter(city__in=cities).select_related("city").order_by("period_start", "code"))
+    if not plans:
+        return CityDashboard(city=get_object_or_404(cities), plans=[], as_of=as_of,
+                             choices=as_of_choices(as_of.today, as_of.today, as_of))
+    if plan_code:
+        plan = next((p for p in plans if p.code == plan_code), None)
+        if plan is None:
+            raise Http404
+    else:
+        plan = _current_plan(plans, as_of.date)
+    city = plan.city
+
+    summary = plan_progress(plan, as_of=as_of.selector_date)
+    sees_work = sees_task_work(user)
+    supervision = _supervision(user, city, plan, as_of) if sees_work else None
+    by_indicator = {item.indicator_id: item for item in supervision or () if item.indicator_id}
+    lines = {}
+    for row in summary.rows:
+        lines[row.indicator.pk] = IndicatorLine(
+            row=row, url=indicator_url(row.indicator.pk, as_of),
+            expected_value=expected_value(row.indicator, row.result),
+            pace=_pace(row.result, row.indicator.unit or ""), supervision=by_indicator.get(row.indicator.pk))
+    categories = defaultdict(list)
+    for line in lines.values():
+        categories[line.indicator.category].append(line)
+    tasks = _task_completion(user, plan, as_of) if sees_work else None
+
+    charts = {
+        "labels": {"value": _("当前值"), "expected": _("应达值"), "target": _("目标值"), "count": _("指标数")},
+        "status": [s for s in _status_counts(summary.counts) if s["n"] and s["status"] != progress.QUALITATIVE],
+        "bullets": {str(pk): line.bullet() for pk, line in lines.items() if line.has_bullet},
+    }
+    if tasks:
+        charts["tasks"] = {"departments": [d.department.name for d in tasks], "states": list(TASK_STATES),
+                           "labels": task_state_labels(),
+                           "counts": [[d.states[s] for d in tasks] for s in TASK_STATES]}
+    return CityDashboard(
+        city=city, plans=plans, plan=plan, as_of=as_of, summary=summary,
+        choices=as_of_choices(plan.period_start, plan.period_end, as_of),
+        attention=[lines[r.indicator.pk] for r in summary.attention], categories=list(categories.items()),
+        supervision=supervision, tasks=tasks, charts=charts,
+    )
+
+
+# ─── Indicator page ──────────────────────────────────────────────────────────────────────────────────────
+
+@dataclass
+class SeriesPoint:
+    """The indicator as of one quarter end, as stored by the progress history."""
+
+    quarter_end: dt.date
+    status: str
+    current: float | None
+    data_date: dt.date | None
+    progress: float | None
+    expected: float | None
+    expected_value: float | None
+
+    @property
+    def label(self) -> str:
+        return progress.STATUS_LABELS[self.status]
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.of(self.quarter_end)
+
+
+@dataclass
+class IndicatorPage:
+    indicator: Indicator
+    as_of: AsOf
+    choices: list
+    result: progress.Progress
+    status_since: dt.date | None
+    expected_value: float | None
+    pace: str | None
+    series: list[SeriesPoint]
+    figures: list[QuarterlyFigure]
+    tasks: list[Task]
+    departments: list
+    charts: dict
+    dashboard_url: str
+
+    @property
+    def plan(self) -> Plan:
+        return self.indicator.plan
+
+
+def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
+    """One indicator as of a date: its result, the stored quarterly series against the expected path and the
+    end target, every version of its figures the user may see, the document's words and who does the work."""
+    indicator = get_object_or_404(
+        Indicator.objects.filter(plan__city__in=visible_cities(user))
+        .select_related("plan__city", "lead_department", "target_group", "progress")
+        .prefetch_related("interim_targets"), pk=pk)
+    plan = indicator.plan
+    if as_of.is_latest and hasattr(indicator, "progress"):
+        result, since = stored_progress([indicator])[indicator.pk], indicator.progress.status_since
+    else:
+        result, since = indicator_progress_at(indicator, as_of=as_of.date), None
+
+    series = [SeriesPoint(s.quarter_end, s.status, s.current, s.data_date, s.progress, s.expected,
+                          _expected_at(indicator, result, s.expected))
+              for s in ProgressSnapshot.objects.filter(indicator=indicator, quarter_end__lte=as_of.date)
+              .order_by("quarter_end")]
+    if since is None and series:
+        since = _status_since(series, result.status)
+    levels = {p.data_date: p.current for p in series if p.current is not None}
+    if result.current is not None:
+        levels[result.data_date] = result.current
+    points = sorted(levels.items())
+    path = expected_path(indicator, result, first_report=points[0][0] if points else None)
+
+    figures = list(visible_figures(user, QuarterlyFigure.objects.filter(indicator=indicator,
+                                                                        period_end__lte=as_of.date))
+                   .select_related("submitted_by", "reviewed_by").order_by("-period_end", "-version"))
+    tasks = list(indicator.tasks.prefetch_related(
+        Prefetch("assignments", TaskAssignment.objects.select_related("department"))).order_by("order"))
+    departments = {indicator.lead_department.pk: indicator.lead_department}
+    for task in tasks:
+        for assignment in task.assignments.all():
+            departments.setdefault(assignment.department.pk, assignment.department)
+
+    unit = indicator.unit or ""
+    charts = {
+        "labels": {"actual": _("实际值"), "path": _("应达路径"), "target": _("目标值"), "interim": _("阶段目标"),
+                   "threshold": _("达标线"), "unit": unit},
+        "actual": {"x": [d.isoformat() for d, _v in points], "y": [v for _d, v in points],
+                   "text": [amount(v, unit) for _d, v in points]},
+        "path": {"x": [d.isoformat() for d, _v in path], "y": [v for _d, v in path]},
+        "target": None if result.end_target is None else {
+            "x": [(path[0][0] if path else plan.period_start).isoformat(), plan.period_end.isoformat()],
+            "y": result.end_target, "text": amount(result.end_target, unit),
+            "threshold": indicator.target_form == progress.THRESHOLD},
+        "interim": {"x": [t.date.isoformat() for t in indicator.interim_targets.all()],
+                    "y": [float(t.value) for t in indicator.interim_targets.all()]},
+    }
+    return IndicatorPage(
+        indicator=indicator, as_of=as_of, choices=as_of_choices(plan.period_start, plan.period_end, as_of),
+        result=result, status_since=since, expected_value=expected_value(indicator, result),
+        pace=_pace(result, unit), series=series, figures=figures, tasks=tasks, departments=list(departments.values()),
+        charts=charts, dashboard_url=city_url(plan.city.code, as_of, plan.code),
+    )
+
+
+def _status_since(series: list[SeriesPoint], status: str) -> dt.date | None:
+    """The quarter end since which the stored history has shown this status without a break."""
+    since = None
+    for point in reversed(series):
+        if point.status != status:
+            break
+        since = point.quarter_end
+    return since
+
+
+def _expected_at(indicator: Indicator, result: progress.Progress, share: float | None) -> float | None:
+    """A stored expected share as a value in the indicator's unit, on today's scale (origin and end target)."""
+    origin = scale_origin(indicator, result)
+    if share is None or origin is None or not has_time_path(indicator, result):
+        return None
+    return origin + share * (result.end_target - origin)
+
+
+# ─── Cross-city comparison ──────────────────────────────────────────────────────────────────────────────
+
+@dataclass
+class ComparisonRow:
+    indicator: Indicator
+    result: progress.Progress
+    url: str
+    dashboard_url: str
+
+    @property
+    def label(self) -> str:
+        return progress.STATUS_LABELS[self.result.status]
+
+
+@dataclass
+class Comparison:
+    as_of: AsOf
+    choices: list
+    keys: list[dict]
+    key: str | None
+    rows: list[ComparisonRow]
+    charts: dict
+
+
+def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
+    """Like indicators (one catalogue key) across the visible cities' current plans, side by side on the one
+    scale they share: progress towards each city's own target, against where each should be by now."""
+    cities = visible_cities(user)
+    keys = list(Indicator.objects.filter(plan__city__in=cities).exclude(catalogue_key="")
+                .values("catalogue_key").annotate(cities=Count("plan__city", distinct=True), name=Min("name"))
+                .order_by("-cities", "catalogue_key"))
+    known = {k["catalogue_key"] for k in keys}
+    if key and key not in known:
+        raise Http404
+    key = key or (keys[0]["catalogue_key"] if keys else None)
+
+    plans_by_city = defaultdict(list)
+    for plan in Plan.objects.filter(city__in=cities).order_by("city_id", "period_start"):
+        plans_by_city[plan.city_id].append(plan)
+    current = [_current_plan(p, as_of.date).pk for p in plans_by_city.values()]
+    starts = [p.period_start for ps in plans_by_city.values() for p in ps] or [as_of.today]
+    ends = [p.period_end for ps in plans_by_city.values() for p in ps] or [as_of.today]
+
+    indicators = list(Indicator.objects.filter(catalogue_key=key, plan__in=current)
+                      .select_related("plan__city", "lead_department", "target_group", "progress")
+                      .order_by("plan__city__code", "order")) if key else []
+    results = stored_progress(indicators, as_of=as_of.selector_date)
+    rows = [ComparisonRow(indicator=i, result=results[i.pk], url=indicator_url(i.pk, as_of),
+                          dashboard_url=city_url(i.plan.city.code, as_of, i.plan.code)) for i in indicators]
+    rank = {s: n for n, s in enumerate(progress.STATUS_ORDER)}
+    rows.sort(key=lambda r: (r.result.progress is None, -(r.result.progress or 0), rank[r.result.status]))
+    charts = {
+        "labels": {"progress": _("指标进度"), "expected": _("应达进度"), "target": _("目标（100%）")},
+        "rows": [{"city": r.indicator.plan.city.name, "progress": r.result.progress, "expected": r.result.expected,
+                  "status": r.result.status, "text": percent(r.result.progress)}
+                 for r in rows if r.result.progress is not None],
+    }
+    return Comparison(as_of=as_of, choices=as_of_choices(min(starts), max(ends), as_of), keys=keys, key=key,
+                      rows=rows, charts=charts)

@@ -1,0 +1,37 @@
+from django import template
+
+from accounts.access import user_role
+from accounts.models import Role
+from dashboards import selectors
+from indicators.periods import Quarter
+
+register = template.Library()
+
+MANY_CITY_ROLES = (Role.ADMIN, Role.PROVINCIAL)
+
+
+@register.inclusion_tag("dashboards/_nav_links.html", takes_context=True)
+def dashboards_nav(context):
+    """Overview and comparison for those who see several cities; a city's users have their city as home."""
+    return {"many": user_role(context["request"].user) in MANY_CITY_ROLES}
+
+
+@register.filter
+def num(value):
+    return selectors.number(value)
+
+
+@register.filter
+def pct(share):
+    return selectors.percent(share)
+
+
+@register.filter
+def amount(value, unit):
+    return selectors.amount(value, unit or "")
+
+
+@register.filter
+def quarter(day):
+    """A date as its quarter, 2025Q3."""
+    return str(Quarter.of(day)) if day else ""

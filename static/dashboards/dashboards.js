@@ -1,0 +1,221 @@
+/* Dashboard charts: reads the page's json_script data (#dashboard-data) and draws each [data-chart] element
+ * with Plotly. No inline scripts, so the pages work under a Content-Security-Policy without 'unsafe-inline'.
+ * Every number, label and status comes from the server (dashboards/selectors.py); this file only draws. */
+(function () {
+  "use strict";
+
+  var COLORS = {
+    achieved: "#276749", on_track: "#48bb78", at_risk: "#d69e2e", lagging: "#c53030", missed: "#822727",
+    overdue_report: "#e53e3e", no_data: "#a0aec0", incomplete: "#805ad5", awaiting_review: "#3182ce",
+    qualitative: "#718096",
+  };
+  var TASK_COLORS = {done: "#276749", in_progress: "#4299e1", blocked: "#c53030", not_started: "#cbd5e0",
+                     unreported: "#f6ad55"};
+  var FONT = {family: '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif',
+              size: 13, color: "#1f2933"};
+  var CONFIG = {displaylogo: false, responsive: true,
+                modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]};
+  var STATIC = {staticPlot: true, responsive: true};
+  var PCT = ".1%";
+
+  function layout(extra) {
+    var base = {font: FONT, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+                margin: {l: 48, r: 16, t: 16, b: 40}, showlegend: false};
+    return Object.assign(base, extra);
+  }
+
+  function colorsOf(statuses) {
+    return statuses.map(function (s) { return COLORS[s] || COLORS.no_data; });
+  }
+
+  var DRAW = {
+    // City dashboard: how many indicators are in each status.
+    status: function (data) {
+      var rows = data.status;
+      return [[{type: "pie", hole: 0.55, sort: false, direction: "clockwise",
+                labels: rows.map(function (r) { return r.label; }), values: rows.map(function (r) { return r.n; }),
+                marker: {colors: colorsOf(rows.map(function (r) { return r.status; }))},
+                textinfo: "label+value", textposition: "outside", automargin: true,
+                hovertemplate: "%{label}: %{value}<extra></extra>"}],
+              layout({height: 280, margin: {l: 24, r: 24, t: 24, b: 24}}), CONFIG];
+    },
+
+    // Overview: all visible cities' indicators by status.
+    totals: function (data) {
+      var rows = data.totals;
+      return [[{type: "bar", x: rows.map(function (r) { return r.label; }), y: rows.map(function (r) { return r.n; }),
+                text: rows.map(function (r) { return String(r.n); }), textposition: "outside", cliponaxis: false,
+                marker: {color: colorsOf(rows.map(function (r) { return r.status; }))},
+                hovertemplate: "%{x}: %{y}<extra></extra>"}],
+              layout({height: 300, yaxis: {title: {text: data.labels.count}, rangemode: "tozero", automargin: true},
+                      xaxis: {automargin: true}}), CONFIG];
+    },
+
+    // Overview: each city's time elapsed beside its indicator progress — paired bars for a few cities, a scatter
+    // (below the diagonal: progress behind the calendar) for a national view.
+    progress: function (data) {
+      var points = data.cities;
+      var l = data.labels;
+      var pct = function (v) { return (v * 100).toFixed(1) + "%"; };
+      if (points.length > 30) {
+        return [[{type: "scatter", mode: "markers", x: points.map(function (p) { return p.x; }),
+                  y: points.map(function (p) { return p.y; }), text: points.map(function (p) { return p.city; }),
+                  marker: {size: 7, color: "#2b6cb0", opacity: 0.7},
+                  hovertemplate: "%{text}<br>" + l.time + " %{x:" + PCT + "}<br>" + l.progress + " %{y:" + PCT +
+                    "}<extra></extra>"}],
+                layout({height: 340,
+                        xaxis: {title: {text: l.time}, range: [0, 1.05], tickformat: ".0%", zeroline: false},
+                        yaxis: {title: {text: l.progress}, range: [0, 1.05], tickformat: ".0%", zeroline: false},
+                        shapes: [{type: "line", x0: 0, y0: 0, x1: 1, y1: 1, line: {color: "#a0aec0", dash: "dash"}}],
+                        annotations: [{x: 0.02, y: 0.98, xref: "paper", yref: "paper", text: l.diagonal,
+                                       showarrow: false, xanchor: "left", font: {size: 11, color: "#616e7c"}}]}),
+                CONFIG];
+      }
+      var cities = points.map(function (p) { return p.city; });
+      var bar = function (name, key, color) {
+        var values = points.map(function (p) { return p[key]; });
+        return {type: "bar", orientation: "h", name: name, y: cities, x: values, marker: {color: color},
+                text: values.map(pct), textposition: "auto", insidetextanchor: "end", textangle: 0,
+                hovertemplate: "%{y} · " + name + " %{x:" + PCT + "}<extra></extra>"};
+      };
+      return [[bar(l.time, "x", "#a0aec0"), bar(l.progress, "y", "#2b6cb0")],
+              layout({barmode: "group", height: 80 + 56 * points.length, showlegend: true,
+                      legend: {orientation: "h", y: 1.02, yanchor: "bottom", x: 0, traceorder: "normal"},
+                      margin: {l: 8, r: 16, t: 36, b: 36},
+                      xaxis: {range: [0, 1.05], tickformat: ".0%"},
+                      yaxis: {automargin: true, autorange: "reversed"}}), CONFIG];
+    },
+
+    // Overview card: the share on track by quarter.
+    spark: function (data, el) {
+      var t = data.trends[el.dataset.key];
+      return [[{type: "scatter", mode: "lines+markers", x: t.x, y: t.y, line: {color: COLORS.on_track, width: 2},
+                marker: {size: 4}, fill: "tozeroy", fillcolor: "rgba(72,187,120,0.15)"}],
+              layout({height: 72, margin: {l: 36, r: 24, t: 8, b: 20},
+                      xaxis: {type: "category", showgrid: false, tickfont: {size: 9},
+                              tickvals: [t.x[0], t.x[t.x.length - 1]]},
+                      yaxis: {range: [0, 1], tickformat: ".0%", tickvals: [0, 1], tickfont: {size: 9}}}), STATIC];
+    },
+
+    // City dashboard: one indicator's bullet — bar now, band expected by now, line end target.
+    bullet: function (data, el) {
+      var d = data.bullets[el.dataset.key];
+      var steps = d.expected === null ? [] : [{range: [d.range[0], d.expected], color: "#e2e8f0"}];
+      return [[{type: "indicator", mode: "gauge", value: d.value, domain: {x: [0, 1], y: [0, 1]},
+                gauge: {shape: "bullet", axis: {range: d.range, nticks: 5, tickfont: {size: 10}},
+                        bar: {color: COLORS[d.status] || COLORS.no_data, thickness: 0.45},
+                        steps: steps, bgcolor: "#fff", borderwidth: 0,
+                        threshold: {value: d.target, thickness: 0.9, line: {color: "#1f2933", width: 3}}}}],
+              layout({height: 54, margin: {l: 8, r: 18, t: 6, b: 22}}), STATIC];
+    },
+
+    // City dashboard: each department's tasks by the state of its latest report.
+    tasks: function (data) {
+      var t = data.tasks;
+      var traces = t.states.map(function (state, i) {
+        return {type: "bar", orientation: "h", name: t.labels[i], y: t.departments, x: t.counts[i],
+                marker: {color: TASK_COLORS[state]},
+                text: t.counts[i].map(function (n) { return n ? String(n) : ""; }), textposition: "inside",
+                insidetextanchor: "middle", textangle: 0, hovertemplate: "%{y} · " + t.labels[i] + ": %{x}<extra></extra>"};
+      });
+      return [traces, layout({barmode: "stack", showlegend: true, height: 70 + 30 * t.departments.length,
+                              legend: {orientation: "h", y: 1.02, yanchor: "bottom", x: 0, traceorder: "normal"},
+                              margin: {l: 8, r: 16, t: 36, b: 30},
+                              xaxis: {dtick: 1, rangemode: "tozero"},
+                              yaxis: {automargin: true, autorange: "reversed"}}), CONFIG];
+    },
+
+    // Indicator page: the quarterly values against the expected path and the end target.
+    series: function (data) {
+      var l = data.labels;
+      var traces = [];
+      if (data.path.x.length) {
+        traces.push({type: "scatter", mode: "lines", name: l.path, x: data.path.x, y: data.path.y,
+                     line: {color: "#718096", dash: "dash", width: 2}});
+      }
+      if (data.target) {
+        traces.push({type: "scatter", mode: "lines+text", name: data.target.threshold ? l.threshold : l.target,
+                     x: data.target.x, y: [data.target.y, data.target.y], text: ["", data.target.text],
+                     textposition: "top left", line: {color: "#c53030", dash: "dot", width: 2}});
+      }
+      if (data.interim.x.length) {
+        traces.push({type: "scatter", mode: "markers", name: l.interim, x: data.interim.x, y: data.interim.y,
+                     marker: {symbol: "diamond", size: 10, color: "#805ad5"}});
+      }
+      traces.push({type: "scatter", mode: "lines+markers+text", name: l.actual, x: data.actual.x, y: data.actual.y,
+                   text: data.actual.text, textposition: "top center", cliponaxis: false,
+                   line: {color: "#2b6cb0", width: 3}, marker: {size: 7}});
+      return [traces, layout({height: 380, showlegend: true,
+                              legend: {orientation: "h", y: 1.02, yanchor: "bottom", x: 0},
+                              margin: {l: 56, r: 24, t: 40, b: 40}, xaxis: {type: "date", tickformat: "%Y-%m"},
+                              yaxis: {title: {text: l.unit}, rangemode: "tozero", automargin: true}}), CONFIG];
+    },
+
+    // Comparison: each city's progress towards its own target, with where it should be by now.
+    compare: function (data) {
+      var rows = data.rows;
+      var cities = rows.map(function (r) { return r.city; });
+      return [[{type: "bar", orientation: "h", name: data.labels.progress, y: cities,
+                x: rows.map(function (r) { return r.progress; }), text: rows.map(function (r) { return r.text; }),
+                textposition: "auto", insidetextanchor: "end", textangle: 0, cliponaxis: false,
+                marker: {color: colorsOf(rows.map(function (r) { return r.status; }))},
+                hovertemplate: "%{y}: %{x:" + PCT + "}<extra></extra>"},
+               {type: "scatter", mode: "markers", name: data.labels.expected, y: cities,
+                x: rows.map(function (r) { return r.expected; }),
+                marker: {symbol: "diamond", size: 11, color: "#1f2933"},
+                hovertemplate: "%{y} · " + data.labels.expected + ": %{x:" + PCT + "}<extra></extra>"}],
+              layout({height: 90 + 36 * rows.length, showlegend: true,
+                      legend: {orientation: "h", y: 1.02, yanchor: "bottom", x: 0},
+                      margin: {l: 8, r: 48, t: 36, b: 36},
+                      xaxis: {tickformat: ".0%", rangemode: "tozero"},
+                      yaxis: {automargin: true, autorange: "reversed"},
+                      shapes: [{type: "line", x0: 1, x1: 1, yref: "paper", y0: 0, y1: 1,
+                                line: {color: "#c53030", dash: "dot"}}]}), CONFIG];
+    },
+  };
+
+  function draw(el, data) {
+    var spec = DRAW[el.dataset.chart](data, el);
+    Plotly.newPlot(el, spec[0], spec[1], spec[2]).then(function () { el.dataset.drawn = "true"; });
+  }
+
+  function autosubmit() {
+    document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+      form.querySelectorAll(".as-of-go").forEach(function (b) { b.hidden = true; });
+      form.querySelectorAll("select").forEach(function (select) {
+        select.addEventListener("change", function () { form.submit(); });
+      });
+    });
+  }
+
+  function start() {
+    autosubmit();
+    var source = document.getElementById("dashboard-data");
+    if (!source || typeof Plotly === "undefined") {
+      return;
+    }
+    var data = JSON.parse(source.textContent);
+    var charts = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
+    var lazy = charts.filter(function (el) { return "lazy" in el.dataset; });
+    // Hundreds of small trends (the national overview) are drawn as they scroll into view; a few at once.
+    var deferred = lazy.length > 24 && "IntersectionObserver" in window ? lazy : [];
+    charts.forEach(function (el) { if (deferred.indexOf(el) < 0) { draw(el, data); } });
+    if (deferred.length) {
+      var observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) {
+            observer.unobserve(entry.target);
+            draw(entry.target, data);
+          }
+        });
+      }, {rootMargin: "200px"});
+      deferred.forEach(function (el) { observer.observe(el); });
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());
