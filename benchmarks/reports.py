@@ -1,0 +1,85 @@
+"""One city's quarterly workbook at national scale: target ≤ 1 s on PostgreSQL, with a fixed query count.
+
+The synthetic generator makes tasks but no task reports; this section adds a quarter's reports for every
+synthetic task (so the task sheet has states and late departments to read) inside a transaction it rolls
+back, so the synthetic data stays as generated.
+"""
+
+import datetime as dt
+import io
+import random
+import statistics
+import time
+
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from plans.models import City, Plan
+from reports import selectors, workbooks
+from tasks.models import TaskAssignment, TaskUpdate
+
+
+def _build(plan: Plan, quarter, user) -> bytes:
+    """What an export job does between claiming the job and storing the file."""
+    report = selectors.quarterly_report(plan=plan, quarter=quarter, user=user)
+    buffer = io.BytesIO()
+    workbooks.quarterly_workbook(report).save(buffer)
+    return buffer.getvalue()
+
+
+def _task_reports(quarters, author: User, rng: random.Random) -> int:
+    """Each synthetic task's departments report on the quarters, some late, some never."""
+    assignments = TaskAssignment.objects.filter(task__plan__city__is_synthetic=True).values_list("task_id",
+                                                                                                "department_id")
+    updates = []
+    for task_id, department_id in assignments:
+        for quarter in quarters:
+            roll = rng.random()
+            if roll < 0.1:
+                continue  # never reported: 逾期未报
+            on = quarter.end + dt.timedelta(days=rng.randint(3, 12) if roll > 0.2 else rng.randint(20, 40))
+            updates.append(TaskUpdate(
+                task_id=task_id, department_id=department_id, quarter_end=quarter.end, author=author,
+                state=rng.choice(TaskUpdate.State.values), text="合成进展。",
+                created_at=timezone.make_aware(dt.datetime.combine(on, dt.time(10)))))
+    TaskUpdate.objects.bulk_create(updates, batch_size=5000)
+    return len(updates)
+
+
+def run(write, repeat: int = 7):
+    plan = Plan.objects.filter(city__is_synthetic=True).select_related("city").order_by("code").first()
+    if plan is None:
+        write("reports: no synthetic data")
+        return
+    today = timezone.localdate()
+    quarters = selectors.closed_quarters(plan.period_start, plan.period_end, today=today)
+    quarter = quarters[0]
+    with transaction.atomic():
+        author = User.objects.create(username="benchmark-reports")
+        count = _task_reports(quarters, author, random.Random(1))
+        if connection.vendor == "postgresql":
+            # Fresh bulk inserts have no planner statistics yet; autovacuum gives a live database them.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        reader = User(username="benchmark-admin", is_superuser=True)  # sees every city and every report
+        _build(plan, quarter, reader)  # warm up
+        timings = []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                size = len(_build(plan, quarter, reader))
+                timings.append(time.perf_counter() - started)
+        queries = len(ctx.captured_queries)
+        write(f"reports: {plan.city.name} quarterly workbook as of {quarter} ({plan.indicators.count()} indicators, "
+              f"{plan.tasks.count()} tasks, {count} task reports in the database, {size // 1024} KiB): "
+              f"median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms, "
+              f"{queries} queries, target ≤ 1 s")
+
+        started = time.perf_counter()
+        comparison = selectors.comparison_report(cities=City.objects.filter(is_synthetic=True), quarter=quarter)
+        workbooks.comparison_workbook(comparison).save(io.BytesIO())
+        write(f"reports: cross-city comparison of {len(comparison.plans)} cities, {len(comparison.rows)} indicators: "
+              f"{time.perf_counter() - started:.2f} s (a background job)")
+        transaction.set_rollback(True)
