@@ -17,8 +17,8 @@ from accounts.access import can_see_task_overview, visible_cities
 from indicators import progress
 from indicators.models import Indicator, QuarterlyFigure
 from indicators.periods import Quarter, quarters_between
-from indicators.selectors import PlanProgress, plan_progress
-from indicators.services import plan_rule, progress_evaluate
+from indicators.selectors import PlanProgress, plan_progress, stored_progress
+from indicators.services import plan_rule
 from plans.models import City, Plan
 from reports.models import ExportJob
 from tasks import rules
@@ -242,8 +242,8 @@ def current_plan(plans: list[Plan], on: dt.date) -> Plan:
 
 def comparison_report(*, cities: QuerySet[City], quarter: Quarter, catalogue_key: str = "",
                       today: dt.date | None = None) -> ComparisonReport:
-    """Like indicators (same catalogue key) of each city's current plan, judged as of the quarter's end by
-    the service plan_progress uses, in a fixed number of queries whatever the number of cities."""
+    """Like indicators (same catalogue key) of each city's current plan as of the quarter's end, read as the
+    comparison dashboard reads them (stored_progress), for every key at once in a fixed number of queries."""
     as_of = quarter.end
     plans_by_city = defaultdict(list)
     for plan in Plan.objects.filter(city__in=cities).select_related("city").order_by("city__code", "period_start"):
@@ -255,7 +255,7 @@ def comparison_report(*, cities: QuerySet[City], quarter: Quarter, catalogue_key
     if catalogue_key:
         indicators = indicators.filter(catalogue_key=catalogue_key)
     indicators = list(indicators)
-    results = progress_evaluate(indicators, as_of=as_of)
+    results = stored_progress(indicators, as_of=as_of)
     compared = {i.plan_id for i in indicators}
     return ComparisonReport(
         quarter=quarter, generated_on=today or timezone.localdate(),

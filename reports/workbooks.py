@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from indicators import progress
 from indicators.models import Indicator
+from indicators.periods import Quarter
 from reports.selectors import ComparisonReport, QuarterlyReport
 
 # --- House style ---------------------------------------------------------------------------------------
@@ -239,6 +240,19 @@ def _percent(value: float | None) -> Styled | None:
     return None if value is None else Styled(value, number_format=PERCENT)
 
 
+def _approved_at(moment: dt.datetime | None) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else _("尚无已审核数据")
+
+
+def _provisional(rows) -> str:
+    """The indicators whose counted figures are still estimates, as the city dashboard lists them."""
+    if not rows:
+        return _("无")
+    return "、".join(f"{r.indicator.code} {r.indicator.name}（{Quarter.of(r.indicator.latest_provisional).label}"
+                    + (_("等%(n)s期") % {"n": r.indicator.provisional_count} if r.indicator.provisional_count > 1
+                       else "") + "）" for r in rows)
+
+
 def _form(indicator: Indicator) -> str:
     return f"{indicator.get_measure_type_display()}·{indicator.get_target_form_display()}"
 
@@ -287,6 +301,8 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
          PERCENT),
         (_("指标数（个）"), len(summary.rows), INTEGER),
         (_("其中定量指标（个）"), len(quantitative), INTEGER),
+        (_("数据最后审核"), _approved_at(summary.last_approved_at), None),
+        (_("仍为预估数"), _provisional(summary.provisional), None),
         (_("生成日期"), f"{report.generated_on:%Y-%m-%d}", None),
     ], start_row=3, last_column=last, table=table)
 
