@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from indicators import progress
@@ -115,6 +116,7 @@ def status_cell(status: str) -> Styled:
 
 
 LINE_HEIGHT = 16  # points per line of 11-point text (CJK glyphs included)
+DEFAULT_WIDTH = 9  # a column nobody sized (Excel's 8.43, rounded up)
 
 
 class Table:
@@ -126,6 +128,15 @@ class Table:
         self.widths: dict[int, tuple[int, int, int]] = {}  # column -> (widest text, min, max)
         self.wrapped: list[tuple[int, tuple[int, ...], str]] = []  # (row, columns it spans, text)
         self.styles: dict[tuple, StyleArray] = {}  # (text?, number format, status, font) -> style indexes
+        self.heading: tuple[str, int] | None = None  # the sheet's title and the last column it spans
+
+    def title(self, text: str, last_column: int):
+        """A title across the first row; fit() widens the last column it spans if it would not fit."""
+        cell = self.ws.cell(1, 1, text)
+        cell.font, cell.alignment = _TITLE_FONT, Alignment(horizontal="center", vertical="center")
+        self.ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_column)
+        self.ws.row_dimensions[1].height = 30
+        self.heading = (text, last_column)
 
     def write(self, columns: Sequence[Column], rows: Iterable[Sequence], *, start_row: int = 1,
               start_column: int = 1) -> int:
@@ -175,11 +186,17 @@ class Table:
 
     def fit(self):
         widths = {col: min(high, max(low, widest + 2)) for col, (widest, low, high) in self.widths.items()}
+        if self.heading is not None:
+            text, last = self.heading
+            spanned = sum(widths.get(c, DEFAULT_WIDTH) for c in range(1, last + 1))
+            needed = text_width(text) * _TITLE_FONT.sz / 11 + 4
+            if spanned < needed:
+                widths[last] = widths.get(last, DEFAULT_WIDTH) + needed - spanned
         for col, width in widths.items():
             self.ws.column_dimensions[get_column_letter(col)].width = width
         lines: dict[int, int] = {}
         for row, cols, text in self.wrapped:
-            room = max(1, sum(widths.get(c, 9) for c in cols) - 1)
+            room = max(1, sum(widths.get(c, DEFAULT_WIDTH) for c in cols) - 1)
             needed = sum(max(1, -(-text_width(part) // room)) for part in text.split("\n"))
             lines[row] = max(lines.get(row, 1), needed)
         for row, count in lines.items():
@@ -204,13 +221,6 @@ def _print_setup(ws: Worksheet, header: str, *, title_rows: str | None = "1:1"):
     ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
-def _title(ws: Worksheet, text: str, last_column: int):
-    ws.cell(1, 1, text).font = _TITLE_FONT
-    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_column)
-    ws.row_dimensions[1].height = 30
-
-
 def _facts(ws: Worksheet, facts: Sequence[tuple[str, object, str | None]], *, start_row: int,
            last_column: int, table: Table) -> int:
     """Label / value pairs, the value merged across the rest of the row so it never widens a column."""
@@ -219,6 +229,7 @@ def _facts(ws: Worksheet, facts: Sequence[tuple[str, object, str | None]], *, st
         row = start_row + offset
         label_cell = ws.cell(row, 1, label)
         label_cell.font, label_cell.fill, label_cell.border = _HEADER_FONT, _HEADER_FILL, _BORDER
+        label_cell.alignment = _TOP
         table._measure(1, label_column, text_width(label))
         if isinstance(value, str):
             table.wrapped.append((row, tuple(range(2, last_column + 1)), value))
@@ -287,7 +298,7 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     if report.shows_department_reports:
         attention_columns.append(Column(_("牵头单位说明"), max_width=36))
     last = len(attention_columns)
-    _title(ws, header, last)
+    table.title(header, last)
 
     quantitative = [r for r in summary.rows if r.indicator.is_quantitative]
     row = _facts(ws, [
@@ -313,6 +324,7 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
                       start_row=row + 1)
 
     row += 2
+    ws.row_breaks.append(Break(id=row - 1))  # the lagging list starts a page: its header never ends one
     _section(ws, row, _("需关注指标（未完成、滞后、逾期未报、预警）"))
     attention = []
     for status_row in summary.attention:
@@ -451,7 +463,7 @@ def comparison_workbook(report: ComparisonReport) -> Workbook:
 def _comparison_cover(ws: Worksheet, report: ComparisonReport, header: str):
     ws.title = _("说明")
     table = Table(ws)
-    _title(ws, header, 6)
+    table.title(header, 8)
     row = _facts(ws, [
         (_("统计截至"), f"{report.as_of:%Y-%m-%d}", None),
         (_("城市数（个）"), len({p.city_id for p in report.plans}), INTEGER),
@@ -460,13 +472,12 @@ def _comparison_cover(ws: Worksheet, report: ComparisonReport, header: str):
         (_("比较口径"), _("各城市单位、实施期限不同，按指标进度（由基期到目标完成的比例）和与应达进度之差比较；"
                       "颜色表示状态。"), None),
         (_("生成日期"), f"{report.generated_on:%Y-%m-%d}", None),
-    ], start_row=3, last_column=6, table=table)
+    ], start_row=3, last_column=8, table=table)
     row += 2
     _section(ws, row, _("状态图例"))
     table.write([Column(_("状态"), max_width=12)], [[status_cell(s)] for s in progress.STATUS_ORDER],
                 start_row=row + 1)
     table.fit()
-    ws.column_dimensions["B"].width = 60
     _print_setup(ws, header, title_rows=None)
 
 

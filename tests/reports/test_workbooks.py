@@ -83,6 +83,8 @@ def test_cover_prints_a4_landscape_too(report_world):
     _, book = build(report_world)
     ws = book["封面"]
     assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage is True
+    lagging_list = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("需关注指标"))
+    assert [b.id for b in ws.row_breaks.brk] == [lagging_list - 1]  # the lagging list starts its own page
 
 
 def test_columns_are_as_wide_as_their_text_within_bounds(report_world):
