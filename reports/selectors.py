@@ -1,8 +1,9 @@
 """Reads for the quarterly report and the cross-city comparison.
 
-Every number comes from the selectors and services the pages use (indicators.selectors.plan_progress,
-indicators.services.progress_evaluate, tasks.selectors.task_matrix), so a report never disagrees with a
-dashboard. Each read is a fixed number of queries whatever the number of indicators, figures or tasks.
+Every number comes from the selectors the pages use — indicators.selectors.plan_progress (the city
+dashboard), indicators.selectors.stored_progress (the comparison page), tasks.selectors.task_matrix (the
+bureau matrix) — so a report never disagrees with a page. Each read is a fixed number of queries whatever
+the number of indicators, figures, tasks or cities.
 """
 
 import datetime as dt
