@@ -52,8 +52,15 @@ from tasks.selectors import supervision_items_for_city
 CARD_STATUSES = (progress.ACHIEVED, progress.ON_TRACK, progress.AT_RISK, progress.LAGGING, progress.NO_DATA,
                  progress.INCOMPLETE)
 EXTRA_STATUSES = (progress.MISSED, progress.OVERDUE_REPORT, progress.AWAITING_REVIEW, progress.QUALITATIVE)
-TREND_QUARTERS = 12  # the overview's small trend: three years of quarter ends at most
+TREND_QUARTERS = 8  # the overview's small trend: two years of quarter ends at most
+# The overview's count columns: every status a quantitative indicator can have, worst first after the good.
+OVERVIEW_STATUSES = (progress.ACHIEVED, progress.ON_TRACK, progress.AT_RISK, progress.LAGGING,
+                     progress.OVERDUE_REPORT, progress.MISSED, progress.AWAITING_REVIEW, progress.NO_DATA,
+                     progress.INCOMPLETE)
 UNREPORTED = "unreported"
+# What the dashboard shows of a 督办 item: the shared selector joins whole rows, a dashboard needs these.
+SUPERVISION_COLUMNS = ("reason", "status", "due_date", "quarter_end", "plan_id", "department__name",
+                       "indicator__name", "task__title")
 TASK_STATES = (TaskUpdate.State.DONE, TaskUpdate.State.IN_PROGRESS, TaskUpdate.State.BLOCKED,
                TaskUpdate.State.NOT_STARTED, UNREPORTED)
 
@@ -148,8 +155,13 @@ def city_url(city_code: str, as_of: AsOf, plan_code: str | None = None) -> str:
     return _with_as_of(reverse("dashboards:city", args=[city_code]), as_of, plan=plan_code)
 
 
-def indicator_url(indicator_id: int, as_of: AsOf) -> str:
-    return _with_as_of(reverse("dashboards:indicator", args=[indicator_id]), as_of)
+def _pk_urls(name: str, as_of: AsOf | None = None):
+    """url(pk) for the many rows of one page: reversed once with a marker pk that is then replaced (a
+    reverse() per row is measurable on a dashboard of dozens of rows)."""
+    marker = "987654321"
+    url = reverse(name, args=[int(marker)])
+    head, tail = (_with_as_of(url, as_of) if as_of else url).split(marker, 1)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _current_plan(plans: list[Plan], on: dt.date) -> Plan:
@@ -168,6 +180,8 @@ def _status_counts(counts: Counter) -> list[dict]:
 
 @dataclass
 class CityCard:
+    """A city's row on the overview, its words and numbers written once (300 rows: every lookup counts)."""
+
     city: City
     plan: Plan
     summary: PlanSummary
@@ -179,8 +193,26 @@ class CityCard:
         return sum(self.summary.counts.get(s, 0) for s in ATTENTION_STATUSES)
 
     @property
-    def status_counts(self) -> list[dict]:
-        return _status_counts(self.summary.counts)
+    def cells(self) -> list[str]:
+        """Counts in the overview's column order (OVERVIEW_STATUSES), as text: a template localises every
+        number it renders, which 300 rows of nine counts feel."""
+        return [str(self.summary.counts.get(s, 0)) for s in OVERVIEW_STATUSES]
+
+    @property
+    def key(self) -> str:
+        return str(self.plan.pk)
+
+    @property
+    def time_text(self) -> str:
+        return percent(self.summary.time_elapsed)
+
+    @property
+    def progress_text(self) -> str:
+        return percent(self.summary.indicator_progress)
+
+    @property
+    def period(self) -> str:
+        return f"{self.plan.period_start:%Y-%m} — {self.plan.period_end:%Y-%m}"
 
     @property
     def trend_text(self) -> str:
@@ -194,19 +226,22 @@ class Overview:
     cards: list[CityCard]
     choices: list
     charts: dict
+    columns: list[tuple[str, str]]
 
 
 def cities_overview(*, user, as_of: AsOf) -> Overview:
-    """One card per visible city for its current plan, from stored results: four queries for any number of
-    cities (plans, status aggregates, unstored results, trend)."""
+    """One row per visible city for its current plan, from stored results: three queries for any number of
+    cities (plans, status aggregates, trend)."""
     plans_by_city = defaultdict(list)
     for plan in (Plan.objects.filter(city__in=visible_cities(user)).select_related("city")
                  .order_by("city__code", "period_start")):
         plans_by_city[plan.city_id].append(plan)
     plans = [_current_plan(city_plans, as_of.date) for city_plans in plans_by_city.values()]
     summaries = plan_summaries(plans, as_of=as_of.selector_date)
-    since = as_of.date - dt.timedelta(days=TREND_QUARTERS * 92)
-    trends = on_track_trend(plans, until=as_of.date, since=since)
+    first = Quarter.last_closed(as_of.date)
+    for _step in range(TREND_QUARTERS - 1):
+        first = first.previous
+    trends = on_track_trend(plans, until=as_of.date, since=first.end)
     cards = [CityCard(city=p.city, plan=p, summary=summaries[p.pk], trend=trends.get(p.pk, []),
                       url=city_url(p.city.code, as_of)) for p in plans]
     cards.sort(key=lambda c: (-c.attention, c.city.code))
@@ -226,18 +261,22 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
         "trends": {str(c.plan.pk): {"x": [str(Quarter.of(d)) for d, _share in c.trend],
                                     "y": [share for _day, share in c.trend]} for c in cards},
     }
-    return Overview(as_of=as_of, cards=cards, choices=choices, charts=charts)
+    return Overview(as_of=as_of, cards=cards, choices=choices, charts=charts,
+                    columns=[(s, progress.STATUS_LABELS[s]) for s in OVERVIEW_STATUSES])
 
 
 # ─── City dashboard ───────────────────────────────────────────────────────────────────────────────────────
 
 @dataclass
 class IndicatorLine:
-    """An indicator on the dashboard: its result, the expected value by now, and its bullet's scale."""
+    """An indicator on the dashboard with its words and numbers already written (the template only places
+    them: a city has dozens of indicators and every template lookup counts), and its bullet's data."""
 
     row: IndicatorStatus
     url: str
     expected_value: float | None
+    numbers: str
+    meta: str
     pace: str | None
     supervision: SupervisionItem | None = None
 
@@ -248,10 +287,6 @@ class IndicatorLine:
     @property
     def result(self) -> progress.Progress:
         return self.row.result
-
-    @property
-    def unit(self) -> str:
-        return self.indicator.unit or ""
 
     @property
     def has_bullet(self) -> bool:
@@ -268,7 +303,38 @@ class IndicatorLine:
         high = max(values)
         span = (high - low) or abs(high) or 1.0
         return {"value": result.current, "expected": self.expected_value, "target": result.end_target,
-                "range": [low, high + span * 0.08], "status": result.status, "unit": self.unit}
+                "range": [low, high + span * 0.08], "status": result.status}
+
+
+def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[SupervisionItem] | None) -> dict:
+    """Each row as an IndicatorLine: 当前 X · 应达 Y · 目标 Z · 进度 P, or the engine's reason when there is
+    nothing to measure."""
+    words = {"current": _("当前"), "expected": _("应达"), "target": _("目标"), "progress": _("进度"),
+             "data_date": _("数据截至")}
+    by_indicator = {item.indicator_id: item for item in supervision or () if item.indicator_id}
+    url = _pk_urls("dashboards:indicator", as_of)
+    lines = {}
+    for row in rows:
+        indicator, result = row.indicator, row.result
+        unit = indicator.unit or ""
+        expected = expected_value(indicator, result)
+        if result.current is not None and result.end_target is not None:
+            parts = [f"{words['current']} {amount(result.current, unit)}"]
+            if expected is not None:
+                parts.append(f"{words['expected']} {amount(expected, unit)}")
+            parts.append(f"{words['target']} {amount(result.end_target, unit)}")
+            if result.progress is not None:
+                parts.append(f"{words['progress']} {percent(result.progress)}")
+            numbers = " · ".join(parts)
+        else:
+            numbers = result.reason
+        meta = indicator.lead_department.name
+        if result.data_date:
+            meta += f" · {words['data_date']} {result.data_date.isoformat()}"
+        lines[indicator.pk] = IndicatorLine(row=row, url=url(indicator.pk), expected_value=expected,
+                                            numbers=numbers, meta=meta, pace=_pace(result, unit),
+                                            supervision=by_indicator.get(indicator.pk))
+    return lines
 
 
 @dataclass
@@ -344,11 +410,18 @@ def _supervision(user, city: City, plan: Plan, as_of: AsOf) -> list[SupervisionI
                                                                                                     "-pk")
     items = (visible_supervision_items(user, supervision_items_for_city(city, as_of.date))
              .filter(plan=plan, created_at__date__lte=as_of.date)
+             .select_related(None).select_related("department", "indicator", "task")
+             .only(*SUPERVISION_COLUMNS)
              .annotate(explanation=Subquery(answers.values("explanation")[:1]),
                        measures=Subquery(answers.values("measures")[:1])))
     items = list(items)
-    for item in items:
+    url = _pk_urls("tasks:supervision_detail")
+    for item in items:  # written once here rather than looked up in the template, row by row
+        item.url = url(item.pk)
+        item.subject_text = item.indicator.name if item.indicator_id else f"{item.task.title}（{item.quarter.label}）"
+        item.reason_label = item.get_reason_display()
         item.status_label = SUPERVISION_STATUS_LABELS[item.status]
+        item.due_text = item.due_date.isoformat()
     return items
 
 
@@ -400,13 +473,7 @@ def city_dashboard(*, user, as_of: AsOf, city_code: str | None = None, city_id: 
     summary = plan_progress(plan, as_of=as_of.selector_date)
     sees_work = sees_task_work(user)
     supervision = _supervision(user, city, plan, as_of) if sees_work else None
-    by_indicator = {item.indicator_id: item for item in supervision or () if item.indicator_id}
-    lines = {}
-    for row in summary.rows:
-        lines[row.indicator.pk] = IndicatorLine(
-            row=row, url=indicator_url(row.indicator.pk, as_of),
-            expected_value=expected_value(row.indicator, row.result),
-            pace=_pace(row.result, row.indicator.unit or ""), supervision=by_indicator.get(row.indicator.pk))
+    lines = _lines(summary.rows, as_of, supervision)
     categories = defaultdict(list)
     for line in lines.values():
         categories[line.indicator.category].append(line)
@@ -595,7 +662,8 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
                       .select_related("plan__city", "lead_department", "target_group", "progress")
                       .order_by("plan__city__code", "order")) if key else []
     results = stored_progress(indicators, as_of=as_of.selector_date)
-    rows = [ComparisonRow(indicator=i, result=results[i.pk], url=indicator_url(i.pk, as_of),
+    url = _pk_urls("dashboards:indicator", as_of)
+    rows = [ComparisonRow(indicator=i, result=results[i.pk], url=url(i.pk),
                           dashboard_url=city_url(i.plan.city.code, as_of, i.plan.code)) for i in indicators]
     rank = {s: n for n, s in enumerate(progress.STATUS_ORDER)}
     rows.sort(key=lambda r: (r.result.progress is None, -(r.result.progress or 0), rank[r.result.status]))

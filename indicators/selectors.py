@@ -9,11 +9,22 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, FloatField, Max, OuterRef, Q, Subquery, Sum, Value, prefetch_related_objects
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from indicators import progress
-from indicators.models import Indicator, IndicatorProgress, ProgressSnapshot, QuarterlyFigure
+from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure
 from indicators.services import LATEST_FIELDS, PROGRESS_FIELDS, indicator_rule, progress_evaluate, today
 
 ATTENTION_STATUSES = (progress.MISSED, progress.LAGGING, progress.OVERDUE_REPORT, progress.AT_RISK)
@@ -112,9 +123,8 @@ def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
     """
     latest = as_of is None or as_of >= today()
     as_of = today() if latest else as_of
-    indicators = list(Indicator.objects.filter(plan=plan)
-                      .select_related("lead_department", "target_group", "progress", "plan")
-                      .annotate(**_figure_annotations(plan, as_of)).order_by("order"))
+    indicators = list(plan.indicators.select_related("lead_department", "target_group", "progress")
+                      .annotate(**_figure_annotations(plan, as_of)).order_by("order"))  # each one's .plan is `plan`
     if latest:
         rows = []
         missing = [i for i in indicators if not hasattr(i, "progress")]
@@ -180,40 +190,50 @@ class PlanSummary:
         return on_track_share(self.counts)
 
 
-def _clipped_progress():
+def _clipped_progress(field_name: str):
     """progress capped to [0, 1], as PlanProgress.indicator_progress caps it (NULLs filtered by the caller:
     PostgreSQL's GREATEST/LEAST skip NULLs instead of returning NULL)."""
-    return Greatest(Least("progress", Value(1.0)), Value(0.0), output_field=FloatField())
+    return Greatest(Least(field_name, Value(1.0)), Value(0.0), output_field=FloatField())
 
 
 def plan_summaries(plans, *, as_of: dt.date | None = None) -> dict[int, PlanSummary]:
-    """Counts by status, mean progress and the final flag of many plans, in three queries whatever their
-    number: aggregates over the stored latest results (as_of None or today on) or the snapshots of the quarter
-    ending on as_of. The numbers equal plan_progress() for the same plan and date.
+    """Counts by status, mean progress and the final flag of many plans, in one aggregate query whatever their
+    number: each indicator joined to its stored latest result (as_of None or today on) or to its snapshot of
+    the quarter ending on as_of. Indicators with nothing stored are computed (one more query, only then).
+    The numbers equal plan_progress() for the same plan and date.
     """
     plans = list(plans)
     latest = _is_latest(as_of)
     as_of = today() if latest else as_of
-    stored = IndicatorProgress.objects.all() if latest else ProgressSnapshot.objects.filter(quarter_end=as_of)
+    indicators = Indicator.objects.filter(plan__in=[p.pk for p in plans])
+    if latest:
+        stored = "progress"
+    else:
+        stored = "snapshot"
+        indicators = indicators.annotate(snapshot=FilteredRelation(
+            "snapshots", condition=Q(snapshots__quarter_end=as_of)))
     counts = {p.pk: Counter() for p in plans}
     sums = defaultdict(lambda: [0.0, 0])
-    final = set()
-    rows = (stored.filter(indicator__plan__in=list(counts)).values("indicator__plan_id", "status")
-            .annotate(n=Count("pk"), over=Count("pk", filter=Q(rule=PLAN_OVER_RULE)),
-                      share_sum=Sum(_clipped_progress(), filter=Q(progress__isnull=False)),
-                      share_n=Count("progress"))
+    final, unstored = set(), set()
+    rows = (indicators.values("plan_id", f"{stored}__status")
+            .annotate(n=Count("pk"), over=Count("pk", filter=Q(**{f"{stored}__rule": PLAN_OVER_RULE})),
+                      share_sum=Sum(_clipped_progress(f"{stored}__progress"),
+                                    filter=Q(**{f"{stored}__progress__isnull": False})),
+                      share_n=Count(f"{stored}__progress"))
             .order_by())
     for row in rows:
-        plan_id = row["indicator__plan_id"]
-        counts[plan_id][row["status"]] += row["n"]
+        plan_id, status = row["plan_id"], row[f"{stored}__status"]
+        if status is None:
+            unstored.add(plan_id)
+            continue
+        counts[plan_id][status] += row["n"]
         sums[plan_id][0] += row["share_sum"] or 0.0
         sums[plan_id][1] += row["share_n"]
         if row["over"]:
             final.add(plan_id)
 
-    missing = list(Indicator.objects.filter(plan__in=list(counts))
-                   .exclude(Exists(stored.filter(indicator=OuterRef("pk"))))
-                   .select_related("plan", "target_group"))
+    missing = list(indicators.filter(plan__in=unstored, **{f"{stored}__isnull": True})
+                   .select_related("plan", "target_group")) if unstored else []
     plan_of = {i.pk: i.plan_id for i in missing}
     for indicator_id, result in _evaluate(missing, as_of=as_of).items():
         plan_id = plan_of[indicator_id]

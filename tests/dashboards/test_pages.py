@@ -95,7 +95,7 @@ def test_city_dashboard_groups_every_indicator_by_category_with_its_numbers(clie
         "知识产权创造", "知识产权运用", "知识产权保护", "知识产权服务"]
     bullets = chart_data(response)["bullets"]
     a = bullets[str(world.a.pk)]
-    assert (a["value"], a["target"], a["unit"], a["status"]) == (112, 200, "件", "lagging")
+    assert (a["value"], a["target"], a["status"]) == (112, 200, "lagging")
     assert a["range"][0] == 100 and a["range"][1] > 200
     assert "当前 112件 · 应达 149.86件 · 目标 200件 · 进度 12.0%" in html
     assert str(world.f.pk) not in bullets and str(world.g.pk) not in bullets  # no number to draw
