@@ -1,0 +1,164 @@
+"""Dashboards at national scale, in-process through the test Client and the whole middleware stack:
+
+- a synthetic city's dashboard against a floor view (the least any Django page showing the same data can
+  cost: the same middleware, the minimal SQL, a plain HTML table from Django's template engine):
+  targets ≤ 3 × the floor, p95 ≤ 50 ms, ≤ 10 queries;
+- the cities overview of all cities (stored results, aggregate queries): target ≤ 200 ms.
+
+Stored progress (latest and per quarter end) is built once if missing and kept; a leading-group user, task
+reports and 督办 items for the measured city are added inside a transaction that is rolled back, so the
+synthetic data stays as generated. Timed with DEBUG off, as in production (no query log kept).
+"""
+
+import datetime as dt
+import random
+import statistics
+import time
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.http import Http404, HttpResponse
+from django.template import engines
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path
+from django.utils import timezone
+
+from accounts.access import visible_cities
+from accounts.models import Profile, Role
+from indicators.models import Indicator, IndicatorProgress, ProgressSnapshot, QuarterlyFigure
+from indicators.services import indicator_history_rebuild, indicator_progress_recompute
+from plans.models import City, Plan
+from tasks.models import SupervisionItem, SupervisionStep, TaskAssignment, TaskUpdate
+
+FLOOR_TEMPLATE = engines["django"].from_string("""<!DOCTYPE html><html lang="zh-hans"><body>
+<h1>{{ plan.city__name }} · {{ plan.title }}</h1>
+<table>{% for i in indicators %}<tr><td>{{ i.indicator__category }}</td><td>{{ i.indicator__name }}</td>
+<td>{{ i.indicator__lead_department__name }}</td><td>{{ i.status }}</td><td>{{ i.reason }}</td><td>{{ i.current }}</td>
+<td>{{ i.expected }}</td><td>{{ i.end_target }}</td><td>{{ i.indicator__unit }}</td><td>{{ i.needed_per_quarter }}</td>
+<td>{{ i.recent_pace_per_quarter }}</td></tr>{% endfor %}</table>
+<p>{{ freshness.last_approved }}</p><ul>{% for f in provisional %}<li>{{ f.indicator__name }} {{ f.period_end }}</li>
+{% endfor %}</ul>
+<table>{% for s in supervision %}<tr><td>{{ s.indicator__name }}</td><td>{{ s.department__name }}</td>
+<td>{{ s.status }}</td><td>{{ s.due_date }}</td><td>{{ s.explanation }}</td><td>{{ s.measures }}</td></tr>{% endfor %}
+</table>
+<table>{% for t in tasks %}<tr><td>{{ t.department__name }}</td><td>{{ t.state }}</td><td>{{ t.n }}</td></tr>
+{% endfor %}</table></body></html>""")
+
+
+@login_required
+def floor(request, code):
+    """The same data as the city dashboard, read with the minimal SQL, under the same visibility rule."""
+    plan = (Plan.objects.filter(city__code=code, city__in=visible_cities(request.user))
+            .values("pk", "title", "city__name").order_by("-period_start").first())
+    if plan is None:
+        raise Http404
+    indicators = (IndicatorProgress.objects.filter(indicator__plan_id=plan["pk"])
+                  .values("indicator__category", "indicator__name", "indicator__lead_department__name", "status",
+                          "reason", "current", "expected", "end_target", "indicator__unit", "needed_per_quarter",
+                          "recent_pace_per_quarter").order_by("indicator__order"))
+    figures = QuarterlyFigure.objects.filter(indicator__plan_id=plan["pk"], status="approved")
+    provisional = figures.filter(is_provisional=True).values("indicator__name", "period_end")
+    answers = SupervisionStep.objects.filter(item=OuterRef("pk")).exclude(explanation="").order_by("-created_at")
+    supervision = (SupervisionItem.objects.filter(plan_id=plan["pk"]).exclude(status="closed")
+                   .values("indicator__name", "department__name", "status", "due_date",
+                           explanation=Subquery(answers.values("explanation")[:1]),
+                           measures=Subquery(answers.values("measures")[:1])))
+    tasks = (TaskUpdate.objects.filter(task__plan_id=plan["pk"]).values("department__name", "state")
+             .annotate(n=Count("pk")).order_by("department__name"))
+    return HttpResponse(FLOOR_TEMPLATE.render({
+        "plan": plan, "indicators": indicators, "supervision": supervision, "tasks": tasks,
+        "freshness": figures.aggregate(last_approved=Max("reviewed_at")), "provisional": provisional}))
+
+
+# Served only while this section runs (override_settings(ROOT_URLCONF=__name__)), beside the real URLs.
+urlpatterns = [path("benchmark-floor/<slug:code>/", floor), path("", include("ipcity.urls"))]
+
+
+def _stored_results():
+    """Latest results and the per-quarter history the pages read; built once, kept for later runs."""
+    synthetic = Indicator.objects.filter(plan__city__is_synthetic=True)
+    if IndicatorProgress.objects.filter(indicator__in=synthetic).count() < synthetic.count():
+        indicator_progress_recompute(indicator_ids=synthetic.values_list("pk", flat=True))
+    if not ProgressSnapshot.objects.filter(indicator__in=synthetic, quarter_end__lt=dt.date(2025, 1, 1)).exists():
+        indicator_history_rebuild(indicator_ids=synthetic.values_list("pk", flat=True))
+    if connection.vendor == "postgresql":  # planner statistics after the bulk load, as autovacuum would gather
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE indicators_indicator, indicators_indicatorprogress, indicators_progresssnapshot, "
+                           "indicators_quarterlyfigure")
+
+
+def _city_activity(city: City, leader: User, rng: random.Random) -> tuple[int, int]:
+    """Task reports for the city's last two quarters and 督办 items for its lagging indicators."""
+    updates = [TaskUpdate(task_id=task_id, department_id=department_id, quarter_end=quarter_end, author=leader,
+                          state=rng.choice(TaskUpdate.State.values), text="合成进展。")
+               for task_id, department_id in TaskAssignment.objects.filter(task__plan__city=city)
+               .values_list("task_id", "department_id")
+               for quarter_end in (dt.date(2026, 6, 30), dt.date(2026, 9, 30)) if rng.random() < 0.8]
+    TaskUpdate.objects.bulk_create(updates)
+    due = timezone.localdate() + dt.timedelta(days=15)
+    items = [SupervisionItem(plan_id=i.plan_id, department_id=i.lead_department_id, indicator=i, due_date=due,
+                             reason=SupervisionItem.Reason.INDICATOR_LAGGING)
+             for i in Indicator.objects.filter(plan__city=city, progress__status__in=["lagging", "at_risk"])]
+    SupervisionItem.objects.bulk_create(items)
+    return len(updates), len(items)
+
+
+def _time(client: Client, urls: list[str], repeat: int) -> list[list[float]]:
+    """Milliseconds per request for each URL, taken in turns so that machine load falls on all alike."""
+    timings = [[] for _ in urls]
+    for url in urls:
+        client.get(url)  # warm: templates compiled, connection open
+    for _ in range(repeat):
+        for url, times in zip(urls, timings, strict=True):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+    return timings
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        client.get(url)
+    return len(context.captured_queries)
+
+
+def _p95(timings: list[float]) -> float:
+    return statistics.quantiles(timings, n=20)[-1]
+
+
+def run(write, repeat: int = 60):
+    city = City.objects.filter(is_synthetic=True).order_by("code").first()
+    if city is None:
+        write("dashboards: no synthetic data")
+        return
+    _stored_results()
+    with transaction.atomic(), override_settings(ROOT_URLCONF=__name__, DEBUG=False):
+        leader = User.objects.create(username="benchmark-leader")
+        Profile.objects.create(user=leader, role=Role.LEADER, city=city)
+        admin = User.objects.create(username="benchmark-admin", is_superuser=True, is_staff=True)
+        updates, items = _city_activity(city, leader, random.Random(5))
+
+        client = Client()
+        client.force_login(leader)
+        dashboard_url, floor_url = f"/cities/{city.code}/", f"/benchmark-floor/{city.code}/"
+        dashboard, floor_times = _time(client, [dashboard_url, floor_url], repeat)
+        dashboard_queries, floor_queries = _queries(client, dashboard_url), _queries(client, floor_url)
+        client.force_login(admin)
+        [overview] = _time(client, ["/cities/"], max(10, repeat // 6))
+        overview_queries = _queries(client, "/cities/")
+        cities = City.objects.count()
+        transaction.set_rollback(True)
+
+    ratio = statistics.median(dashboard) / statistics.median(floor_times)
+    write(f"dashboards: city dashboard ({city.code}, 30 indicators, {updates} task reports, {items} 督办 items), "
+          f"{repeat} requests: median {statistics.median(dashboard):.1f} ms, p95 {_p95(dashboard):.1f} ms, "
+          f"{dashboard_queries} queries; floor view median {statistics.median(floor_times):.1f} ms, "
+          f"p95 {_p95(floor_times):.1f} ms, {floor_queries} queries; ratio {ratio:.2f} × "
+          f"(targets: ≤ 3 ×, p95 ≤ 50 ms, ≤ 10 queries)")
+    write(f"dashboards: cities overview ({cities} cities), {len(overview)} requests: "
+          f"median {statistics.median(overview):.1f} ms, p95 {_p95(overview):.1f} ms, {overview_queries} queries "
+          f"(target ≤ 200 ms)")
