@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from plans.models import City
 from plans.synthetic import synthetic_generate
 
-SECTIONS = ["progress", "reports"]
+SECTIONS = ["progress", "reports", "dashboards"]
 
 
 class Command(BaseCommand):
