@@ -175,30 +175,43 @@ def _quarter_end(year: int, month: int) -> dt.date:
 
 
 def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, as_of: dt.date | None = None) -> int:
-    """Recompute and store the latest result, this quarter's snapshot and lag flags; returns the count."""
+    """Store each indicator's latest result, the snapshot of its last closed quarter and its lag flags.
+
+    The snapshot is evaluated as of the quarter end, exactly as indicator_history_rebuild does, so a
+    quarter's stored history never depends on the day the nightly job ran.
+    """
     as_of = as_of or today()
     indicators = _indicators(indicator_ids)
-    results = progress_evaluate(indicators, as_of=as_of)
-    quarter_end = latest_quarter_end(as_of)
+    figures, pending = _inputs(indicators)
+    rules = _rules(indicators)
+    results, snapshots = {}, {}
+    for indicator in indicators:
+        pk, rule = indicator.pk, rules[indicator.pk]
+        results[pk] = progress.evaluate(rule, figures[pk], as_of, pending[pk])
+        quarter_end = _last_snapshot_quarter(indicator, as_of)
+        snapshots[(pk, quarter_end)] = progress.evaluate(rule, figures[pk], quarter_end, pending[pk])
+    status_since = latest_quarter_end(as_of)
     with transaction.atomic():
-        previous = dict(IndicatorProgress.objects.filter(indicator_id__in=results)
-                        .values_list("indicator_id", "status"))
-        since = dict(IndicatorProgress.objects.filter(indicator_id__in=results)
-                     .values_list("indicator_id", "status_since"))
+        previous = {pk: (status, since) for pk, status, since in IndicatorProgress.objects.filter(
+            indicator_id__in=results).values_list("indicator_id", "status", "status_since")}
         latest = []
         for indicator_id, result in results.items():
-            unchanged = previous.get(indicator_id) == result.status
+            old_status, old_since = previous.get(indicator_id, (None, None))
             latest.append(IndicatorProgress(
-                indicator_id=indicator_id, status_since=since.get(indicator_id) if unchanged else quarter_end,
+                indicator_id=indicator_id, status_since=old_since if old_status == result.status else status_since,
                 **_stored(result, LATEST_FIELDS),
             ))
         IndicatorProgress.objects.bulk_create(
             latest, batch_size=2000, update_conflicts=True, unique_fields=["indicator"],
             update_fields=LATEST_FIELDS + ["status_since", "computed_at"],
         )
-        _store_snapshots({(pk, quarter_end): r for pk, r in results.items()})
+        _store_snapshots(snapshots)
         _update_flags(results, on=as_of)
     return len(results)
+
+
+def _last_snapshot_quarter(indicator: Indicator, day: dt.date) -> dt.date:
+    return min(latest_quarter_end(day), latest_quarter_end(indicator.plan.period_end))
 
 
 def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, until: dt.date | None = None) -> int:
@@ -210,7 +223,7 @@ def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, unt
     snapshots = {}
     for indicator in indicators:
         rule = rules[indicator.pk]
-        last = min(latest_quarter_end(until), latest_quarter_end(indicator.plan.period_end))
+        last = _last_snapshot_quarter(indicator, until)
         for quarter_end in progress.period_ends(rule.plan, "quarterly"):
             if quarter_end > last:
                 break

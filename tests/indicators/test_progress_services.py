@@ -216,3 +216,15 @@ def test_a_figure_of_one_group_row_recomputes_the_whole_group():
     FigureFactory(indicator=a, period_end=dt.date(2024, 3, 31), value=Decimal("40"))
     indicator_recompute_task.delay(a.pk)
     assert IndicatorProgress.objects.get(indicator=b).current == 40
+
+
+def test_the_nightly_snapshot_equals_the_rebuilt_one():
+    """Regression: the snapshot of the last closed quarter is judged as of that quarter's end, not today."""
+    indicator = IndicatorFactory()
+    _stock_path(indicator, 0.0833, until=dt.date(2025, 3, 31))
+    indicator_progress_recompute(as_of=AS_OF)  # 2025Q2 is overdue today, but was not at 2025-06-30
+    nightly = ProgressSnapshot.objects.values("status", "reason").get(quarter_end=dt.date(2025, 6, 30))
+    indicator_history_rebuild(until=AS_OF)
+    rebuilt = ProgressSnapshot.objects.values("status", "reason").get(quarter_end=dt.date(2025, 6, 30))
+    assert nightly == rebuilt
+    assert IndicatorProgress.objects.get(indicator=indicator).status == "overdue_report"
