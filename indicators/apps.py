@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IndicatorsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'indicators'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "indicators"
+    verbose_name = _("指标与数据")
+
+    def ready(self):
+        from django.utils.translation import gettext
+
+        from indicators import progress
+
+        progress.translate = gettext  # status labels in the reader's language; the engine stays Django-free

@@ -46,18 +46,30 @@ AWAITING_REVIEW = "awaiting_review"
 STATUSES = (ACHIEVED, MISSED, ON_TRACK, AT_RISK, LAGGING, OVERDUE_REPORT, NO_DATA, INCOMPLETE, AWAITING_REVIEW,
             QUALITATIVE)
 
+def _(message: str) -> str:
+    """Marks a label for the translation catalogue without importing Django."""
+    return message
+
+
+translate = _
+"""Turns a marked label into the reader's language; indicators.apps sets Django's gettext here."""
+
 STATUS_LABELS = {
-    ACHIEVED: "已达标",
-    MISSED: "未完成",
-    ON_TRACK: "进度正常",
-    AT_RISK: "预警",
-    LAGGING: "滞后",
-    OVERDUE_REPORT: "逾期未报",
-    NO_DATA: "暂无数据",
-    INCOMPLETE: "基期缺失",
-    AWAITING_REVIEW: "待审核",
-    QUALITATIVE: "定性指标",
+    ACHIEVED: _("已达标"),
+    MISSED: _("未完成"),
+    ON_TRACK: _("进度正常"),
+    AT_RISK: _("预警"),
+    LAGGING: _("滞后"),
+    OVERDUE_REPORT: _("逾期未报"),
+    NO_DATA: _("暂无数据"),
+    INCOMPLETE: _("基期缺失"),
+    AWAITING_REVIEW: _("待审核"),
+    QUALITATIVE: _("定性指标"),
 }
+
+
+def status_label(status: str) -> str:
+    return translate(STATUS_LABELS[status])
 
 # Worst first: what a leading group must act on heads a lagging list; known-bad before unknown.
 STATUS_ORDER = (MISSED, LAGGING, OVERDUE_REPORT, AT_RISK, INCOMPLETE, AWAITING_REVIEW, NO_DATA, ON_TRACK, ACHIEVED,
@@ -141,7 +153,7 @@ class Progress:
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return status_label(self.status)
 
     @property
     def pace_verdict(self) -> str | None:

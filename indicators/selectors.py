@@ -47,7 +47,7 @@ class IndicatorStatus:
 
     @property
     def label(self) -> str:
-        return progress.STATUS_LABELS[self.result.status]
+        return progress.status_label(self.result.status)
 
 
 @dataclass

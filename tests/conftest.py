@@ -15,6 +15,16 @@ def _fast_settings():
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves the thread's language active; every test starts in zh-hans."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def standing(db):
     """The standing users of the access tests: every role in the own city, the other city's staff, a

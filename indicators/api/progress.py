@@ -42,7 +42,7 @@ class ProgressSerializer(serializers.Serializer):
     shortfall = serializers.FloatField(allow_null=True)
 
     def get_label(self, result) -> str:
-        return progress.STATUS_LABELS[result.status]
+        return progress.status_label(result.status)
 
 
 class IndicatorProgressSerializer(ProgressSerializer):
