@@ -1,9 +1,10 @@
 """The labelled demo: accounts for every role and generated figures, never mixed into the plan data.
 
-Figures are generated deterministically (seeded by indicator code) so that the five plans look like
-real use: some indicators ahead, most on pace, some behind, a quarter awaiting review, a report missing,
-provisional figures, a correction. Every generated figure has is_demo=True, which puts the 演示数据
-banner on every page; `load_demo --remove` takes them all away again.
+Figures and task updates are generated deterministically (seeded by indicator code, task and department)
+so that the five plans look like real use: some indicators ahead, most on pace, some behind, a quarter
+awaiting review, a report missing, provisional figures, a correction; departments reporting on their
+tasks, a few late or blocked. Every generated row has is_demo=True; demo figures put the 演示数据 banner
+on every page, and `load_demo --remove` takes them all away again.
 """
 
 import datetime as dt
@@ -20,8 +21,9 @@ from django.utils import timezone
 from accounts.models import Profile, Role
 from indicators import progress
 from indicators.models import GROWTH_FORMS, Indicator, MeasureType, QuarterlyFigure, TargetForm
-from indicators.services import indicator_history_rebuild, indicator_progress_recompute, indicator_rule
-from plans.models import City, Department
+from indicators.services import indicator_history_rebuild, indicator_progress_recompute, indicator_rule, plan_rule
+from plans.models import City, Department, Plan
+from tasks.models import TaskAssignment, TaskUpdate
 
 DEMO_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "accounts.yaml"
 
@@ -113,8 +115,71 @@ def demo_figures_load(*, today: dt.date | None = None) -> int:
 
 
 def demo_remove() -> int:
-    deleted, _ = QuarterlyFigure.objects.filter(is_demo=True).delete()
-    return deleted
+    updates, _ = TaskUpdate.objects.filter(is_demo=True).delete()
+    figures, _ = QuarterlyFigure.objects.filter(is_demo=True).delete()
+    return updates + figures
+
+
+# --- Task updates --------------------------------------------------------------------------------------
+
+DEMO_UPDATE_TEXTS = {
+    TaskUpdate.State.NOT_STARTED: "（演示）已制定工作计划，尚未启动实施。",
+    TaskUpdate.State.IN_PROGRESS: "（演示）本季度按计划推进，已完成阶段性工作，下季度继续落实。",
+    TaskUpdate.State.DONE: "（演示）任务已完成，相关材料已报送领导小组办公室。",
+    TaskUpdate.State.BLOCKED: "（演示）因资金和人员未到位，本季度工作受阻，需协调解决。",
+}
+
+
+def demo_task_updates_load(*, today: dt.date | None = None) -> int:
+    """Each assigned department's quarterly report on its tasks: mostly on time, some late, a few blocked."""
+    today = today or timezone.localdate()
+    staff = {p.city_id: p.user for p in Profile.objects.filter(is_demo=True, role=Role.BUREAU_STAFF)}
+    department_users = {p.department_id: p.user for p in Profile.objects.filter(is_demo=True, role=Role.DEPARTMENT)}
+    updates = []
+    for plan in Plan.objects.filter(city__is_synthetic=False).select_related("city"):
+        rule = plan_rule(plan)
+        quarters = [q for q in progress.period_ends(rule, "quarterly")
+                    if progress.reporting_deadline(q, plan.reporting_lag_days) <= today]
+        assignments = (TaskAssignment.objects.filter(task__plan=plan).select_related("task")
+                       .order_by("task__order", "role", "order"))
+        seen = set()
+        for assignment in assignments:
+            key = (assignment.task_id, assignment.department_id)
+            if key in seen or plan.city_id not in staff:
+                continue
+            seen.add(key)
+            author = department_users.get(assignment.department_id, staff[plan.city_id])
+            updates += _department_reports(assignment, quarters, author, running=plan.period_end >= today)
+    with transaction.atomic():
+        TaskUpdate.objects.filter(is_demo=True).delete()
+        TaskUpdate.objects.bulk_create(updates, batch_size=1000)
+    return len(updates)
+
+
+def _department_reports(assignment, quarters, author, *, running: bool) -> list[TaskUpdate]:
+    rng = _rng(f"{assignment.task_id}-{assignment.department_id}")
+    done_from = int(len(quarters) * rng.uniform(0.6, 1.3))
+    reported = quarters[:-1] if running and rng.random() < 0.25 else quarters  # some are late this quarter
+    out = []
+    for index, quarter_end in enumerate(reported):
+        if index == 0:
+            state = TaskUpdate.State.NOT_STARTED
+        elif index >= done_from:
+            state = TaskUpdate.State.DONE
+        elif index == len(reported) - 1 and rng.random() < 0.08:
+            state = TaskUpdate.State.BLOCKED
+        else:
+            state = TaskUpdate.State.IN_PROGRESS
+        out.append(TaskUpdate(
+            task_id=assignment.task_id, department_id=assignment.department_id, quarter_end=quarter_end,
+            state=state, text=DEMO_UPDATE_TEXTS[state], author=author, is_demo=True,
+            is_consolidated=assignment.role == TaskAssignment.Role.LEAD,
+            created_at=timezone.make_aware(dt.datetime.combine(quarter_end + dt.timedelta(days=rng.randint(3, 14)),
+                                                               dt.time(10))),
+        ))
+        if state == TaskUpdate.State.DONE:
+            break
+    return out
 
 
 def _series(indicator: Indicator, today: dt.date) -> list[QuarterlyFigure]:

@@ -109,6 +109,7 @@ class TaskUpdate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="task_updates", verbose_name=_("填报人")
     )
     created_at = models.DateTimeField(_("报送时间"), default=timezone.now, editable=False)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
         ordering = ["task", "quarter_end", "created_at", "pk"]

@@ -8,9 +8,10 @@ from django.core.management import call_command
 
 from accounts.models import Profile, Role
 from indicators.models import IndicatorProgress, QuarterlyFigure
-from plans.demo import demo_accounts_load, demo_figures_load
+from plans.demo import demo_accounts_load, demo_figures_load, demo_task_updates_load
 from plans.models import City
 from plans.services import PLAN_FIXTURE_DIR, plan_fixture_load
+from tasks.models import TaskUpdate
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 27)
@@ -23,8 +24,10 @@ def demo(django_db_setup, django_db_blocker):
             plan_fixture_load(path=path)
         demo_accounts_load()
         demo_figures_load(today=TODAY)
+        demo_task_updates_load(today=TODAY)
     yield
     with django_db_blocker.unblock():
+        TaskUpdate.objects.all().delete()
         QuarterlyFigure.objects.all().delete()
         Profile.objects.all().delete()
         City.objects.all().delete()
@@ -72,10 +75,24 @@ def test_demo_load_is_repeatable(demo):
     assert QuarterlyFigure.objects.count() == before
 
 
+def test_departments_report_on_their_tasks_some_late_some_blocked(demo):
+    updates = TaskUpdate.objects.all()
+    assert updates.exists() and not updates.filter(is_demo=False).exists()
+    assert updates.filter(state=TaskUpdate.State.BLOCKED).exists()
+    assert updates.filter(state=TaskUpdate.State.DONE).exists()
+    last_quarter = dt.date(2026, 9, 30)
+    running = TaskUpdate.objects.filter(task__plan__code="nantong-2024-2026")
+    reported_now = running.filter(quarter_end=last_quarter).values("task", "department").distinct().count()
+    assigned = running.values("task", "department").distinct().count()
+    assert 0 < reported_now < assigned  # some departments are late with this quarter's report
+
+
 def test_removing_the_demo_takes_the_banner_away(demo, client):
     call_command("load_demo", "--remove")
     try:
         assert not QuarterlyFigure.objects.exists()
+        assert not TaskUpdate.objects.exists()
         assert "演示数据" not in client.get("/accounts/login/").content.decode()
     finally:
         demo_figures_load(today=TODAY)
+        demo_task_updates_load(today=TODAY)

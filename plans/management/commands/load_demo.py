@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from plans.demo import demo_accounts_load, demo_figures_load, demo_remove
+from plans.demo import demo_accounts_load, demo_figures_load, demo_remove, demo_task_updates_load
 
 
 class Command(BaseCommand):
     help = "Load the labelled demo (演示数据): accounts for every role and generated figures."
 
     def add_arguments(self, parser):
-        parser.add_argument("--remove", action="store_true", help="remove every demo figure")
+        parser.add_argument("--remove", action="store_true", help="remove every demo figure and task update")
 
     def handle(self, *args, remove, **options):
         if remove:
@@ -16,3 +16,4 @@ class Command(BaseCommand):
         accounts = demo_accounts_load()
         self.stdout.write(f"演示账号 {len(accounts)} 个（密码见 fixtures/demo/accounts.yaml）: {', '.join(accounts)}")
         self.stdout.write(f"演示数据 {demo_figures_load()} 条")
+        self.stdout.write(f"演示任务进展 {demo_task_updates_load()} 条")
