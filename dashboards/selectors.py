@@ -30,6 +30,7 @@ from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure
 from indicators.periods import Quarter
 from indicators.selectors import (
     ATTENTION_STATUSES,
+    PLAN_OVER_RULE,
     IndicatorStatus,
     PlanProgress,
     PlanSummary,
@@ -229,6 +230,15 @@ class Overview:
     columns: list[tuple[str, str]]
 
 
+def _trend_start(plan: Plan, as_of: AsOf) -> dt.date:
+    """The first quarter end of a plan's small trend: TREND_QUARTERS back from its last one by the date (an
+    ended plan's trend ends with the plan)."""
+    quarter = Quarter.last_closed(min(as_of.date, plan.period_end))
+    for _step in range(TREND_QUARTERS - 1):
+        quarter = quarter.previous
+    return quarter.end
+
+
 def cities_overview(*, user, as_of: AsOf) -> Overview:
     """One row per visible city for its current plan, from stored results: three queries for any number of
     cities (plans, status aggregates, trend)."""
@@ -238,11 +248,9 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
         plans_by_city[plan.city_id].append(plan)
     plans = [_current_plan(city_plans, as_of.date) for city_plans in plans_by_city.values()]
     summaries = plan_summaries(plans, as_of=as_of.selector_date)
-    first = Quarter.last_closed(as_of.date)
-    for _step in range(TREND_QUARTERS - 1):
-        first = first.previous
-    trends = on_track_trend(plans, until=as_of.date, since=first.end)
-    cards = [CityCard(city=p.city, plan=p, summary=summaries[p.pk], trend=trends.get(p.pk, []),
+    since = min((_trend_start(p, as_of) for p in plans), default=as_of.date)
+    trends = on_track_trend(plans, until=as_of.date, since=since)
+    cards = [CityCard(city=p.city, plan=p, summary=summaries[p.pk], trend=trends.get(p.pk, [])[-TREND_QUARTERS:],
                       url=city_url(p.city.code, as_of)) for p in plans]
     cards.sort(key=lambda c: (-c.attention, c.city.code))
 
@@ -538,6 +546,10 @@ class IndicatorPage:
     @property
     def plan(self) -> Plan:
         return self.indicator.plan
+
+    @property
+    def is_final(self) -> bool:
+        return self.result.rule == PLAN_OVER_RULE
 
 
 def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:

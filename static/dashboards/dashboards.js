@@ -24,6 +24,15 @@
     return Object.assign(base, extra);
   }
 
+  // A phone: fewer ticks and smaller category labels, so long department names leave room for the bars.
+  function narrow(el) {
+    return el.clientWidth < 560;
+  }
+
+  function axisFont(el) {
+    return {size: narrow(el) ? 10 : 13};
+  }
+
   function colorsOf(statuses) {
     return statuses.map(function (s) { return COLORS[s] || COLORS.no_data; });
   }
@@ -110,7 +119,7 @@
     },
 
     // City dashboard: each department's tasks by the state of its latest report.
-    tasks: function (data) {
+    tasks: function (data, el) {
       var t = data.tasks;
       var traces = t.states.map(function (state, i) {
         return {type: "bar", orientation: "h", name: t.labels[i], y: t.departments, x: t.counts[i],
@@ -121,8 +130,8 @@
       return [traces, layout({barmode: "stack", showlegend: true, height: 70 + 30 * t.departments.length,
                               legend: {orientation: "h", y: 1.02, yanchor: "bottom", x: 0, traceorder: "normal"},
                               margin: {l: 8, r: 16, t: 36, b: 30},
-                              xaxis: {dtick: 1, rangemode: "tozero"},
-                              yaxis: {automargin: true, autorange: "reversed"}}), CONFIG];
+                              xaxis: {rangemode: "tozero", tickformat: "d", nticks: narrow(el) ? 4 : 10},
+                              yaxis: {automargin: true, autorange: "reversed", tickfont: axisFont(el)}}), CONFIG];
     },
 
     // Indicator page: the quarterly values against the expected path and the end target.
@@ -134,9 +143,10 @@
                      line: {color: "#718096", dash: "dash", width: 2}});
       }
       if (data.target) {
+        // Labelled at its start: the latest actual value sits at the right end and keeps its own label.
         traces.push({type: "scatter", mode: "lines+text", name: data.target.threshold ? l.threshold : l.target,
-                     x: data.target.x, y: [data.target.y, data.target.y], text: ["", data.target.text],
-                     textposition: "top left", line: {color: "#c53030", dash: "dot", width: 2}});
+                     x: data.target.x, y: [data.target.y, data.target.y], text: [data.target.text, ""],
+                     textposition: "top right", line: {color: "#c53030", dash: "dot", width: 2}});
       }
       if (data.interim.x.length) {
         traces.push({type: "scatter", mode: "markers", name: l.interim, x: data.interim.x, y: data.interim.y,
@@ -152,7 +162,7 @@
     },
 
     // Comparison: each city's progress towards its own target, with where it should be by now.
-    compare: function (data) {
+    compare: function (data, el) {
       var rows = data.rows;
       var cities = rows.map(function (r) { return r.city; });
       return [[{type: "bar", orientation: "h", name: data.labels.progress, y: cities,
@@ -167,8 +177,8 @@
               layout({height: 90 + 36 * rows.length, showlegend: true,
                       legend: {orientation: "h", y: 1.02, yanchor: "bottom", x: 0},
                       margin: {l: 8, r: 48, t: 36, b: 36},
-                      xaxis: {tickformat: ".0%", rangemode: "tozero"},
-                      yaxis: {automargin: true, autorange: "reversed"},
+                      xaxis: {tickformat: ".0%", rangemode: "tozero", nticks: narrow(el) ? 4 : 8},
+                      yaxis: {automargin: true, autorange: "reversed", tickfont: axisFont(el)},
                       shapes: [{type: "line", x0: 1, x1: 1, yref: "paper", y0: 0, y1: 1,
                                 line: {color: "#c53030", dash: "dot"}}]}), CONFIG];
     },

@@ -244,3 +244,10 @@ def test_plotly_js_is_served_from_the_installed_package():
     listed = [path for finder in finders.get_finders() for path, storage in finder.list(None)
               if getattr(storage, "prefix", None) == "vendor"]
     assert listed == ["plotly.min.js"]
+
+
+def test_an_ended_plan_keeps_its_trend_on_the_overview(client, world):
+    # Regression: the trend window followed today, so a plan ended years ago showed no trend at all.
+    cards = {c.city.code: c for c in get(client, world.users.admin, "/cities/").context["page"].cards}
+    assert [d.isoformat() for d, _share in cards["old"].trend][-1] == "2023-12-31"
+    assert len(cards["own"].trend) <= 8
