@@ -1,0 +1,204 @@
+"""The dashboards in headless Chromium (Debian's package) against a live server, logged in as each role: the
+five real plans with their demo figures, charts drawn under a Content-Security-Policy without inline
+scripts, key text present, screenshots saved to artifacts/screenshots/ for a person to look at.
+
+Skipped with the reason when Chromium or Playwright is missing; under CI (env CI set) that is a failure.
+"""
+
+import datetime as dt
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from indicators.models import Indicator
+from plans.demo import demo_accounts_load, demo_figures_load
+from plans.services import PLAN_FIXTURE_DIR, plan_fixture_load
+from tasks import services as task_services
+from tasks.models import SupervisionItem, TaskAssignment, TaskUpdate
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made here between page loads are
+# ordinary synchronous ones.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+PASSWORD = "ipcity-demo"
+# Scripts only from the site itself: a page that needed an inline script or a CDN would not draw.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'")
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')].every(e => e.dataset.drawn === 'true')"""
+CHARTS_WITH_DATA = """() => [...document.querySelectorAll('[data-chart]')].map(e => [
+    e.dataset.chart, e.querySelectorAll('.main-svg').length > 0,
+    e.querySelectorAll('g.trace path, g.slice path').length > 0])"""
+
+
+def _missing(what: str):
+    message = f"{what} — install it to run the browser tests (apt-get install -y chromium fonts-noto-cjk)"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set and {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        _missing(f"Chromium is not at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The five plans, the demo accounts and figures, a compound-growth base entered, 督办 items raised for
+    the lagging indicators with one explanation, and a quarter of task reports in the running plans."""
+    for path in sorted(PLAN_FIXTURE_DIR.glob("*.yaml")):
+        plan_fixture_load(path=path)
+    # As the bureau would enter a missing base: gives the compound path of 质押融资金额 something to draw.
+    Indicator.objects.filter(plan__city__code="shenyang", catalogue_key="ip_pledge_financing_amount").update(
+        base_value=12, base_source="测试补录")
+    demo_accounts_load()
+    demo_figures_load()
+    today = timezone.localdate()
+    task_services.lagging_indicators_supervise(as_of=today)
+    item = SupervisionItem.objects.filter(plan__city__code="chaoyang").order_by("pk").first()
+    answering = make_user("cy_owner_dept", Role.DEPARTMENT, city=item.plan.city, department=item.department)
+    task_services.supervision_submit(user=answering, item=item, explanation="受专利审查周期影响，授权量释放滞后。",
+                                     measures="联合高校开展专利导航，季度内新增申请200件。", measures_due=today)
+    rng = random.Random(7)
+    updates = []
+    for assignment in TaskAssignment.objects.filter(task__plan__city__code__in=["chaoyang", "nantong"]):
+        if rng.random() < 0.8:
+            updates.append(TaskUpdate(
+                task=assignment.task, department=assignment.department,
+                quarter_end=dt.date(assignment.task.plan.period_start.year + 1, 12, 31),
+                is_consolidated=assignment.role == TaskAssignment.Role.LEAD, state=rng.choice(TaskUpdate.State.values),
+                text="演示进展。", author=answering))
+    TaskUpdate.objects.bulk_create(updates)
+    return today
+
+
+@pytest.fixture
+def login(browser, live_server, demo):
+    """login(username) → a page logged in through the login form; its browser context is closed after the test,
+    so no keep-alive connection outlives the test's data."""
+    contexts = []
+
+    def open_page(username: str, width: int = 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        contexts.append(context)
+        context.route("**/*", lambda route: _with_csp(route) if route.request.resource_type == "document"
+                      else route.continue_())
+        page = context.new_page()
+        page.problems = []
+        page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: page.problems.append(str(error)))
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def _with_csp(route):
+    response = route.fetch()
+    route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+
+
+def visit(page, live_server, path: str, name: str, *texts: str, charts: int = 1):
+    """Open a page, wait until every chart has drawn, check it drew data and shows the texts, keep a picture."""
+    page.goto(f"{live_server.url}{path}")
+    page.wait_for_function(CHARTS_DRAWN, timeout=60000)
+    drawn = page.evaluate(CHARTS_WITH_DATA)
+    assert len(drawn) >= charts, (path, drawn)
+    assert all(svg and data for _kind, svg, data in drawn), (path, drawn)
+    body = page.inner_text("body")
+    for text in texts:
+        assert text in body, (path, text)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    problems = [p for p in page.problems if "favicon" not in p and "404" not in p]
+    assert not problems, (path, problems)
+    return drawn
+
+
+def test_administrator_overview_comparison_and_an_ended_plan(login, live_server):
+    page = login("admin")
+    drawn = visit(page, live_server, "/", "admin-overview", "城市总览", "时间进度与指标进度", "朝阳市", "南通市",
+                  "沈阳市", "进度正常（含已达标）占比", charts=7)
+    assert {kind for kind, _svg, _data in drawn} == {"progress", "totals", "spark"}
+    visit(page, live_server, "/compare/?key=valid_trademarks", "admin-compare", "跨市对比", "指标进度对比",
+          "应达进度")
+    visit(page, live_server, "/cities/shenyang/", "admin-shenyang-ended", "实施期已结束，以下为最终结果", "已达标",
+          "未完成", charts=5)
+
+
+def test_provincial_viewer_sees_assigned_cities_only(login, live_server):
+    page = login("liaoning")
+    visit(page, live_server, "/", "provincial-overview", "朝阳市", "沈阳市", charts=4)
+    assert "南通市" not in page.inner_text("main")
+    visit(page, live_server, "/compare/?key=ip_advantage_enterprises", "provincial-compare", "朝阳市")
+    visit(page, live_server, "/cities/chaoyang/", "provincial-chaoyang", "时间进度", "指标进度", "需关注", charts=5)
+    assert "督办事项与滞后说明" not in page.inner_text("main")
+    response = page.goto(f"{live_server.url}/cities/nantong/")
+    assert response.status == 404
+
+
+def test_leading_group_member_city_dashboard_and_indicator(login, live_server):
+    page = login("cy_leader")
+    visit(page, live_server, "/", "leader-chaoyang", "朝阳市", "时间进度", "指标进度", "需关注：滞后、逾期与预警",
+          "牵头单位", "需每季度新增", "督办事项与滞后说明", "各部门任务完成情况", "数据最后审核", charts=5)
+    lagging = page.locator(".attention-list li a").first
+    name = lagging.inner_text()
+    href = lagging.get_attribute("href")
+    visit(page, live_server, href, "leader-indicator", name, "季度走势", "方案原文", "季度数据与审核记录",
+          "相关任务与部门")
+    visit(page, live_server, "/?as_of=2025Q2", "leader-chaoyang-2025Q2", "2025年第2季度末", charts=5)
+
+
+def test_city_dashboard_on_a_phone(login, live_server):
+    page = login("cy_leader", width=390)
+    visit(page, live_server, "/", "leader-chaoyang-phone", "时间进度", "需关注", charts=5)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
+
+
+def test_bureau_staff_ended_plan_and_compound_growth_path(login, live_server):
+    page = login("sy_staff")
+    visit(page, live_server, "/", "staff-shenyang", "沈阳市", "实施期已结束，以下为最终结果", charts=5)
+    pledge = Indicator.objects.get(plan__city__code="shenyang", catalogue_key="ip_pledge_financing_amount")
+    visit(page, live_server, f"/indicators/{pledge.pk}/", "staff-compound-indicator", "知识产权质押融资金额",
+          "应达路径", "以2018年为基数", "年均增长")
+
+
+def test_department_user_sees_its_own_department(login, live_server):
+    page = login("cy_dept")
+    visit(page, live_server, "/", "department-chaoyang", "朝阳市", "时间进度", "全部指标", charts=5)
+    rows = page.locator("details.data-table tbody tr")
+    assert rows.count() <= 1  # its own department's tasks only
+
+
+def test_reviewer_city_dashboard(login, live_server):
+    page = login("nt_reviewer")
+    visit(page, live_server, "/", "reviewer-nantong", "南通市", "时间进度", "指标状态", "各部门任务完成情况",
+          charts=5)
