@@ -5,9 +5,7 @@ scripts, key text present, screenshots saved to artifacts/screenshots/ for a per
 Skipped with the reason when Chromium or Playwright is missing; under CI (env CI set) that is a failure.
 """
 
-import datetime as dt
 import os
-import random
 import shutil
 from pathlib import Path
 
@@ -16,10 +14,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from indicators.models import Indicator
-from plans.demo import demo_accounts_load, demo_figures_load
+from plans.demo import demo_accounts_load, demo_figures_load, demo_task_updates_load
 from plans.services import PLAN_FIXTURE_DIR, plan_fixture_load
 from tasks import services as task_services
-from tasks.models import SupervisionItem, TaskAssignment, TaskUpdate
+from tasks.models import SupervisionItem
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -65,8 +63,8 @@ def browser():
 
 @pytest.fixture
 def demo(transactional_db):
-    """The five plans, the demo accounts and figures, a compound-growth base entered, 督办 items raised for
-    the lagging indicators with one explanation, and a quarter of task reports in the running plans."""
+    """What `./bin/start` loads (the five plans, demo accounts, figures and task reports), plus a
+    compound-growth base entered and 督办 items raised for the lagging indicators, one answered."""
     for path in sorted(PLAN_FIXTURE_DIR.glob("*.yaml")):
         plan_fixture_load(path=path)
     # As the bureau would enter a missing base: gives the compound path of 质押融资金额 something to draw.
@@ -74,22 +72,13 @@ def demo(transactional_db):
         base_value=12, base_source="测试补录")
     demo_accounts_load()
     demo_figures_load()
+    demo_task_updates_load()
     today = timezone.localdate()
     task_services.lagging_indicators_supervise(as_of=today)
     item = SupervisionItem.objects.filter(plan__city__code="chaoyang").order_by("pk").first()
     answering = make_user("cy_owner_dept", Role.DEPARTMENT, city=item.plan.city, department=item.department)
     task_services.supervision_submit(user=answering, item=item, explanation="受专利审查周期影响，授权量释放滞后。",
                                      measures="联合高校开展专利导航，季度内新增申请200件。", measures_due=today)
-    rng = random.Random(7)
-    updates = []
-    for assignment in TaskAssignment.objects.filter(task__plan__city__code__in=["chaoyang", "nantong"]):
-        if rng.random() < 0.8:
-            updates.append(TaskUpdate(
-                task=assignment.task, department=assignment.department,
-                quarter_end=dt.date(assignment.task.plan.period_start.year + 1, 12, 31),
-                is_consolidated=assignment.role == TaskAssignment.Role.LEAD, state=rng.choice(TaskUpdate.State.values),
-                text="演示进展。", author=answering))
-    TaskUpdate.objects.bulk_create(updates)
     return today
 
 
