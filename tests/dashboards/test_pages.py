@@ -8,6 +8,7 @@ from django.contrib.staticfiles import finders
 
 from dashboards.finders import STATIC_PATH
 from tests.dashboards.conftest import AS_OF_QUARTER
+from tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +252,9 @@ def test_an_ended_plan_keeps_its_trend_on_the_overview(client, world):
     cards = {c.city.code: c for c in get(client, world.users.admin, "/cities/").context["page"].cards}
     assert [d.isoformat() for d, _share in cards["old"].trend][-1] == "2023-12-31"
     assert len(cards["own"].trend) <= 8
+
+
+def test_a_city_without_a_plan_says_so(client, world):
+    CityFactory(code="new", name="新市")
+    response = get(client, world.users.admin, "/cities/new/")
+    assert response.status_code == 200 and "该城市尚无工作方案。" in response.content.decode()
