@@ -49,7 +49,7 @@ from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment,
 from tasks.rules import SUPERVISION_STATUS_LABELS
 from tasks.selectors import supervision_items_for_city
 
-# The counts every overview card shows, in this order; other statuses only when they occur.
+# The status counts a dashboard lists, in this order; the other statuses only when they occur.
 CARD_STATUSES = (progress.ACHIEVED, progress.ON_TRACK, progress.AT_RISK, progress.LAGGING, progress.NO_DATA,
                  progress.INCOMPLETE)
 EXTRA_STATUSES = (progress.MISSED, progress.OVERDUE_REPORT, progress.AWAITING_REVIEW, progress.QUALITATIVE)
@@ -172,7 +172,7 @@ def _current_plan(plans: list[Plan], on: dt.date) -> Plan:
 
 
 def _status_counts(counts: Counter) -> list[dict]:
-    """The statuses a card or a chart shows: the main six always, the others when they occur."""
+    """The statuses a list or a chart shows: the main six always, the others when they occur."""
     shown = [*CARD_STATUSES, *(s for s in EXTRA_STATUSES if counts.get(s))]
     return [{"status": s, "label": progress.STATUS_LABELS[s], "n": counts.get(s, 0)} for s in shown]
 
@@ -261,8 +261,8 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
     ends = [p.period_end for p in plans]
     choices = as_of_choices(min(starts), max(ends), as_of) if plans else as_of_choices(as_of.today, as_of.today, as_of)
     charts = {
-        "labels": {"time": _("时间进度"), "progress": _("指标进度"), "on_track": _("进度正常占比"),
-                   "diagonal": _("时间过半、任务过半"), "count": _("指标数")},
+        "labels": {"time": _("时间进度"), "progress": _("指标进度"), "diagonal": _("时间过半、任务过半"),
+                   "count": _("指标数")},
         "totals": [s for s in _status_counts(totals) if s["status"] != progress.QUALITATIVE],
         "cities": [{"city": c.city.name, "x": c.summary.time_elapsed, "y": c.summary.indicator_progress}
                    for c in cards if c.summary.indicator_progress is not None],
@@ -488,7 +488,6 @@ def city_dashboard(*, user, as_of: AsOf, city_code: str | None = None, city_id: 
     tasks = _task_completion(user, plan, as_of) if sees_work else None
 
     charts = {
-        "labels": {"value": _("当前值"), "expected": _("应达值"), "target": _("目标值"), "count": _("指标数")},
         "status": [s for s in _status_counts(summary.counts) if s["n"] and s["status"] != progress.QUALITATIVE],
         "bullets": {str(pk): line.bullet() for pk, line in lines.items() if line.has_bullet},
     }
@@ -680,7 +679,7 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
     rank = {s: n for n, s in enumerate(progress.STATUS_ORDER)}
     rows.sort(key=lambda r: (r.result.progress is None, -(r.result.progress or 0), rank[r.result.status]))
     charts = {
-        "labels": {"progress": _("指标进度"), "expected": _("应达进度"), "target": _("目标（100%）")},
+        "labels": {"progress": _("指标进度"), "expected": _("应达进度")},
         "rows": [{"city": r.indicator.plan.city.name, "progress": r.result.progress, "expected": r.result.expected,
                   "status": r.result.status, "text": percent(r.result.progress)}
                  for r in rows if r.result.progress is not None],
