@@ -174,7 +174,7 @@ def _current_plan(plans: list[Plan], on: dt.date) -> Plan:
 def _status_counts(counts: Counter) -> list[dict]:
     """The statuses a list or a chart shows: the main six always, the others when they occur."""
     shown = [*CARD_STATUSES, *(s for s in EXTRA_STATUSES if counts.get(s))]
-    return [{"status": s, "label": progress.STATUS_LABELS[s], "n": counts.get(s, 0)} for s in shown]
+    return [{"status": s, "label": progress.status_label(s), "n": counts.get(s, 0)} for s in shown]
 
 
 # ─── Cities overview ─────────────────────────────────────────────────────────────────────────────────────
@@ -270,7 +270,7 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
                                     "y": [share for _day, share in c.trend]} for c in cards},
     }
     return Overview(as_of=as_of, cards=cards, choices=choices, charts=charts,
-                    columns=[(s, progress.STATUS_LABELS[s]) for s in OVERVIEW_STATUSES])
+                    columns=[(s, progress.status_label(s)) for s in OVERVIEW_STATUSES])
 
 
 # ─── City dashboard ───────────────────────────────────────────────────────────────────────────────────────
@@ -519,7 +519,7 @@ class SeriesPoint:
 
     @property
     def label(self) -> str:
-        return progress.STATUS_LABELS[self.status]
+        return progress.status_label(self.status)
 
     @property
     def quarter(self) -> Quarter:
@@ -637,7 +637,7 @@ class ComparisonRow:
 
     @property
     def label(self) -> str:
-        return progress.STATUS_LABELS[self.result.status]
+        return progress.status_label(self.result.status)
 
 
 @dataclass

@@ -253,7 +253,11 @@ class QuarterlyFigure(models.Model):
                 violation_error_message=_("该指标该期只能有一个有效的已审核数据。"),
             ),
         ]
-        indexes = [models.Index(fields=["status", "period_end"])]
+        indexes = [
+            models.Index(fields=["status", "period_end"]),
+            # The 演示数据 banner asks on every page whether any demo figure exists: answered from this index.
+            models.Index(fields=["is_demo"], condition=models.Q(is_demo=True), name="figure_demo_only"),
+        ]
 
     def __str__(self):
         return f"{self.indicator.code} {self.period_end} v{self.version}"

@@ -257,9 +257,13 @@ def _meets(rule: IndicatorRule, value: float, target: float, strict: bool = Fals
     return value > target if strict else value >= target
 
 
+def is_total(measure_type: str, target_form: str) -> bool:
+    """Totals are measured from zero (p = current / end target); levels from their base. Charts use it too."""
+    return measure_type == FLOW or target_form == MILESTONE
+
+
 def _is_total(rule: IndicatorRule) -> bool:
-    """Totals are measured from zero (p = current / end target); levels from their base."""
-    return rule.measure_type == FLOW or rule.target_form == MILESTONE
+    return is_total(rule.measure_type, rule.target_form)
 
 
 def _strict_growth(rule: IndicatorRule, base: float | None) -> bool:

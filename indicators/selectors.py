@@ -271,15 +271,13 @@ def on_track_trend(plans, *, until: dt.date, since: dt.date | None = None) -> di
 def scale_origin(indicator: Indicator, result: progress.Progress) -> float | None:
     """Where progress is measured from: 0 for totals (flows, milestones), the base for levels.
 
-    Kept in sync with progress._is_total(); a chart drawing p and e as values needs the same zero. The measure
-    type is the target group's when the row shares one, as in services.indicator_rule() (which would also
-    read the interim targets, one query per indicator).
+    A chart drawing p and e as values needs the engine's zero. The measure type is the target group's when
+    the row shares one, as in services.indicator_rule() (which would also read the interim targets, one
+    query per indicator).
     """
     group = indicator.target_group
     measure_type = group.measure_type if group and indicator.target_value is None else indicator.measure_type
-    if measure_type == progress.FLOW or indicator.target_form == progress.MILESTONE:
-        return 0.0
-    return result.base
+    return 0.0 if progress.is_total(measure_type, indicator.target_form) else result.base
 
 
 def has_time_path(indicator: Indicator, result: progress.Progress) -> bool:

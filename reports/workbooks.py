@@ -112,7 +112,7 @@ def number(value) -> Styled | None:
 
 
 def status_cell(status: str) -> Styled:
-    return Styled(progress.STATUS_LABELS[status], status=status)
+    return Styled(progress.status_label(status), status=status)
 
 
 LINE_HEIGHT = 16  # points per line of 11-point text (CJK glyphs included)
