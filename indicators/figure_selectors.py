@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,9 +19,11 @@ from accounts.access import (
     can_enter_figures,
     can_review_figures,
     can_see_unapproved,
+    user_role,
     visible_cities,
     visible_figures,
 )
+from accounts.models import Role
 from indicators.figure_rules import RowSpec, plain, year_to_date_rate
 from indicators.models import Indicator, QuarterlyFigure, TargetForm
 from indicators.periods import Quarter, quarters_between
@@ -469,7 +471,11 @@ def indicator_figures(*, user, indicator: Indicator) -> list[QuarterlyFigure]:
 
 def pending_review_count(*, user) -> int:
     """Figures awaiting this reviewer's decision (their own submissions excluded)."""
-    cities = [c.pk for c in visible_cities(user) if can_review_figures(user, c.pk)]
-    return (QuarterlyFigure.objects.filter(indicator__plan__city_id__in=cities, status=Status.SUBMITTED)
-            .exclude(Q(submitted_by=user)).count())
+    submitted = QuarterlyFigure.objects.filter(status=Status.SUBMITTED).exclude(submitted_by=user)
+    if user_role(user) == Role.ADMIN:
+        return submitted.count()
+    city_id = user.profile.city_id
+    if not can_review_figures(user, city_id):
+        return 0
+    return submitted.filter(indicator__plan__city_id=city_id).count()
 

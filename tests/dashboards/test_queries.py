@@ -78,6 +78,6 @@ def test_query_counts_do_not_grow_with_the_data(client, world, django_assert_max
 
 def test_city_dashboard_within_ten_queries_for_every_city_role(client, world):
     grow(world, 2)
-    for user in (world.users.leader, world.users.staff, world.users.lead_user, world.users.provincial,
-                 world.users.admin):
+    for user in (world.users.leader, world.users.staff, world.users.reviewer, world.users.lead_user,
+                 world.users.provincial, world.users.admin):
         assert count(client, user, "/cities/own/", {}) <= 10, user.username
