@@ -20,6 +20,7 @@ from indicators.models import (
     ProgressSnapshot,
     QuarterlyFigure,
 )
+from indicators.periods import Quarter
 
 FLAG_STATUSES = ("lagging", "at_risk", "overdue_report")
 PROGRESS_FIELDS = ["status", "rule", "reason", "current", "base", "end_target", "data_date", "time_elapsed",
@@ -159,21 +160,6 @@ def indicator_progress_at(indicator: Indicator, *, as_of: dt.date) -> progress.P
 
 # --- Stored results ----------------------------------------------------------------------------------
 
-def latest_quarter_end(day: dt.date) -> dt.date:
-    """The end of the last calendar quarter closed on `day` (a quarter ending on `day` counts)."""
-    month = (day.month - 1) // 3 * 3 + 3
-    end = _quarter_end(day.year, month)
-    if end <= day:
-        return end
-    if month == 3:
-        return dt.date(day.year - 1, 12, 31)
-    return _quarter_end(day.year, month - 3)
-
-
-def _quarter_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, 31 if month in (3, 12) else 30)
-
-
 def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, as_of: dt.date | None = None) -> int:
     """Store each indicator's latest result, the snapshot of its last closed quarter and its lag flags.
 
@@ -190,7 +176,7 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
         results[pk] = progress.evaluate(rule, figures[pk], as_of, pending[pk])
         quarter_end = _last_snapshot_quarter(indicator, as_of)
         snapshots[(pk, quarter_end)] = progress.evaluate(rule, figures[pk], quarter_end, pending[pk])
-    status_since = latest_quarter_end(as_of)
+    status_since = Quarter.last_closed(as_of).end
     with transaction.atomic():
         previous = {pk: (status, since) for pk, status, since in IndicatorProgress.objects.filter(
             indicator_id__in=results).values_list("indicator_id", "status", "status_since")}
@@ -211,7 +197,7 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
 
 
 def _last_snapshot_quarter(indicator: Indicator, day: dt.date) -> dt.date:
-    return min(latest_quarter_end(day), latest_quarter_end(indicator.plan.period_end))
+    return min(Quarter.last_closed(day).end, Quarter.last_closed(indicator.plan.period_end).end)
 
 
 def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, until: dt.date | None = None) -> int:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from indicators.models import Indicator, MeasureType, QuarterlyFigure, TargetForm
+from indicators.periods import quarters_between
 from plans.models import City, Department, Plan
 from tasks.models import Task, TaskAssignment
 
@@ -94,23 +95,14 @@ def _indicator(plan: Plan, owner: Department, n: int) -> Indicator:
     )
 
 
-def _quarter_ends(start: dt.date, count: int) -> list[dt.date]:
-    ends, year, month = [], start.year, 3
-    while len(ends) < count:
-        ends.append(dt.date(year, month, 31 if month in (3, 12) else 30))
-        month += 3
-        if month > 12:
-            year, month = year + 1, 3
-    return ends
-
-
 def _figures(indicator: Indicator, quarters: int, rng: random.Random) -> list[QuarterlyFigure]:
     if indicator.target_form == TargetForm.QUALITATIVE:
         return []
     out = []
     level = float(indicator.base_value or 10)
     pace = rng.uniform(0.5, 1.3)
-    for period_end in _quarter_ends(indicator.plan.period_start, quarters):
+    plan = indicator.plan
+    for period_end in [q.end for q in quarters_between(plan.period_start, plan.period_end)][:quarters]:
         if rng.random() < 0.08:
             continue  # a gap: the quarter was never reported
         if indicator.measure_type == MeasureType.RATE:

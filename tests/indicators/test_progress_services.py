@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import Role
 from indicators.models import IndicatorProgress, LagFlag, ProgressSnapshot, QuarterlyFigure, TargetGroup
-from indicators.services import indicator_history_rebuild, indicator_progress_recompute, latest_quarter_end
+from indicators.services import indicator_history_rebuild, indicator_progress_recompute
 from indicators.tasks import indicator_recompute_task
 from tests.factories import FigureFactory, IndicatorFactory, PlanFactory, make_user
 
@@ -150,17 +150,6 @@ def test_recompute_task_stores_latest_and_history():
     indicator_recompute_task.delay(indicator.pk)
     assert IndicatorProgress.objects.filter(indicator=indicator).exists()
     assert ProgressSnapshot.objects.filter(indicator=indicator).count() >= 6
-
-
-@pytest.mark.parametrize(("day", "quarter_end"), [
-    (dt.date(2025, 7, 20), dt.date(2025, 6, 30)),
-    (dt.date(2025, 6, 30), dt.date(2025, 6, 30)),
-    (dt.date(2025, 1, 5), dt.date(2024, 12, 31)),
-    (dt.date(2025, 12, 31), dt.date(2025, 12, 31)),
-    (dt.date(2025, 3, 30), dt.date(2024, 12, 31)),
-])
-def test_latest_quarter_end(day, quarter_end):
-    assert latest_quarter_end(day) == quarter_end
 
 
 # --- API -----------------------------------------------------------------------------------------------

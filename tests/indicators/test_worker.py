@@ -19,7 +19,8 @@ from django.db import connection
 from accounts.models import Role
 from indicators import figures
 from indicators.models import IndicatorProgress, LagFlag, QuarterlyFigure
-from indicators.services import indicator_progress_recompute
+from indicators.periods import Quarter
+from indicators.services import indicator_progress_recompute, today
 from indicators.tasks import indicator_recompute_task
 from tests.factories import FigureFactory, IndicatorFactory, make_user
 
@@ -93,9 +94,7 @@ def test_two_recomputes_at_once_leave_one_flag(worker):
 
 
 def _last_closed_quarter_with_deadline_passed(lag_days: int) -> dt.date:
-    from indicators.services import latest_quarter_end, today
-
-    quarter = latest_quarter_end(today())
-    if quarter + dt.timedelta(days=lag_days) >= today():
-        quarter = latest_quarter_end(quarter - dt.timedelta(days=1))
-    return quarter
+    quarter = Quarter.last_closed(today())
+    if quarter.end + dt.timedelta(days=lag_days) >= today():
+        quarter = quarter.previous
+    return quarter.end
