@@ -19,7 +19,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 
@@ -121,7 +120,7 @@ def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
     Each row's indicator also carries last_approved_at, latest_provisional and provisional_count (see
     _figure_annotations) for the freshness lines of the dashboard and the report.
     """
-    latest = as_of is None or as_of >= today()
+    latest = _is_latest(as_of)
     as_of = today() if latest else as_of
     indicators = list(plan.indicators.select_related("lead_department", "target_group", "progress")
                       .annotate(**_figure_annotations(plan, as_of)).order_by("order"))  # each one's .plan is `plan`
@@ -142,11 +141,8 @@ def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
 
 
 def _evaluate(indicators: list[Indicator], *, as_of: dt.date) -> dict[int, progress.Progress]:
-    """Compute what is not stored; interim targets are fetched only then (the stored path never needs them)."""
-    if not indicators:
-        return {}
-    prefetch_related_objects(indicators, "interim_targets")
-    return progress_evaluate(indicators, as_of=as_of)
+    """Compute what is not stored (progress_evaluate reads the interim targets itself, in one query)."""
+    return progress_evaluate(indicators, as_of=as_of) if indicators else {}
 
 
 # --- Stored results for many indicators and plans ------------------------------------------------------
