@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
@@ -80,6 +81,6 @@ def notification_emails_send(*, limit: int = EMAIL_BATCH) -> int:
 def _email_body(notification: Notification) -> str:
     lines = [notification.body] if notification.body else []
     if notification.link:
-        lines.append(_("查看：%(link)s") % {"link": notification.link})
+        lines.append(_("查看：%(link)s") % {"link": settings.SITE_URL.rstrip("/") + notification.link})
     lines.append(_("（本邮件由 ipcity 自动发送，请登录系统处理。）"))
     return "\n\n".join(lines)

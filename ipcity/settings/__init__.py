@@ -203,6 +203,8 @@ CELERY_BEAT_SCHEDULE = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ipcity@localhost")
+# Where people open ipcity: the links in notification e-mails are absolute.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")

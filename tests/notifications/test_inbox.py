@@ -36,7 +36,8 @@ def test_notify_twice_records_once_per_recipient(alice, bob):
     assert Notification.objects.count() == 2
 
 
-def test_each_notification_is_emailed_once(alice, bob, mailoutbox, django_capture_on_commit_callbacks):
+def test_each_notification_is_emailed_once(alice, bob, mailoutbox, django_capture_on_commit_callbacks, settings):
+    settings.SITE_URL = "https://ipcity.example.gov.cn/"
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipient_ids=[alice.pk, bob.pk], key="e:1", kind="overdue", title="逾期", body="正文",
                link="/tasks/mine/")
@@ -44,7 +45,7 @@ def test_each_notification_is_emailed_once(alice, bob, mailoutbox, django_captur
     [message] = mailoutbox  # bob has no email address
     assert message.to == ["alice@example.cn"]
     assert message.subject == "[ipcity] 逾期"
-    assert "正文" in message.body and "/tasks/mine/" in message.body
+    assert "正文" in message.body and "https://ipcity.example.gov.cn/tasks/mine/" in message.body
 
 
 def test_a_notification_read_in_the_app_is_not_emailed(alice, mailoutbox):
