@@ -189,7 +189,7 @@ def _series(indicator: Indicator, today: dt.date) -> list[QuarterlyFigure]:
     _profile, pace = PACE_PROFILES[rng.randrange(len(PACE_PROFILES))]
     if indicator.plan.period_end < today:
         pace += ENDED_PLAN_BONUS
-    places = 0 if indicator.unit in COUNT_UNITS else 2
+    places = 0 if indicator.unit in COUNT_UNITS and not _per_population(indicator) else 2
     periods = [p for p in progress.period_ends(rule.plan, rule.frequency)
                if progress.reporting_deadline(p, rule.plan.reporting_lag_days) <= today]
     if not periods:
@@ -239,11 +239,17 @@ def _series(indicator: Indicator, today: dt.date) -> list[QuarterlyFigure]:
         if index == len(periods) - 1 and rng.random() < 0.3:
             figure.is_provisional = True
         out.append(figure)
-    _demo_workflow_touches(out, rng, today, end)
+    _demo_workflow_touches(out, rng, today, end, places)
     return out
 
 
-def _demo_workflow_touches(figures: list[QuarterlyFigure], rng: random.Random, today: dt.date, plan_end: dt.date):
+def _per_population(indicator: Indicator) -> bool:
+    """每万人口… / 每百户…: ratios of counts, written with decimals."""
+    return "万人" in indicator.name or "每百户" in indicator.name
+
+
+def _demo_workflow_touches(figures: list[QuarterlyFigure], rng: random.Random, today: dt.date, plan_end: dt.date,
+                           places: int):
     """Make the latest quarter of a running plan look like real use: awaiting review, missing, corrected."""
     if not figures or plan_end < today:
         return
@@ -257,7 +263,7 @@ def _demo_workflow_touches(figures: list[QuarterlyFigure], rng: random.Random, t
         old = figures[-2]
         corrected = QuarterlyFigure(
             indicator=old.indicator, period_end=old.period_end, version=2, status=QuarterlyFigure.Status.APPROVED,
-            value=old.value * Decimal("1.02"), numerator=old.numerator, denominator=old.denominator,
+            value=_dec(float(old.value) * 1.02, places), numerator=old.numerator, denominator=old.denominator,
             is_demo=True, source="演示数据", correction_reason="演示：统计部门发布正式数据后更正",
         )
         old.status = QuarterlyFigure.Status.SUPERSEDED
