@@ -142,9 +142,8 @@ class Indicator(models.Model):
             errors["unit"] = _("定量指标必须填写单位。")
         if self.target_form in GROWTH_FORMS and not self.base_year:
             errors["base_year"] = _("增长类目标必须填写基期年份。")
-        if self.target_form == TargetForm.THRESHOLD and self.target_value is not None and self.target_value > 100:
-            errors["target_value"] = _("比率目标不能超过100%。")
-        if self.measure_type == MeasureType.RATE and self.target_value is not None and self.target_value > 100:
+        is_rate = self.measure_type == MeasureType.RATE or self.target_form == TargetForm.THRESHOLD
+        if is_rate and self.target_value is not None and self.target_value > 100:
             errors["target_value"] = _("比率目标不能超过100%。")
         if self.is_ratio and self.measure_type != MeasureType.RATE:
             errors["is_ratio"] = _("只有比率指标可以按分子分母填报。")
