@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Profile, Role
@@ -77,8 +78,6 @@ def demo_accounts_load(*, path: Path = DEMO_FIXTURE) -> list[str]:
 
 def _busiest_other_department(city: City) -> Department | None:
     """The department (other than the bureau) with the most task assignments: a realistic department user."""
-    from django.db.models import Count
-
     return (Department.objects.filter(city=city, is_programme_owner=False)
             .annotate(n=Count("assignments")).filter(n__gt=0).order_by("-n", "name").first()
             or Department.objects.filter(city=city, is_programme_owner=True).first())
