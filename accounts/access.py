@@ -93,9 +93,11 @@ def visible_task_updates(user, updates: QuerySet) -> QuerySet:
     if department_id is None:
         return updates.none()
     assigned = TaskAssignment.objects.filter(task=OuterRef("task"), department_id=department_id)
-    return updates.filter(Q(department_id=department_id)
-                          | Q(Exists(assigned.filter(role=TaskAssignment.Role.LEAD)))
-                          | Q(Exists(assigned), is_consolidated=True))
+    return updates.filter(
+        Q(department_id=department_id)
+        | Q(Exists(assigned.filter(role=TaskAssignment.Role.LEAD)))
+        | Q(Exists(assigned), is_consolidated=True)
+    )
 
 
 def visible_supervision_items(user, items: QuerySet) -> QuerySet:

@@ -28,11 +28,18 @@ class Profile(models.Model):
         City, on_delete=models.CASCADE, null=True, blank=True, related_name="profiles", verbose_name=_("所属城市")
     )
     department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="profiles",
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="profiles",
         verbose_name=_("所属部门"),
     )
     assigned_cities = models.ManyToManyField(
-        City, blank=True, related_name="provincial_viewers", verbose_name=_("可查看城市"),
+        City,
+        blank=True,
+        related_name="provincial_viewers",
+        verbose_name=_("可查看城市"),
         help_text=_("省级查看用户可查看的城市。"),
     )
     is_demo = models.BooleanField(_("演示账号"), default=False)

@@ -51,26 +51,64 @@ FLOOR_TEMPLATE = engines["django"].from_string("""<!DOCTYPE html><html lang="zh-
 @login_required
 def floor(request, code):
     """The same data as the city dashboard, read with the minimal SQL, under the same visibility rule."""
-    plan = (Plan.objects.filter(city__code=code, city__in=visible_cities(request.user))
-            .values("pk", "title", "city__name").order_by("-period_start").first())
+    plan = (
+        Plan.objects.filter(city__code=code, city__in=visible_cities(request.user))
+        .values("pk", "title", "city__name")
+        .order_by("-period_start")
+        .first()
+    )
     if plan is None:
         raise Http404
-    indicators = (IndicatorProgress.objects.filter(indicator__plan_id=plan["pk"])
-                  .values("indicator__category", "indicator__name", "indicator__lead_department__name", "status",
-                          "reason", "current", "expected", "end_target", "indicator__unit", "needed_per_quarter",
-                          "recent_pace_per_quarter").order_by("indicator__order"))
+    indicators = (
+        IndicatorProgress.objects.filter(indicator__plan_id=plan["pk"])
+        .values(
+            "indicator__category",
+            "indicator__name",
+            "indicator__lead_department__name",
+            "status",
+            "reason",
+            "current",
+            "expected",
+            "end_target",
+            "indicator__unit",
+            "needed_per_quarter",
+            "recent_pace_per_quarter",
+        )
+        .order_by("indicator__order")
+    )
     figures = QuarterlyFigure.objects.filter(indicator__plan_id=plan["pk"], status="approved")
     provisional = figures.filter(is_provisional=True).values("indicator__name", "period_end")
     answers = SupervisionStep.objects.filter(item=OuterRef("pk")).exclude(explanation="").order_by("-created_at")
-    supervision = (SupervisionItem.objects.filter(plan_id=plan["pk"]).exclude(status="closed")
-                   .values("indicator__name", "department__name", "status", "due_date",
-                           explanation=Subquery(answers.values("explanation")[:1]),
-                           measures=Subquery(answers.values("measures")[:1])))
-    tasks = (TaskUpdate.objects.filter(task__plan_id=plan["pk"]).values("department__name", "state")
-             .annotate(n=Count("pk")).order_by("department__name"))
-    return HttpResponse(FLOOR_TEMPLATE.render({
-        "plan": plan, "indicators": indicators, "supervision": supervision, "tasks": tasks,
-        "freshness": figures.aggregate(last_approved=Max("reviewed_at")), "provisional": provisional}))
+    supervision = (
+        SupervisionItem.objects.filter(plan_id=plan["pk"])
+        .exclude(status="closed")
+        .values(
+            "indicator__name",
+            "department__name",
+            "status",
+            "due_date",
+            explanation=Subquery(answers.values("explanation")[:1]),
+            measures=Subquery(answers.values("measures")[:1]),
+        )
+    )
+    tasks = (
+        TaskUpdate.objects.filter(task__plan_id=plan["pk"])
+        .values("department__name", "state")
+        .annotate(n=Count("pk"))
+        .order_by("department__name")
+    )
+    return HttpResponse(
+        FLOOR_TEMPLATE.render(
+            {
+                "plan": plan,
+                "indicators": indicators,
+                "supervision": supervision,
+                "tasks": tasks,
+                "freshness": figures.aggregate(last_approved=Max("reviewed_at")),
+                "provisional": provisional,
+            }
+        )
+    )
 
 
 # Served only while this section runs (override_settings(ROOT_URLCONF=__name__)), beside the real URLs.
@@ -86,22 +124,41 @@ def _stored_results():
         indicator_history_rebuild(indicator_ids=synthetic.values_list("pk", flat=True))
     if connection.vendor == "postgresql":  # planner statistics after the bulk load, as autovacuum would gather
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE indicators_indicator, indicators_indicatorprogress, indicators_progresssnapshot, "
-                           "indicators_quarterlyfigure")
+            cursor.execute(
+                "ANALYZE indicators_indicator, indicators_indicatorprogress, indicators_progresssnapshot, "
+                "indicators_quarterlyfigure"
+            )
 
 
 def _city_activity(city: City, leader: User, rng: random.Random) -> tuple[int, int]:
     """Task reports for the city's last two quarters and 督办 items for its lagging indicators."""
-    updates = [TaskUpdate(task_id=task_id, department_id=department_id, quarter_end=quarter_end, author=leader,
-                          state=rng.choice(TaskUpdate.State.values), text="合成进展。")
-               for task_id, department_id in TaskAssignment.objects.filter(task__plan__city=city)
-               .values_list("task_id", "department_id")
-               for quarter_end in (dt.date(2026, 6, 30), dt.date(2026, 9, 30)) if rng.random() < 0.8]
+    updates = [
+        TaskUpdate(
+            task_id=task_id,
+            department_id=department_id,
+            quarter_end=quarter_end,
+            author=leader,
+            state=rng.choice(TaskUpdate.State.values),
+            text="合成进展。",
+        )
+        for task_id, department_id in TaskAssignment.objects.filter(task__plan__city=city).values_list(
+            "task_id", "department_id"
+        )
+        for quarter_end in (dt.date(2026, 6, 30), dt.date(2026, 9, 30))
+        if rng.random() < 0.8
+    ]
     TaskUpdate.objects.bulk_create(updates)
     due = timezone.localdate() + dt.timedelta(days=15)
-    items = [SupervisionItem(plan_id=i.plan_id, department_id=i.lead_department_id, indicator=i, due_date=due,
-                             reason=SupervisionItem.Reason.INDICATOR_LAGGING)
-             for i in Indicator.objects.filter(plan__city=city, progress__status__in=["lagging", "at_risk"])]
+    items = [
+        SupervisionItem(
+            plan_id=i.plan_id,
+            department_id=i.lead_department_id,
+            indicator=i,
+            due_date=due,
+            reason=SupervisionItem.Reason.INDICATOR_LAGGING,
+        )
+        for i in Indicator.objects.filter(plan__city=city, progress__status__in=["lagging", "at_risk"])
+    ]
     SupervisionItem.objects.bulk_create(items)
     return len(updates), len(items)
 
@@ -154,11 +211,15 @@ def run(write, repeat: int = 60):
         transaction.set_rollback(True)
 
     ratio = statistics.median(dashboard) / statistics.median(floor_times)
-    write(f"dashboards: city dashboard ({city.code}, 30 indicators, {updates} task reports, {items} 督办 items), "
-          f"{repeat} requests: median {statistics.median(dashboard):.1f} ms, p95 {_p95(dashboard):.1f} ms, "
-          f"{dashboard_queries} queries; floor view median {statistics.median(floor_times):.1f} ms, "
-          f"p95 {_p95(floor_times):.1f} ms, {floor_queries} queries; ratio {ratio:.2f} × "
-          f"(targets: ≤ 3 ×, p95 ≤ 50 ms, ≤ 10 queries)")
-    write(f"dashboards: cities overview ({cities} cities), {len(overview)} requests: "
-          f"median {statistics.median(overview):.1f} ms, p95 {_p95(overview):.1f} ms, {overview_queries} queries "
-          f"(target ≤ 200 ms)")
+    write(
+        f"dashboards: city dashboard ({city.code}, 30 indicators, {updates} task reports, {items} 督办 items), "
+        f"{repeat} requests: median {statistics.median(dashboard):.1f} ms, p95 {_p95(dashboard):.1f} ms, "
+        f"{dashboard_queries} queries; floor view median {statistics.median(floor_times):.1f} ms, "
+        f"p95 {_p95(floor_times):.1f} ms, {floor_queries} queries; ratio {ratio:.2f} × "
+        f"(targets: ≤ 3 ×, p95 ≤ 50 ms, ≤ 10 queries)"
+    )
+    write(
+        f"dashboards: cities overview ({cities} cities), {len(overview)} requests: "
+        f"median {statistics.median(overview):.1f} ms, p95 {_p95(overview):.1f} ms, {overview_queries} queries "
+        f"(target ≤ 200 ms)"
+    )

@@ -17,5 +17,7 @@ def run(write, repeat: int = 3):
             count = indicator_progress_recompute()
             timings.append(time.perf_counter() - started)
         queries = len(ctx.captured_queries)
-    write(f"progress: full recompute of {count} indicators: median {statistics.median(timings):.2f} s "
-          f"(runs: {', '.join(f'{t:.2f}' for t in timings)}), {queries} queries, target ≤ 5 s")
+    write(
+        f"progress: full recompute of {count} indicators: median {statistics.median(timings):.2f} s "
+        f"(runs: {', '.join(f'{t:.2f}' for t in timings)}), {queries} queries, target ≤ 5 s"
+    )

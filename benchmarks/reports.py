@@ -31,8 +31,9 @@ def _build(plan: Plan, quarter, user) -> bytes:
 
 def _task_reports(quarters, author: User, rng: random.Random) -> int:
     """Each synthetic task's departments report on the quarters, some late, some never."""
-    assignments = TaskAssignment.objects.filter(task__plan__city__is_synthetic=True).values_list("task_id",
-                                                                                                "department_id")
+    assignments = TaskAssignment.objects.filter(task__plan__city__is_synthetic=True).values_list(
+        "task_id", "department_id"
+    )
     updates = []
     for task_id, department_id in assignments:
         for quarter in quarters:
@@ -40,10 +41,17 @@ def _task_reports(quarters, author: User, rng: random.Random) -> int:
             if roll < 0.1:
                 continue  # never reported: 逾期未报
             on = quarter.end + dt.timedelta(days=rng.randint(3, 12) if roll > 0.2 else rng.randint(20, 40))
-            updates.append(TaskUpdate(
-                task_id=task_id, department_id=department_id, quarter_end=quarter.end, author=author,
-                state=rng.choice(TaskUpdate.State.values), text="合成进展。",
-                created_at=timezone.make_aware(dt.datetime.combine(on, dt.time(10)))))
+            updates.append(
+                TaskUpdate(
+                    task_id=task_id,
+                    department_id=department_id,
+                    quarter_end=quarter.end,
+                    author=author,
+                    state=rng.choice(TaskUpdate.State.values),
+                    text="合成进展。",
+                    created_at=timezone.make_aware(dt.datetime.combine(on, dt.time(10))),
+                )
+            )
     TaskUpdate.objects.bulk_create(updates, batch_size=5000)
     return len(updates)
 
@@ -72,14 +80,18 @@ def run(write, repeat: int = 7):
                 size = len(_build(plan, quarter, reader))
                 timings.append(time.perf_counter() - started)
         queries = len(ctx.captured_queries)
-        write(f"reports: {plan.city.name} quarterly workbook as of {quarter} ({plan.indicators.count()} indicators, "
-              f"{plan.tasks.count()} tasks, {count} task reports in the database, {size // 1024} KiB): "
-              f"median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms, "
-              f"{queries} queries, target ≤ 1 s")
+        write(
+            f"reports: {plan.city.name} quarterly workbook as of {quarter} ({plan.indicators.count()} indicators, "
+            f"{plan.tasks.count()} tasks, {count} task reports in the database, {size // 1024} KiB): "
+            f"median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms, "
+            f"{queries} queries, target ≤ 1 s"
+        )
 
         started = time.perf_counter()
         comparison = selectors.comparison_report(cities=City.objects.filter(is_synthetic=True), quarter=quarter)
         workbooks.comparison_workbook(comparison).save(io.BytesIO())
-        write(f"reports: cross-city comparison of {len(comparison.plans)} cities, {len(comparison.rows)} indicators: "
-              f"{time.perf_counter() - started:.2f} s (a background job)")
+        write(
+            f"reports: cross-city comparison of {len(comparison.plans)} cities, {len(comparison.rows)} indicators: "
+            f"{time.perf_counter() - started:.2f} s (a background job)"
+        )
         transaction.set_rollback(True)

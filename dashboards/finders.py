@@ -29,8 +29,12 @@ class PlotlyFinder(BaseFinder):
 
     def check(self, **kwargs):
         if not (self.location / PLOTLY_JS).is_file():
-            return [Error(f"plotly.js not found at {self.location / PLOTLY_JS}; reinstall the plotly package.",
-                          id="dashboards.E001")]
+            return [
+                Error(
+                    f"plotly.js not found at {self.location / PLOTLY_JS}; reinstall the plotly package.",
+                    id="dashboards.E001",
+                )
+            ]
         return []
 
     def find(self, path, find_all=False, **kwargs):

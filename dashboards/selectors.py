@@ -50,23 +50,51 @@ from tasks.rules import SUPERVISION_STATUS_LABELS
 from tasks.selectors import supervision_items_for_city
 
 # The status counts a dashboard lists, in this order; the other statuses only when they occur.
-CARD_STATUSES = (progress.ACHIEVED, progress.ON_TRACK, progress.AT_RISK, progress.LAGGING, progress.NO_DATA,
-                 progress.INCOMPLETE)
+CARD_STATUSES = (
+    progress.ACHIEVED,
+    progress.ON_TRACK,
+    progress.AT_RISK,
+    progress.LAGGING,
+    progress.NO_DATA,
+    progress.INCOMPLETE,
+)
 EXTRA_STATUSES = (progress.MISSED, progress.OVERDUE_REPORT, progress.AWAITING_REVIEW, progress.QUALITATIVE)
 TREND_QUARTERS = 8  # the overview's small trend: two years of quarter ends at most
 # The overview's count columns: every status a quantitative indicator can have, worst first after the good.
-OVERVIEW_STATUSES = (progress.ACHIEVED, progress.ON_TRACK, progress.AT_RISK, progress.LAGGING,
-                     progress.OVERDUE_REPORT, progress.MISSED, progress.AWAITING_REVIEW, progress.NO_DATA,
-                     progress.INCOMPLETE)
+OVERVIEW_STATUSES = (
+    progress.ACHIEVED,
+    progress.ON_TRACK,
+    progress.AT_RISK,
+    progress.LAGGING,
+    progress.OVERDUE_REPORT,
+    progress.MISSED,
+    progress.AWAITING_REVIEW,
+    progress.NO_DATA,
+    progress.INCOMPLETE,
+)
 UNREPORTED = "unreported"
 # What the dashboard shows of a 督办 item: the shared selector joins whole rows, a dashboard needs these.
-SUPERVISION_COLUMNS = ("reason", "status", "due_date", "quarter_end", "plan_id", "department__name",
-                       "indicator__name", "task__title")
-TASK_STATES = (TaskUpdate.State.DONE, TaskUpdate.State.IN_PROGRESS, TaskUpdate.State.BLOCKED,
-               TaskUpdate.State.NOT_STARTED, UNREPORTED)
+SUPERVISION_COLUMNS = (
+    "reason",
+    "status",
+    "due_date",
+    "quarter_end",
+    "plan_id",
+    "department__name",
+    "indicator__name",
+    "task__title",
+)
+TASK_STATES = (
+    TaskUpdate.State.DONE,
+    TaskUpdate.State.IN_PROGRESS,
+    TaskUpdate.State.BLOCKED,
+    TaskUpdate.State.NOT_STARTED,
+    UNREPORTED,
+)
 
 
 # ─── Numbers as people read them ──────────────────────────────────────────────────────────────────────────
+
 
 def number(value: float | None) -> str:
     """At most two decimals, no trailing zeros: the way the engine writes numbers in its reasons."""
@@ -85,6 +113,7 @@ def amount(value: float | None, unit: str) -> str:
 
 
 # ─── As of: any closed quarter, or today ─────────────────────────────────────────────────────────────────
+
 
 @dataclass(frozen=True)
 class AsOf:
@@ -179,6 +208,7 @@ def _status_counts(counts: Counter) -> list[dict]:
 
 # ─── Cities overview ─────────────────────────────────────────────────────────────────────────────────────
 
+
 @dataclass
 class CityCard:
     """A city's row on the overview, its words and numbers written once (300 rows: every lookup counts)."""
@@ -243,15 +273,24 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
     """One row per visible city for its current plan, from stored results: three queries for any number of
     cities (plans, status aggregates, trend)."""
     plans_by_city = defaultdict(list)
-    for plan in (Plan.objects.filter(city__in=visible_cities(user)).select_related("city")
-                 .order_by("city__code", "period_start")):
+    for plan in (
+        Plan.objects.filter(city__in=visible_cities(user)).select_related("city").order_by("city__code", "period_start")
+    ):
         plans_by_city[plan.city_id].append(plan)
     plans = [_current_plan(city_plans, as_of.date) for city_plans in plans_by_city.values()]
     summaries = plan_summaries(plans, as_of=as_of.selector_date)
     since = min((_trend_start(p, as_of) for p in plans), default=as_of.date)
     trends = on_track_trend(plans, until=as_of.date, since=since)
-    cards = [CityCard(city=p.city, plan=p, summary=summaries[p.pk], trend=trends.get(p.pk, [])[-TREND_QUARTERS:],
-                      url=city_url(p.city.code, as_of)) for p in plans]
+    cards = [
+        CityCard(
+            city=p.city,
+            plan=p,
+            summary=summaries[p.pk],
+            trend=trends.get(p.pk, [])[-TREND_QUARTERS:],
+            url=city_url(p.city.code, as_of),
+        )
+        for p in plans
+    ]
     cards.sort(key=lambda c: (-c.attention, c.city.code))
 
     totals = Counter()
@@ -261,19 +300,37 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
     ends = [p.period_end for p in plans]
     choices = as_of_choices(min(starts), max(ends), as_of) if plans else as_of_choices(as_of.today, as_of.today, as_of)
     charts = {
-        "labels": {"time": _("时间进度"), "progress": _("指标进度"), "diagonal": _("时间过半、任务过半"),
-                   "count": _("指标数")},
+        "labels": {
+            "time": _("时间进度"),
+            "progress": _("指标进度"),
+            "diagonal": _("时间过半、任务过半"),
+            "count": _("指标数"),
+        },
         "totals": [s for s in _status_counts(totals) if s["status"] != progress.QUALITATIVE],
-        "cities": [{"city": c.city.name, "x": c.summary.time_elapsed, "y": c.summary.indicator_progress}
-                   for c in cards if c.summary.indicator_progress is not None],
-        "trends": {str(c.plan.pk): {"x": [str(Quarter.of(d)) for d, _share in c.trend],
-                                    "y": [share for _day, share in c.trend]} for c in cards},
+        "cities": [
+            {"city": c.city.name, "x": c.summary.time_elapsed, "y": c.summary.indicator_progress}
+            for c in cards
+            if c.summary.indicator_progress is not None
+        ],
+        "trends": {
+            str(c.plan.pk): {
+                "x": [str(Quarter.of(d)) for d, _share in c.trend],
+                "y": [share for _day, share in c.trend],
+            }
+            for c in cards
+        },
     }
-    return Overview(as_of=as_of, cards=cards, choices=choices, charts=charts,
-                    columns=[(s, progress.status_label(s)) for s in OVERVIEW_STATUSES])
+    return Overview(
+        as_of=as_of,
+        cards=cards,
+        choices=choices,
+        charts=charts,
+        columns=[(s, progress.status_label(s)) for s in OVERVIEW_STATUSES],
+    )
 
 
 # ─── City dashboard ───────────────────────────────────────────────────────────────────────────────────────
+
 
 @dataclass
 class IndicatorLine:
@@ -310,15 +367,25 @@ class IndicatorLine:
         low = 0.0 if from_zero and min(values) >= 0 else min(values)
         high = max(values)
         span = (high - low) or abs(high) or 1.0
-        return {"value": result.current, "expected": self.expected_value, "target": result.end_target,
-                "range": [low, high + span * 0.08], "status": result.status}
+        return {
+            "value": result.current,
+            "expected": self.expected_value,
+            "target": result.end_target,
+            "range": [low, high + span * 0.08],
+            "status": result.status,
+        }
 
 
 def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[SupervisionItem] | None) -> dict:
     """Each row as an IndicatorLine: 当前 X · 应达 Y · 目标 Z · 进度 P, or the engine's reason when there is
     nothing to measure."""
-    words = {"current": _("当前"), "expected": _("应达"), "target": _("目标"), "progress": _("进度"),
-             "data_date": _("数据截至")}
+    words = {
+        "current": _("当前"),
+        "expected": _("应达"),
+        "target": _("目标"),
+        "progress": _("进度"),
+        "data_date": _("数据截至"),
+    }
     by_indicator = {item.indicator_id: item for item in supervision or () if item.indicator_id}
     url = _pk_urls("dashboards:indicator", as_of)
     lines = {}
@@ -339,9 +406,15 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
         meta = indicator.lead_department.name
         if result.data_date:
             meta += f" · {words['data_date']} {result.data_date.isoformat()}"
-        lines[indicator.pk] = IndicatorLine(row=row, url=url(indicator.pk), expected_value=expected,
-                                            numbers=numbers, meta=meta, pace=_pace(result, unit),
-                                            supervision=by_indicator.get(indicator.pk))
+        lines[indicator.pk] = IndicatorLine(
+            row=row,
+            url=url(indicator.pk),
+            expected_value=expected,
+            numbers=numbers,
+            meta=meta,
+            pace=_pace(result, unit),
+            supervision=by_indicator.get(indicator.pk),
+        )
     return lines
 
 
@@ -414,14 +487,17 @@ def sees_task_work(user) -> bool:
 def _supervision(user, city: City, plan: Plan, as_of: AsOf) -> list[SupervisionItem]:
     """Open 督办 items of the plan the user may see, raised by the date, each with the latest explanation the
     department gave (滞后说明) — one query."""
-    answers = SupervisionStep.objects.filter(item=OuterRef("pk")).exclude(explanation="").order_by("-created_at",
-                                                                                                    "-pk")
-    items = (visible_supervision_items(user, supervision_items_for_city(city, as_of.date))
-             .filter(plan=plan, created_at__date__lte=as_of.date)
-             .select_related(None).select_related("department", "indicator", "task")
-             .only(*SUPERVISION_COLUMNS)
-             .annotate(explanation=Subquery(answers.values("explanation")[:1]),
-                       measures=Subquery(answers.values("measures")[:1])))
+    answers = SupervisionStep.objects.filter(item=OuterRef("pk")).exclude(explanation="").order_by("-created_at", "-pk")
+    items = (
+        visible_supervision_items(user, supervision_items_for_city(city, as_of.date))
+        .filter(plan=plan, created_at__date__lte=as_of.date)
+        .select_related(None)
+        .select_related("department", "indicator", "task")
+        .only(*SUPERVISION_COLUMNS)
+        .annotate(
+            explanation=Subquery(answers.values("explanation")[:1]), measures=Subquery(answers.values("measures")[:1])
+        )
+    )
     items = list(items)
     url = _pk_urls("tasks:supervision_detail")
     for item in items:  # written once here rather than looked up in the template, row by row
@@ -437,11 +513,17 @@ def _task_completion(user, plan: Plan, as_of: AsOf) -> list[DepartmentTasks] | N
     """Per department, its tasks by the state of its latest report up to the quarter — one query. Only the
     departments whose reports the user may read (accounts.access); None when that is none of them."""
     until = Quarter.of(as_of.date).end
-    latest_state = (TaskUpdate.objects.filter(task=OuterRef("task"), department=OuterRef("department"),
-                                              quarter_end__lte=until)
-                    .order_by("-quarter_end", "-created_at", "-pk").values("state")[:1])
-    assignments = (TaskAssignment.objects.filter(task__plan=plan).select_related("department")
-                   .annotate(state=Subquery(latest_state)).order_by("department__name"))
+    latest_state = (
+        TaskUpdate.objects.filter(task=OuterRef("task"), department=OuterRef("department"), quarter_end__lte=until)
+        .order_by("-quarter_end", "-created_at", "-pk")
+        .values("state")[:1]
+    )
+    assignments = (
+        TaskAssignment.objects.filter(task__plan=plan)
+        .select_related("department")
+        .annotate(state=Subquery(latest_state))
+        .order_by("department__name")
+    )
     by_department: dict[int, DepartmentTasks] = {}
     seen = set()
     for assignment in assignments:
@@ -457,19 +539,26 @@ def _task_completion(user, plan: Plan, as_of: AsOf) -> list[DepartmentTasks] | N
         by_department[department.pk].states[assignment.state or UNREPORTED] += 1
     if not by_department:
         return None
-    return sorted(by_department.values(), key=lambda d: (not d.department.is_programme_owner,
-                                                         -(d.done_share or 0), d.department.name))
+    return sorted(
+        by_department.values(),
+        key=lambda d: (not d.department.is_programme_owner, -(d.done_share or 0), d.department.name),
+    )
 
 
-def city_dashboard(*, user, as_of: AsOf, city_code: str | None = None, city_id: int | None = None,
-                   plan_code: str | None = None) -> CityDashboard:
+def city_dashboard(
+    *, user, as_of: AsOf, city_code: str | None = None, city_id: int | None = None, plan_code: str | None = None
+) -> CityDashboard:
     """A city's plan as of a date: headline, status chart, the lagging list first, every indicator with its
     bullet by category, 督办 items, task completion and data freshness — nine queries with the page's own."""
     cities = visible_cities(user).filter(**({"code": city_code} if city_code is not None else {"pk": city_id}))
     plans = list(Plan.objects.filter(city__in=cities).select_related("city").order_by("period_start", "code"))
     if not plans:
-        return CityDashboard(city=get_object_or_404(cities), plans=[], as_of=as_of,
-                             choices=as_of_choices(as_of.today, as_of.today, as_of))
+        return CityDashboard(
+            city=get_object_or_404(cities),
+            plans=[],
+            as_of=as_of,
+            choices=as_of_choices(as_of.today, as_of.today, as_of),
+        )
     if plan_code:
         plan = next((p for p in plans if p.code == plan_code), None)
         if plan is None:
@@ -492,18 +581,29 @@ def city_dashboard(*, user, as_of: AsOf, city_code: str | None = None, city_id: 
         "bullets": {str(pk): line.bullet() for pk, line in lines.items() if line.has_bullet},
     }
     if tasks:
-        charts["tasks"] = {"departments": [d.department.name for d in tasks], "states": list(TASK_STATES),
-                           "labels": task_state_labels(),
-                           "counts": [[d.states[s] for d in tasks] for s in TASK_STATES]}
+        charts["tasks"] = {
+            "departments": [d.department.name for d in tasks],
+            "states": list(TASK_STATES),
+            "labels": task_state_labels(),
+            "counts": [[d.states[s] for d in tasks] for s in TASK_STATES],
+        }
     return CityDashboard(
-        city=city, plans=plans, plan=plan, as_of=as_of, summary=summary,
+        city=city,
+        plans=plans,
+        plan=plan,
+        as_of=as_of,
+        summary=summary,
         choices=as_of_choices(plan.period_start, plan.period_end, as_of),
-        attention=[lines[r.indicator.pk] for r in summary.attention], categories=list(categories.items()),
-        supervision=supervision, tasks=tasks, charts=charts,
+        attention=[lines[r.indicator.pk] for r in summary.attention],
+        categories=list(categories.items()),
+        supervision=supervision,
+        tasks=tasks,
+        charts=charts,
     )
 
 
 # ─── Indicator page ──────────────────────────────────────────────────────────────────────────────────────
+
 
 @dataclass
 class SeriesPoint:
@@ -557,17 +657,29 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
     indicator = get_object_or_404(
         Indicator.objects.filter(plan__city__in=visible_cities(user))
         .select_related("plan__city", "lead_department", "target_group", "progress")
-        .prefetch_related("interim_targets"), pk=pk)
+        .prefetch_related("interim_targets"),
+        pk=pk,
+    )
     plan = indicator.plan
     if as_of.is_latest and hasattr(indicator, "progress"):
         result, since = stored_progress([indicator])[indicator.pk], indicator.progress.status_since
     else:
         result, since = indicator_progress_at(indicator, as_of=as_of.date), None
 
-    series = [SeriesPoint(s.quarter_end, s.status, s.current, s.data_date, s.progress, s.expected,
-                          _expected_at(indicator, result, s.expected))
-              for s in ProgressSnapshot.objects.filter(indicator=indicator, quarter_end__lte=as_of.date)
-              .order_by("quarter_end")]
+    series = [
+        SeriesPoint(
+            s.quarter_end,
+            s.status,
+            s.current,
+            s.data_date,
+            s.progress,
+            s.expected,
+            _expected_at(indicator, result, s.expected),
+        )
+        for s in ProgressSnapshot.objects.filter(indicator=indicator, quarter_end__lte=as_of.date).order_by(
+            "quarter_end"
+        )
+    ]
     if since is None and series:
         since = _status_since(series, result.status)
     levels = {p.data_date: p.current for p in series if p.current is not None}
@@ -576,11 +688,16 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
     points = sorted(levels.items())
     path = expected_path(indicator, result, first_report=points[0][0] if points else None)
 
-    figures = list(visible_figures(user, QuarterlyFigure.objects.filter(indicator=indicator,
-                                                                        period_end__lte=as_of.date))
-                   .select_related("submitted_by", "reviewed_by").order_by("-period_end", "-version"))
-    tasks = list(indicator.tasks.prefetch_related(
-        Prefetch("assignments", TaskAssignment.objects.select_related("department"))).order_by("order"))
+    figures = list(
+        visible_figures(user, QuarterlyFigure.objects.filter(indicator=indicator, period_end__lte=as_of.date))
+        .select_related("submitted_by", "reviewed_by")
+        .order_by("-period_end", "-version")
+    )
+    tasks = list(
+        indicator.tasks.prefetch_related(
+            Prefetch("assignments", TaskAssignment.objects.select_related("department"))
+        ).order_by("order")
+    )
     departments = {indicator.lead_department.pk: indicator.lead_department}
     for task in tasks:
         for assignment in task.assignments.all():
@@ -588,23 +705,47 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
 
     unit = indicator.unit or ""
     charts = {
-        "labels": {"actual": _("实际值"), "path": _("应达路径"), "target": _("目标值"), "interim": _("阶段目标"),
-                   "threshold": _("达标线"), "unit": unit},
-        "actual": {"x": [d.isoformat() for d, _v in points], "y": [v for _d, v in points],
-                   "text": [amount(v, unit) for _d, v in points]},
+        "labels": {
+            "actual": _("实际值"),
+            "path": _("应达路径"),
+            "target": _("目标值"),
+            "interim": _("阶段目标"),
+            "threshold": _("达标线"),
+            "unit": unit,
+        },
+        "actual": {
+            "x": [d.isoformat() for d, _v in points],
+            "y": [v for _d, v in points],
+            "text": [amount(v, unit) for _d, v in points],
+        },
         "path": {"x": [d.isoformat() for d, _v in path], "y": [v for _d, v in path]},
-        "target": None if result.end_target is None else {
+        "target": None
+        if result.end_target is None
+        else {
             "x": [(path[0][0] if path else plan.period_start).isoformat(), plan.period_end.isoformat()],
-            "y": result.end_target, "text": amount(result.end_target, unit),
-            "threshold": indicator.target_form == progress.THRESHOLD},
-        "interim": {"x": [t.date.isoformat() for t in indicator.interim_targets.all()],
-                    "y": [float(t.value) for t in indicator.interim_targets.all()]},
+            "y": result.end_target,
+            "text": amount(result.end_target, unit),
+            "threshold": indicator.target_form == progress.THRESHOLD,
+        },
+        "interim": {
+            "x": [t.date.isoformat() for t in indicator.interim_targets.all()],
+            "y": [float(t.value) for t in indicator.interim_targets.all()],
+        },
     }
     return IndicatorPage(
-        indicator=indicator, as_of=as_of, choices=as_of_choices(plan.period_start, plan.period_end, as_of),
-        result=result, status_since=since, expected_value=expected_value(indicator, result),
-        pace=_pace(result, unit), series=series, figures=figures, tasks=tasks, departments=list(departments.values()),
-        charts=charts, dashboard_url=city_url(plan.city.code, as_of, plan.code),
+        indicator=indicator,
+        as_of=as_of,
+        choices=as_of_choices(plan.period_start, plan.period_end, as_of),
+        result=result,
+        status_since=since,
+        expected_value=expected_value(indicator, result),
+        pace=_pace(result, unit),
+        series=series,
+        figures=figures,
+        tasks=tasks,
+        departments=list(departments.values()),
+        charts=charts,
+        dashboard_url=city_url(plan.city.code, as_of, plan.code),
     )
 
 
@@ -627,6 +768,7 @@ def _expected_at(indicator: Indicator, result: progress.Progress, share: float |
 
 
 # ─── Cross-city comparison ──────────────────────────────────────────────────────────────────────────────
+
 
 @dataclass
 class ComparisonRow:
@@ -654,9 +796,13 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
     """Like indicators (one catalogue key) across the visible cities' current plans, side by side on the one
     scale they share: progress towards each city's own target, against where each should be by now."""
     cities = visible_cities(user)
-    keys = list(Indicator.objects.filter(plan__city__in=cities).exclude(catalogue_key="")
-                .values("catalogue_key").annotate(cities=Count("plan__city", distinct=True), name=Min("name"))
-                .order_by("-cities", "catalogue_key"))
+    keys = list(
+        Indicator.objects.filter(plan__city__in=cities)
+        .exclude(catalogue_key="")
+        .values("catalogue_key")
+        .annotate(cities=Count("plan__city", distinct=True), name=Min("name"))
+        .order_by("-cities", "catalogue_key")
+    )
     known = {k["catalogue_key"] for k in keys}
     if key and key not in known:
         raise Http404
@@ -669,20 +815,42 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
     starts = [p.period_start for ps in plans_by_city.values() for p in ps] or [as_of.today]
     ends = [p.period_end for ps in plans_by_city.values() for p in ps] or [as_of.today]
 
-    indicators = list(Indicator.objects.filter(catalogue_key=key, plan__in=current)
-                      .select_related("plan__city", "lead_department", "target_group", "progress")
-                      .order_by("plan__city__code", "order")) if key else []
+    indicators = (
+        list(
+            Indicator.objects.filter(catalogue_key=key, plan__in=current)
+            .select_related("plan__city", "lead_department", "target_group", "progress")
+            .order_by("plan__city__code", "order")
+        )
+        if key
+        else []
+    )
     results = stored_progress(indicators, as_of=as_of.selector_date)
     url = _pk_urls("dashboards:indicator", as_of)
-    rows = [ComparisonRow(indicator=i, result=results[i.pk], url=url(i.pk),
-                          dashboard_url=city_url(i.plan.city.code, as_of, i.plan.code)) for i in indicators]
+    rows = [
+        ComparisonRow(
+            indicator=i,
+            result=results[i.pk],
+            url=url(i.pk),
+            dashboard_url=city_url(i.plan.city.code, as_of, i.plan.code),
+        )
+        for i in indicators
+    ]
     rank = {s: n for n, s in enumerate(progress.STATUS_ORDER)}
     rows.sort(key=lambda r: (r.result.progress is None, -(r.result.progress or 0), rank[r.result.status]))
     charts = {
         "labels": {"progress": _("指标进度"), "expected": _("应达进度")},
-        "rows": [{"city": r.indicator.plan.city.name, "progress": r.result.progress, "expected": r.result.expected,
-                  "status": r.result.status, "text": percent(r.result.progress)}
-                 for r in rows if r.result.progress is not None],
+        "rows": [
+            {
+                "city": r.indicator.plan.city.name,
+                "progress": r.result.progress,
+                "expected": r.result.expected,
+                "status": r.result.status,
+                "text": percent(r.result.progress),
+            }
+            for r in rows
+            if r.result.progress is not None
+        ],
     }
-    return Comparison(as_of=as_of, choices=as_of_choices(min(starts), max(ends), as_of), keys=keys, key=key,
-                      rows=rows, charts=charts)
+    return Comparison(
+        as_of=as_of, choices=as_of_choices(min(starts), max(ends), as_of), keys=keys, key=key, rows=rows, charts=charts
+    )

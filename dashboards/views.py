@@ -25,8 +25,9 @@ def _overview(request, as_of):
 def _city(request, as_of, **city):
     plan_code = request.GET.get("plan")
     page = selectors.city_dashboard(user=request.user, as_of=as_of, plan_code=plan_code, **city)
-    return render(request, "dashboards/city.html", {"page": page, "as_of_form": _as_of_form(page.choices,
-                                                                                          plan=plan_code)})
+    return render(
+        request, "dashboards/city.html", {"page": page, "as_of_form": _as_of_form(page.choices, plan=plan_code)}
+    )
 
 
 @login_required
@@ -63,5 +64,6 @@ def indicator(request, pk):
 def compare(request):
     key = request.GET.get("key")
     page = selectors.comparison(user=request.user, key=key, as_of=_as_of(request))
-    return render(request, "dashboards/compare.html", {"page": page, "as_of_form": _as_of_form(page.choices,
-                                                                                             key=page.key)})
+    return render(
+        request, "dashboards/compare.html", {"page": page, "as_of_form": _as_of_form(page.choices, key=page.key)}
+    )

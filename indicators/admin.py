@@ -26,7 +26,9 @@ class IndicatorAdminForm(forms.ModelForm):
     """The admin's indicator form asks why a definition changes; the rule is indicators.figures'."""
 
     change_reason = forms.CharField(
-        label=_("修改原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("修改原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("已有审核通过的数据时，修改统计口径、目标形式、目标值或基期必须填写原因（记入变更记录）。"),
     )
     request_user = None
@@ -39,8 +41,12 @@ class IndicatorAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             try:
-                figures.indicator_definition_check(user=self.request_user, indicator=self.instance,
-                                                   changed=self.changed_data, reason=cleaned.get("change_reason"))
+                figures.indicator_definition_check(
+                    user=self.request_user,
+                    indicator=self.instance,
+                    changed=self.changed_data,
+                    reason=cleaned.get("change_reason"),
+                )
             except ValidationError as error:
                 raise ValidationError({"change_reason": error.messages}) from None
             except PermissionDenied:
@@ -58,8 +64,17 @@ class NoRevert:
 @admin.register(Indicator)
 class IndicatorAdmin(NoRevert, SimpleHistoryAdmin):
     form = IndicatorAdminForm
-    list_display = ["code", "name", "plan", "category", "unit", "measure_type", "target_form", "target_value",
-                    "lead_department"]
+    list_display = [
+        "code",
+        "name",
+        "plan",
+        "category",
+        "unit",
+        "measure_type",
+        "target_form",
+        "target_value",
+        "lead_department",
+    ]
     list_filter = ["plan__city", "plan", "category", "measure_type", "target_form", "lead_department"]
     search_fields = ["code", "name", "name_en", "catalogue_key", "source_quote"]
     list_select_related = ["plan", "lead_department"]
@@ -75,8 +90,12 @@ class IndicatorAdmin(NoRevert, SimpleHistoryAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        figures.indicator_definition_save(user=request.user, indicator=obj, changed=form.changed_data,
-                                          reason=form.cleaned_data.get("change_reason") or "")
+        figures.indicator_definition_save(
+            user=request.user,
+            indicator=obj,
+            changed=form.changed_data,
+            reason=form.cleaned_data.get("change_reason") or "",
+        )
 
 
 @admin.register(TargetGroup)
@@ -116,8 +135,16 @@ class CrossCheckAdmin(admin.ModelAdmin):
 
 @admin.register(FigureImport)
 class FigureImportAdmin(admin.ModelAdmin):
-    list_display = ["filename", "plan", "kind", "period_end", "uploaded_by", "uploaded_at", "confirmed_at",
-                    "saved_rows"]
+    list_display = [
+        "filename",
+        "plan",
+        "kind",
+        "period_end",
+        "uploaded_by",
+        "uploaded_at",
+        "confirmed_at",
+        "saved_rows",
+    ]
     list_filter = ["plan__city", "kind"]
     exclude = ["content"]
 

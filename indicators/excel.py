@@ -38,17 +38,29 @@ class Column:
 
 
 QUARTER_COLUMNS = [
-    Column("indicator", "指标代码", 10), Column("name", "指标名称", 36), Column("unit", "单位", 8),
-    Column("measure", "统计口径", 10), Column("mode", "填报方式", 16), Column("previous", "上期数值", 12),
-    Column("value", "本期数值", 12, True), Column("numerator", "分子", 10, True),
-    Column("denominator", "分母", 10, True), Column("comment", "说明", 28, True),
-    Column("source", "统计口径/发布来源", 28, True), Column("is_provisional", "预估数（是/否）", 10, True),
+    Column("indicator", "指标代码", 10),
+    Column("name", "指标名称", 36),
+    Column("unit", "单位", 8),
+    Column("measure", "统计口径", 10),
+    Column("mode", "填报方式", 16),
+    Column("previous", "上期数值", 12),
+    Column("value", "本期数值", 12, True),
+    Column("numerator", "分子", 10, True),
+    Column("denominator", "分母", 10, True),
+    Column("comment", "说明", 28, True),
+    Column("source", "统计口径/发布来源", 28, True),
+    Column("is_provisional", "预估数（是/否）", 10, True),
     Column("status", "当前状态", 24),
 ]
 HISTORY_COLUMNS = [
-    Column("indicator", "指标代码", 10), Column("name", "指标名称", 36), Column("period", "季度", 10, True),
-    Column("value", "数值", 12, True), Column("numerator", "分子", 10, True), Column("denominator", "分母", 10, True),
-    Column("comment", "说明", 28, True), Column("source", "统计口径/发布来源", 28, True),
+    Column("indicator", "指标代码", 10),
+    Column("name", "指标名称", 36),
+    Column("period", "季度", 10, True),
+    Column("value", "数值", 12, True),
+    Column("numerator", "分子", 10, True),
+    Column("denominator", "分母", 10, True),
+    Column("comment", "说明", 28, True),
+    Column("source", "统计口径/发布来源", 28, True),
     Column("is_provisional", "预估数（是/否）", 10, True),
 ]
 COLUMNS = {QUARTER: QUARTER_COLUMNS, HISTORY: HISTORY_COLUMNS}
@@ -168,6 +180,7 @@ def write_template(*, kind: str, title: str, plan_code: str, quarter: str, rows:
 
 # --- Reading an upload ----------------------------------------------------------------------------------
 
+
 def check_upload(*, name: str, size: int, content: bytes) -> None:
     """Refuse before parsing: the type, a macro, the size."""
     lowered = (name or "").lower()
@@ -210,8 +223,11 @@ class Sheet:
 def _meta(workbook) -> dict[str, str]:
     if META_SHEET not in workbook.sheetnames:
         raise WorkbookRefused(_("这不是从 ipcity 下载的模板，请先下载模板再填写上传。"))
-    return {str(row[0]): "" if row[1] is None else str(row[1])
-            for row in workbook[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True) if row[0]}
+    return {
+        str(row[0]): "" if row[1] is None else str(row[1])
+        for row in workbook[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True)
+        if row[0]
+    }
 
 
 def read_workbook(content: bytes) -> Sheet:
@@ -241,16 +257,21 @@ def _check_header(sheet, kind: str) -> None:
     for index, column in enumerate(COLUMNS[kind]):
         found = header[index] if index < len(header) else None
         if (found or "").strip() != column.header:
-            raise WorkbookRefused(_("表头与模板不一致：%(cell)s 应为“%(header)s”。请使用下载的模板，不要增删列。") % {
-                "cell": f"{get_column_letter(index + 1)}{HEADER_ROW}", "header": column.header})
+            raise WorkbookRefused(
+                _("表头与模板不一致：%(cell)s 应为“%(header)s”。请使用下载的模板，不要增删列。")
+                % {"cell": f"{get_column_letter(index + 1)}{HEADER_ROW}", "header": column.header}
+            )
 
 
 def _rows(values_sheet, formula_sheet, kind: str) -> list[SheetRow]:
     columns = COLUMNS[kind]
     width = len(columns)
     rows = []
-    pairs = zip(values_sheet.iter_rows(min_row=FIRST_ROW, max_col=width, values_only=True),
-                formula_sheet.iter_rows(min_row=FIRST_ROW, max_col=width, values_only=True), strict=False)
+    pairs = zip(
+        values_sheet.iter_rows(min_row=FIRST_ROW, max_col=width, values_only=True),
+        formula_sheet.iter_rows(min_row=FIRST_ROW, max_col=width, values_only=True),
+        strict=False,
+    )
     for number, (values, formulas) in enumerate(pairs, start=FIRST_ROW):
         values = tuple(values) + (None,) * (width - len(values))
         formulas = tuple(formulas) + (None,) * (width - len(formulas))
@@ -280,15 +301,18 @@ def _text(value) -> str:
 
 def _is_formula(value) -> bool:
     return (isinstance(value, str) and value.startswith("=")) or type(value).__name__ in (
-        "ArrayFormula", "DataTableFormula")
+        "ArrayFormula",
+        "DataTableFormula",
+    )
 
 
 def _read_cell(row: SheetRow, kind: str, column: Column, value, formula, number: int) -> None:
     """Turn one cell into the text the form parses; name the cell when it cannot be read."""
     if value is None and _is_formula(formula):
-        row.errors.setdefault(column.field, []).append(_(
-            "单元格 %(cell)s 是公式但文件中没有保存计算结果；请在Excel中打开、重新计算并保存后再上传。") % {
-            "cell": _cell(kind, column.field, number)})
+        row.errors.setdefault(column.field, []).append(
+            _("单元格 %(cell)s 是公式但文件中没有保存计算结果；请在Excel中打开、重新计算并保存后再上传。")
+            % {"cell": _cell(kind, column.field, number)}
+        )
         return
     if column.field in NUMBER_FIELDS:
         row.values[column.field] = _number_text(value)

@@ -46,6 +46,7 @@ def unit_scale(unit: str) -> Decimal:
 
 # --- One row ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RowSpec:
     """What the rules need to know about an indicator."""
@@ -127,7 +128,8 @@ def check_row(spec: RowSpec, entry: RowInput, context: RowContext, *, submitting
         check.warnings = _warnings(spec, check.value, context.previous)
         if check.warnings and not entry.comment.strip():
             check.errors["comment"].append(
-                _("%(warnings)s：请在说明中注明原因。") % {"warnings": "；".join(check.warnings)})
+                _("%(warnings)s：请在说明中注明原因。") % {"warnings": "；".join(check.warnings)}
+            )
     if submitting and not entry.source.strip():
         check.errors["source"].append(_("提交前请填写统计口径/发布来源。"))
     check.errors = dict(check.errors)
@@ -187,7 +189,8 @@ def _check_value(spec: RowSpec, entry: RowInput, context: RowContext, check: Row
             return
         if value < earlier:
             check.errors["value"].append(
-                _("1–N月累计数不能小于此前季度的累计数（%(earlier)s）。") % {"earlier": plain(earlier)})
+                _("1–N月累计数不能小于此前季度的累计数（%(earlier)s）。") % {"earlier": plain(earlier)}
+            )
             return
         check.value = value - earlier
     else:
@@ -254,8 +257,14 @@ class CrossIssue:
     blocking: bool = True
 
 
-def check_cross(rules: list[CrossRule], values: dict[str, Measured], *, year: int,
-                population: Decimal | None = None, population_year: int | None = None) -> list[CrossIssue]:
+def check_cross(
+    rules: list[CrossRule],
+    values: dict[str, Measured],
+    *,
+    year: int,
+    population: Decimal | None = None,
+    population_year: int | None = None,
+) -> list[CrossIssue]:
     """Check a period's figures against the plan's cross-indicator rules; rules missing a side are skipped."""
     issues = []
     for rule in rules:
@@ -265,24 +274,46 @@ def check_cross(rules: list[CrossRule], values: dict[str, Measured], *, year: in
         if rule.kind == NOT_GREATER:
             if left.value * unit_scale(left.unit) > right.value * unit_scale(right.unit):
                 message = _("“%(left)s”（%(lv)s）不应大于“%(right)s”（%(rv)s）。") % {
-                    "left": left.name, "lv": left, "right": right.name, "rv": right}
+                    "left": left.name,
+                    "lv": left,
+                    "right": right.name,
+                    "rv": right,
+                }
                 issues.append(CrossIssue(rule.left_key, rule.right_key, message))
         elif rule.kind == PER_POPULATION:
             issues.extend(_per_population(rule, left, right, year, population, population_year))
     return issues
 
 
-def _per_population(rule: CrossRule, left: Measured, right: Measured, year: int,
-                    population: Decimal | None, population_year: int | None) -> list[CrossIssue]:
+def _per_population(
+    rule: CrossRule, left: Measured, right: Measured, year: int, population: Decimal | None, population_year: int | None
+) -> list[CrossIssue]:
     if population is None:
         message = _("尚未录入%(year)s年常住人口，未核对“%(left)s”与“%(right)s”是否一致。") % {
-            "year": year, "left": left.name, "right": right.name}
+            "year": year,
+            "left": left.name,
+            "right": right.name,
+        }
         return [CrossIssue(rule.left_key, rule.right_key, message, blocking=False)]
     expected = right.value * unit_scale(right.unit) / population / unit_scale(left.unit)
     tolerance = max(abs(expected) * rule.tolerance_percent / 100, Decimal("0.01"))
     if abs(left.value - expected) <= tolerance:
         return []
-    return [CrossIssue(rule.left_key, rule.right_key, _(
-        "“%(left)s”（%(lv)s）与“%(right)s”（%(rv)s）及%(year)s年常住人口（%(pop)s万人）不一致：按人口计算应约为%(expected)s。"
-    ) % {"left": left.name, "lv": left, "right": right.name, "rv": right, "year": population_year,
-         "pop": plain(population), "expected": plain(expected.quantize(Decimal("0.01")))})]
+    return [
+        CrossIssue(
+            rule.left_key,
+            rule.right_key,
+            _(
+                "“%(left)s”（%(lv)s）与“%(right)s”（%(rv)s）及%(year)s年常住人口（%(pop)s万人）不一致：按人口计算应约为%(expected)s。"
+            )
+            % {
+                "left": left.name,
+                "lv": left,
+                "right": right.name,
+                "rv": right,
+                "year": population_year,
+                "pop": plain(population),
+                "expected": plain(expected.quantize(Decimal("0.01"))),
+            },
+        )
+    ]

@@ -41,6 +41,7 @@ def display_name(user) -> str:
 
 # --- Plans, quarters, indicators -----------------------------------------------------------------------
 
+
 def entry_plan(*, user, code: str) -> Plan:
     """A plan whose unapproved figures the user may see; any other plan answers 404."""
     plan = get_object_or_404(Plan.objects.filter(city__in=visible_cities(user)).select_related("city"), code=code)
@@ -71,8 +72,12 @@ def quantitative_indicators(plan: Plan) -> QuerySet[Indicator]:
 
 
 def visible_indicator(*, user, pk: int) -> Indicator:
-    return get_object_or_404(Indicator.objects.filter(plan__city__in=visible_cities(user))
-                             .select_related("plan__city", "lead_department", "target_group"), pk=pk)
+    return get_object_or_404(
+        Indicator.objects.filter(plan__city__in=visible_cities(user)).select_related(
+            "plan__city", "lead_department", "target_group"
+        ),
+        pk=pk,
+    )
 
 
 def visible_figure(*, user, pk: int) -> QuarterlyFigure:
@@ -84,8 +89,13 @@ def figure_list(*, user) -> QuerySet[QuarterlyFigure]:
 
 
 def row_spec(indicator: Indicator) -> RowSpec:
-    return RowSpec(measure_type=indicator.measure_type, unit=indicator.unit, is_ratio=indicator.is_ratio,
-                   entry_mode=indicator.entry_mode, yearly=indicator.frequency == Indicator.Frequency.YEARLY)
+    return RowSpec(
+        measure_type=indicator.measure_type,
+        unit=indicator.unit,
+        is_ratio=indicator.is_ratio,
+        entry_mode=indicator.entry_mode,
+        yearly=indicator.frequency == Indicator.Frequency.YEARLY,
+    )
 
 
 def indicator_period_end(indicator: Indicator, quarter: Quarter) -> dt.date | None:
@@ -113,6 +123,7 @@ def reporting_deadline(plan: Plan, period_end: dt.date) -> dt.date:
 
 
 # --- The figures of a period ----------------------------------------------------------------------------
+
 
 @dataclass
 class PeriodFigures:
@@ -176,16 +187,22 @@ def earlier_in_year(figures: dict, indicator: Indicator, period_end: dt.date) ->
 def quarter_revision(*, plan: Plan, period_ends) -> str:
     """A token that changes whenever any figure of these periods changes: the optimistic-concurrency check."""
     stats = QuarterlyFigure.objects.filter(indicator__plan=plan, period_end__in=list(period_ends)).aggregate(
-        n=Count("pk"), last=Max("updated_at"))
+        n=Count("pk"), last=Max("updated_at")
+    )
     return f"{stats['n']}.{stats['last'].timestamp():.6f}" if stats["last"] else "0"
 
 
 def last_changed(*, plan: Plan, period_ends) -> QuarterlyFigure | None:
-    return (QuarterlyFigure.objects.filter(indicator__plan=plan, period_end__in=list(period_ends))
-            .select_related("updated_by").order_by("-updated_at").first())
+    return (
+        QuarterlyFigure.objects.filter(indicator__plan=plan, period_end__in=list(period_ends))
+        .select_related("updated_by")
+        .order_by("-updated_at")
+        .first()
+    )
 
 
 # --- The entry grid -------------------------------------------------------------------------------------
+
 
 @dataclass
 class GridRow:
@@ -245,8 +262,12 @@ class Grid:
 
 def grid_period_ends(quarter: Quarter) -> set[dt.date]:
     """Every period the grid reads: this one, the previous quarter and year, and the year's earlier quarters."""
-    return {quarter.end, quarter.previous.end, dt.date(quarter.year - 1, 12, 31),
-            *(q.end for q in quarter.earlier_in_year)}
+    return {
+        quarter.end,
+        quarter.previous.end,
+        dt.date(quarter.year - 1, 12, 31),
+        *(q.end for q in quarter.earlier_in_year),
+    }
 
 
 def figure_grid(*, user, plan: Plan, quarter: Quarter) -> Grid:
@@ -260,7 +281,10 @@ def figure_grid(*, user, plan: Plan, quarter: Quarter) -> Grid:
         period = figures.get((indicator.pk, period_end), PeriodFigures())
         previous_key = (indicator.pk, previous_period_end(indicator, period_end))
         row = GridRow(
-            indicator=indicator, period_end=period_end, spec=row_spec(indicator), figures=period,
+            indicator=indicator,
+            period_end=period_end,
+            spec=row_spec(indicator),
+            figures=period,
             previous=figures[previous_key].reference if previous_key in figures else None,
             earlier_in_year=earlier_in_year(figures, indicator, period_end),
             year_rate=_year_rate(figures, indicator, period_end) if indicator.is_ratio else None,
@@ -269,10 +293,16 @@ def figure_grid(*, user, plan: Plan, quarter: Quarter) -> Grid:
         if period.current is not None:
             counts[period.current.status] += 1
         rows.append(row)
-    return Grid(plan=plan, quarter=quarter, rows=rows,
-                revision=quarter_revision(plan=plan, period_ends={r.period_end for r in rows} or {quarter.end}),
-                can_enter=may_enter and not plan.is_archived, can_review=can_review_figures(user, plan.city_id),
-                deadline=reporting_deadline(plan, quarter.end), counts=dict(counts))
+    return Grid(
+        plan=plan,
+        quarter=quarter,
+        rows=rows,
+        revision=quarter_revision(plan=plan, period_ends={r.period_end for r in rows} or {quarter.end}),
+        can_enter=may_enter and not plan.is_archived,
+        can_review=can_review_figures(user, plan.city_id),
+        deadline=reporting_deadline(plan, quarter.end),
+        counts=dict(counts),
+    )
 
 
 def _year_rate(figures: dict, indicator: Indicator, period_end: dt.date) -> Decimal | None:
@@ -295,7 +325,9 @@ def lock_reason(plan: Plan, period: PeriodFigures) -> str:
     if open_figure is None and approved is not None:
         when = timezone.localtime(approved.reviewed_at).strftime("%Y-%m-%d") if approved.reviewed_at else ""
         return _("已审核通过（%(who)s %(when)s），已锁定；如需修改请提交更正。") % {
-            "who": display_name(approved.reviewed_by), "when": when}
+            "who": display_name(approved.reviewed_by),
+            "when": when,
+        }
     return ""
 
 
@@ -306,6 +338,7 @@ def _lock(plan: Plan, period: PeriodFigures, may_enter: bool) -> tuple[str, bool
 
 
 # --- Review ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class ReviewRow:
@@ -329,12 +362,14 @@ def review_rows(*, user, plan: Plan, quarter: Quarter) -> list[ReviewRow]:
         submitted = period.open
         if submitted is not None and submitted.status == Status.SUBMITTED:
             submitted.indicator = by_pk[indicator_id]
-            rows.append(ReviewRow(figure=submitted, previous_approved=period.approved,
-                                  own=submitted.submitted_by_id == user.pk))
+            rows.append(
+                ReviewRow(figure=submitted, previous_approved=period.approved, own=submitted.submitted_by_id == user.pk)
+            )
     return rows
 
 
 # --- The figures index ----------------------------------------------------------------------------------
+
 
 @dataclass
 class QuarterSummary:
@@ -349,26 +384,47 @@ class QuarterSummary:
 
 def figure_index(*, user) -> list[tuple[Plan, list[QuarterSummary]]]:
     """Plans whose figures the user enters or reviews, with each closed quarter's figures by status."""
-    plans = [p for p in Plan.objects.filter(city__in=visible_cities(user)).select_related("city")
-             if can_see_unapproved(user, p.city_id)]
+    plans = [
+        p
+        for p in Plan.objects.filter(city__in=visible_cities(user)).select_related("city")
+        if can_see_unapproved(user, p.city_id)
+    ]
     counts = defaultdict(lambda: defaultdict(int))
-    rows = (QuarterlyFigure.objects.filter(indicator__plan__in=plans)
-            .exclude(status=Status.SUPERSEDED)
-            .values_list("indicator__plan_id", "period_end", "status").annotate(n=Count("pk")))
+    rows = (
+        QuarterlyFigure.objects.filter(indicator__plan__in=plans)
+        .exclude(status=Status.SUPERSEDED)
+        .values_list("indicator__plan_id", "period_end", "status")
+        .annotate(n=Count("pk"))
+    )
     for plan_id, period_end, status, n in rows:
         counts[(plan_id, period_end)][status] += n
     result = []
     for plan in plans:
         quarters = list(reversed(plan_quarters(plan=plan)))
-        result.append((plan, [QuarterSummary(q, dict(counts[(plan.pk, q.end)]), reporting_deadline(plan, q.end))
-                              for q in quarters]))
+        result.append(
+            (
+                plan,
+                [QuarterSummary(q, dict(counts[(plan.pk, q.end)]), reporting_deadline(plan, q.end)) for q in quarters],
+            )
+        )
     return result
 
 
 # --- History --------------------------------------------------------------------------------------------
 
-HISTORY_FIELDS = ("status", "value", "entered_value", "numerator", "denominator", "is_provisional", "source",
-                  "comment", "correction_reason", "return_reason", "is_late")
+HISTORY_FIELDS = (
+    "status",
+    "value",
+    "entered_value",
+    "numerator",
+    "denominator",
+    "is_provisional",
+    "source",
+    "comment",
+    "correction_reason",
+    "return_reason",
+    "is_late",
+)
 
 
 @dataclass
@@ -409,30 +465,56 @@ def figure_history(*, user, indicator: Indicator) -> list[HistoryEntry]:
 
     Readers who may not see unapproved figures see only the approved and superseded states.
     """
-    records = (QuarterlyFigure.history.filter(indicator_id=indicator.pk).select_related("history_user")
-               .order_by("id", "history_date", "history_id"))
+    records = (
+        QuarterlyFigure.history.filter(indicator_id=indicator.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
     if not can_see_unapproved(user, indicator.plan.city_id):
         records = records.filter(status__in=(Status.APPROVED, Status.SUPERSEDED))
     labels = {name: QuarterlyFigure._meta.get_field(name).verbose_name for name in HISTORY_FIELDS}
     entries, previous = [], {}
     for record in records:
         before = previous.get(record.id)
-        changes = [Change(name, labels[name], _display(before, name) if before else "—", _display(record, name))
-                   for name in HISTORY_FIELDS
-                   if before is None and getattr(record, name) not in (None, "", False)
-                   or before is not None and getattr(before, name) != getattr(record, name)]
+        changes = [
+            Change(name, labels[name], _display(before, name) if before else "—", _display(record, name))
+            for name in HISTORY_FIELDS
+            if before is None
+            and getattr(record, name) not in (None, "", False)
+            or before is not None
+            and getattr(before, name) != getattr(record, name)
+        ]
         previous[record.id] = record
-        entries.append(HistoryEntry(
-            figure_id=record.id, period_end=record.period_end, version=record.version, when=record.history_date,
-            who=display_name(record.history_user),
-            kind=record.get_history_type_display(), reason=record.history_change_reason or "", changes=changes,
-        ))
+        entries.append(
+            HistoryEntry(
+                figure_id=record.id,
+                period_end=record.period_end,
+                version=record.version,
+                when=record.history_date,
+                who=display_name(record.history_user),
+                kind=record.get_history_type_display(),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
 
 
-DEFINITION_FIELDS = ("measure_type", "target_form", "target_value", "target_date", "base_value", "base_year",
-                     "base_source", "entry_mode", "is_ratio", "unit", "frequency", "direction")
+DEFINITION_FIELDS = (
+    "measure_type",
+    "target_form",
+    "target_value",
+    "target_date",
+    "base_value",
+    "base_year",
+    "base_source",
+    "entry_mode",
+    "is_ratio",
+    "unit",
+    "frequency",
+    "direction",
+)
 
 
 def indicator_definition_history(*, indicator: Indicator) -> list[HistoryEntry]:
@@ -442,14 +524,24 @@ def indicator_definition_history(*, indicator: Indicator) -> list[HistoryEntry]:
     entries, before = [], None
     for record in records:
         if before is not None:
-            changes = [Change(n, labels[n], _display_definition(before, n), _display_definition(record, n))
-                       for n in DEFINITION_FIELDS if getattr(before, n) != getattr(record, n)]
+            changes = [
+                Change(n, labels[n], _display_definition(before, n), _display_definition(record, n))
+                for n in DEFINITION_FIELDS
+                if getattr(before, n) != getattr(record, n)
+            ]
             if changes:
-                entries.append(HistoryEntry(
-                    figure_id=0, period_end=None, version=0, when=record.history_date,
-                    who=display_name(record.history_user),
-                    kind=record.get_history_type_display(), reason=record.history_change_reason or "",
-                    changes=changes))
+                entries.append(
+                    HistoryEntry(
+                        figure_id=0,
+                        period_end=None,
+                        version=0,
+                        when=record.history_date,
+                        who=display_name(record.history_user),
+                        kind=record.get_history_type_display(),
+                        reason=record.history_change_reason or "",
+                        changes=changes,
+                    )
+                )
         before = record
     entries.reverse()
     return entries
@@ -465,8 +557,9 @@ def _display_definition(record, name: str):
 
 def indicator_figures(*, user, indicator: Indicator) -> list[QuarterlyFigure]:
     """The indicator's figures the user may see, every version, oldest period first."""
-    return list(visible_figures(user, indicator.figures.select_related(*FIGURE_USERS))
-                .order_by("period_end", "version"))
+    return list(
+        visible_figures(user, indicator.figures.select_related(*FIGURE_USERS)).order_by("period_end", "version")
+    )
 
 
 def pending_review_count(*, user) -> int:
@@ -478,4 +571,3 @@ def pending_review_count(*, user) -> int:
     if not can_review_figures(user, city_id):
         return 0
     return submitted.filter(indicator__plan__city_id=city_id).count()
-

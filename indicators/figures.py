@@ -44,6 +44,7 @@ Status = QuarterlyFigure.Status
 
 # --- Errors the pages and the API turn into messages ------------------------------------------------------
 
+
 class ConcurrentEdit(Exception):
     """Somebody saved the same quarter (or figure) since this user loaded it: refused, never overwritten."""
 
@@ -54,7 +55,8 @@ class ConcurrentEdit(Exception):
         else:
             message = _("本季度数据已被 %(who)s 于 %(when)s 修改，您的修改未保存，请刷新页面后重新填写。") % {
                 "who": display_name(figure.updated_by),
-                "when": timezone.localtime(figure.updated_at).strftime("%Y-%m-%d %H:%M")}
+                "when": timezone.localtime(figure.updated_at).strftime("%Y-%m-%d %H:%M"),
+            }
         super().__init__(message)
 
 
@@ -72,6 +74,7 @@ class EntriesInvalid(Exception):
 
 
 # --- Entries and their outcomes ---------------------------------------------------------------------------
+
 
 @dataclass
 class Entry:
@@ -109,9 +112,14 @@ def _add(errors: dict, name: str, message: str) -> None:
 def _same(figure: QuarterlyFigure, data: rules.RowInput, check: rules.RowCheck) -> bool:
     entered = figure.entered_value if figure.entered_value is not None else figure.value
     typed = check.entered_value if check.entered_value is not None else data.value
-    return (entered == typed and figure.numerator == data.numerator and figure.denominator == data.denominator
-            and figure.comment == data.comment and figure.source == data.source
-            and figure.is_provisional == data.is_provisional)
+    return (
+        entered == typed
+        and figure.numerator == data.numerator
+        and figure.denominator == data.denominator
+        and figure.comment == data.comment
+        and figure.source == data.source
+        and figure.is_provisional == data.is_provisional
+    )
 
 
 def _values_match(figure: QuarterlyFigure | None, data: rules.RowInput) -> bool:
@@ -122,7 +130,8 @@ def _values_match(figure: QuarterlyFigure | None, data: rules.RowInput) -> bool:
         return False
     entered = figure.entered_value if figure.entered_value is not None else figure.value
     return (data.numerator, data.denominator) == (figure.numerator, figure.denominator) and (
-        data.value is None or data.value == entered)
+        data.value is None or data.value == entered
+    )
 
 
 class _Chain:
@@ -151,8 +160,9 @@ class _Chain:
         return rules.RowContext(previous=previous, earlier_in_year=total)
 
 
-def figure_entries_check(*, plan: Plan, entries: list[Entry], submitting: bool = False,
-                         today: dt.date | None = None) -> list[Outcome]:
+def figure_entries_check(
+    *, plan: Plan, entries: list[Entry], submitting: bool = False, today: dt.date | None = None
+) -> list[Outcome]:
     """Judge every entry as saving it would, without writing: the preview of an import, the grid's check.
 
     `submitting` adds the checks of submission that concern one row (a source is required).
@@ -178,8 +188,12 @@ def figure_entries_check(*, plan: Plan, entries: list[Entry], submitting: bool =
                 _add(outcome.errors, "value", locked)
             outcome.action = UNCHANGED if not entry.data.is_empty else EMPTY
             continue
-        outcome.check = rules.check_row(row_spec(entry.indicator), entry.data,
-                                        chain.context(entry.indicator, entry.period_end), submitting=submitting)
+        outcome.check = rules.check_row(
+            row_spec(entry.indicator),
+            entry.data,
+            chain.context(entry.indicator, entry.period_end),
+            submitting=submitting,
+        )
         outcome.errors.update(outcome.check.errors)
         if entry.data.is_empty:
             has_value = period.open is not None and not _blank(period.open)
@@ -219,6 +233,7 @@ def _entry_frame_ok(plan: Plan, entry: Entry, valid_ends: set, seen: set, outcom
 
 # --- Saving drafts ----------------------------------------------------------------------------------------
 
+
 def _lock_plan(plan: Plan) -> None:
     """Serialise writers of one plan's figures (PostgreSQL row lock; SQLite serialises writes anyway)."""
     Plan.objects.select_for_update().filter(pk=plan.pk).exists()
@@ -250,8 +265,9 @@ def _save(figure: QuarterlyFigure, user, reason: str) -> QuarterlyFigure:
 
 def _apply(user, outcome: Outcome, reason: str) -> QuarterlyFigure:
     entry, check = outcome.entry, outcome.check
-    figure = outcome.figure or QuarterlyFigure(indicator=entry.indicator, period_end=entry.period_end,
-                                               created_by=user, version=outcome.version)
+    figure = outcome.figure or QuarterlyFigure(
+        indicator=entry.indicator, period_end=entry.period_end, created_by=user, version=outcome.version
+    )
     data = entry.data
     figure.value = check.value
     figure.entered_value = check.entered_value
@@ -261,8 +277,15 @@ def _apply(user, outcome: Outcome, reason: str) -> QuarterlyFigure:
     return _save(figure, user, reason)
 
 
-def figure_entries_save(*, user, plan: Plan, entries: list[Entry], revision: str | None = None,
-                        revision_periods: Iterable[dt.date] = (), reason: str = "") -> list[Outcome]:
+def figure_entries_save(
+    *,
+    user,
+    plan: Plan,
+    entries: list[Entry],
+    revision: str | None = None,
+    revision_periods: Iterable[dt.date] = (),
+    reason: str = "",
+) -> list[Outcome]:
     """Save the entries as drafts, all or nothing.
 
     With a revision (taken when the page or file was read), refuse if any figure of `revision_periods`
@@ -283,8 +306,9 @@ def figure_entries_save(*, user, plan: Plan, entries: list[Entry], revision: str
     return outcomes
 
 
-def figure_draft_save(*, user, indicator: Indicator, period_end: dt.date, data: rules.RowInput,
-                      revision: str = "") -> QuarterlyFigure:
+def figure_draft_save(
+    *, user, indicator: Indicator, period_end: dt.date, data: rules.RowInput, revision: str = ""
+) -> QuarterlyFigure:
     """One draft through the API: creating one, or updating the open one with its current revision."""
     plan = indicator.plan
     if not can_enter_figures(user, plan.city_id):
@@ -302,18 +326,25 @@ def figure_draft_save(*, user, indicator: Indicator, period_end: dt.date, data: 
 
 # --- Submitting -------------------------------------------------------------------------------------------
 
+
 def _entry_of(figure: QuarterlyFigure) -> Entry:
     entered = figure.entered_value if figure.entered_value is not None else figure.value
-    data = rules.RowInput(value=None if figure.indicator.is_ratio else entered, numerator=figure.numerator,
-                          denominator=figure.denominator, comment=figure.comment, source=figure.source,
-                          is_provisional=figure.is_provisional)
+    data = rules.RowInput(
+        value=None if figure.indicator.is_ratio else entered,
+        numerator=figure.numerator,
+        denominator=figure.denominator,
+        comment=figure.comment,
+        source=figure.source,
+        is_provisional=figure.is_provisional,
+    )
     return Entry(figure.indicator, figure.period_end, data)
 
 
 def _cross_rules(plan: Plan) -> list[rules.CrossRule]:
-    return [rules.CrossRule(kind=c.kind, left_key=c.left_key, right_key=c.right_key,
-                            tolerance_percent=c.tolerance_percent)
-            for c in CrossCheck.objects.filter(Q(plan=None) | Q(plan=plan))]
+    return [
+        rules.CrossRule(kind=c.kind, left_key=c.left_key, right_key=c.right_key, tolerance_percent=c.tolerance_percent)
+        for c in CrossCheck.objects.filter(Q(plan=None) | Q(plan=plan))
+    ]
 
 
 def _population(plan: Plan, year: int) -> tuple[Decimal | None, int | None]:
@@ -322,8 +353,9 @@ def _population(plan: Plan, year: int) -> tuple[Decimal | None, int | None]:
     return (row.value, row.year) if row else (None, None)
 
 
-def _cross_check(plan: Plan, period_end: dt.date, checked: dict[int, Outcome],
-                 figures: dict) -> tuple[dict[int, list[str]], list[str]]:
+def _cross_check(
+    plan: Plan, period_end: dt.date, checked: dict[int, Outcome], figures: dict
+) -> tuple[dict[int, list[str]], list[str]]:
     """Cross-indicator rules over one period: blocking messages by indicator, and notices."""
     cross = _cross_rules(plan)
     if not cross:
@@ -343,8 +375,9 @@ def _cross_check(plan: Plan, period_end: dt.date, checked: dict[int, Outcome],
     involved = [r for r in cross if any(pk in checked for k in (r.left_key, r.right_key) for pk in by_key[k])]
     population, population_year = _population(plan, period_end.year)
     blocking, notices = defaultdict(list), []
-    for issue in rules.check_cross(involved, values, year=period_end.year, population=population,
-                                   population_year=population_year):
+    for issue in rules.check_cross(
+        involved, values, year=period_end.year, population=population, population_year=population_year
+    ):
         if not issue.blocking:
             notices.append(issue.message)
             continue
@@ -355,8 +388,9 @@ def _cross_check(plan: Plan, period_end: dt.date, checked: dict[int, Outcome],
     return blocking, notices
 
 
-def figures_submit(*, user, plan: Plan, figures: list[QuarterlyFigure], reason: str,
-                   late_exempt: bool = False) -> list[str]:
+def figures_submit(
+    *, user, plan: Plan, figures: list[QuarterlyFigure], reason: str, late_exempt: bool = False
+) -> list[str]:
     """Check and submit open figures (of one or more periods); all or nothing. Returns notices.
 
     Callers check the permission; `late_exempt` is for a history import (a backfill is not a late report).
@@ -372,8 +406,9 @@ def figures_submit(*, user, plan: Plan, figures: list[QuarterlyFigure], reason: 
     outcomes = []
     for figure in sorted(figures, key=lambda f: (f.indicator_id, f.period_end)):
         entry = _entry_of(figure)
-        check = rules.check_row(row_spec(figure.indicator), entry.data,
-                                chain.context(figure.indicator, figure.period_end), submitting=True)
+        check = rules.check_row(
+            row_spec(figure.indicator), entry.data, chain.context(figure.indicator, figure.period_end), submitting=True
+        )
         outcome = Outcome(entry=entry, action=UPDATE, check=check, errors=dict(check.errors), figure=figure)
         outcomes.append(outcome)
         outcomes_by_period[figure.period_end][figure.indicator_id] = outcome
@@ -404,9 +439,15 @@ def figures_submit(*, user, plan: Plan, figures: list[QuarterlyFigure], reason: 
 
 
 def _open_with_values(plan: Plan, period_ends) -> list[QuarterlyFigure]:
-    return [f for f in QuarterlyFigure.objects.filter(
-        indicator__plan=plan, period_end__in=list(period_ends), status__in=(Status.DRAFT, Status.RETURNED),
-    ).select_related("indicator") if not _blank(f)]
+    return [
+        f
+        for f in QuarterlyFigure.objects.filter(
+            indicator__plan=plan,
+            period_end__in=list(period_ends),
+            status__in=(Status.DRAFT, Status.RETURNED),
+        ).select_related("indicator")
+        if not _blank(f)
+    ]
 
 
 def figure_quarter_submit(*, user, plan: Plan, quarter: Quarter, revision: str | None = None) -> list[str]:
@@ -438,6 +479,7 @@ def figure_submit(*, user, figure: QuarterlyFigure) -> QuarterlyFigure:
 
 # --- Review -----------------------------------------------------------------------------------------------
 
+
 def _reviewable(user, figure: QuarterlyFigure) -> None:
     plan = figure.indicator.plan
     if not can_review_figures(user, plan.city_id):
@@ -460,7 +502,8 @@ def figure_approve(*, user, figure: QuarterlyFigure) -> QuarterlyFigure:
     now = timezone.now()
     with transaction.atomic():
         for old in QuarterlyFigure.objects.select_for_update().filter(
-                indicator_id=figure.indicator_id, period_end=figure.period_end, status=Status.APPROVED):
+            indicator_id=figure.indicator_id, period_end=figure.period_end, status=Status.APPROVED
+        ):
             old.status = Status.SUPERSEDED
             _save(old, user, _("被第%(v)s版取代") % {"v": figure.version})
         figure.status = Status.APPROVED
@@ -516,6 +559,7 @@ def figure_review(*, user, decisions: list[Decision]) -> dict[str, int]:
 
 # --- Corrections ------------------------------------------------------------------------------------------
 
+
 def figure_correct(*, user, figure: QuarterlyFigure, data: rules.RowInput, reason: str) -> QuarterlyFigure:
     """Change an approved (locked) figure: a new version with a reason, submitted for approval again.
 
@@ -540,18 +584,34 @@ def figure_correct(*, user, figure: QuarterlyFigure, data: rules.RowInput, reaso
         period = figures_by_period([indicator.pk], [figure.period_end])[(indicator.pk, figure.period_end)]
         if period.open is not None:
             raise ValidationError(_("该数据已有一份待处理的更正，请先处理它。"))
-        correction = QuarterlyFigure(indicator=indicator, period_end=figure.period_end, version=period.next_version,
-                                     created_by=user, correction_reason=reason)
+        correction = QuarterlyFigure(
+            indicator=indicator,
+            period_end=figure.period_end,
+            version=period.next_version,
+            created_by=user,
+            correction_reason=reason,
+        )
         stored = figures_by_period([indicator.pk])
         check = rules.check_row(row_spec(indicator), data, _Chain(stored).context(indicator, figure.period_end))
         if check.errors:
-            raise EntriesInvalid([Outcome(entry=Entry(indicator, figure.period_end, data), action=CREATE,
-                                          check=check, errors=check.errors)])
-        outcome = Outcome(entry=Entry(indicator, figure.period_end, data), action=CREATE, check=check,
-                          figure=correction)
+            raise EntriesInvalid(
+                [
+                    Outcome(
+                        entry=Entry(indicator, figure.period_end, data), action=CREATE, check=check, errors=check.errors
+                    )
+                ]
+            )
+        outcome = Outcome(
+            entry=Entry(indicator, figure.period_end, data), action=CREATE, check=check, figure=correction
+        )
         _apply(user, outcome, _("更正：%(reason)s") % {"reason": reason})
-        figures_submit(user=user, plan=plan, figures=[correction], reason=_("更正：%(reason)s") % {"reason": reason},
-                       late_exempt=True)
+        figures_submit(
+            user=user,
+            plan=plan,
+            figures=[correction],
+            reason=_("更正：%(reason)s") % {"reason": reason},
+            late_exempt=True,
+        )
     return correction
 
 
@@ -570,8 +630,9 @@ def indicator_definition_check(*, user, indicator: Indicator, changed: Iterable[
     if not can_change_indicator_definition(user):
         raise PermissionDenied
     if set(changed) & set(GUARDED_FIELDS) and not (reason or "").strip() and has_approved_figures(indicator):
-        raise ValidationError({"reason": [
-            _("该指标已有审核通过的数据，修改统计口径、目标形式、目标值或基期必须填写原因。")]})
+        raise ValidationError(
+            {"reason": [_("该指标已有审核通过的数据，修改统计口径、目标形式、目标值或基期必须填写原因。")]}
+        )
 
 
 def indicator_definition_change(*, user, indicator: Indicator, changes: dict, reason: str = "") -> Indicator:
@@ -597,8 +658,9 @@ def indicator_definition_save(*, user, indicator: Indicator, changed: Iterable[s
     return indicator
 
 
-def indicator_base_enter(*, user, indicator: Indicator, base_value: Decimal | None, base_year: int | None,
-                         source: str) -> Indicator:
+def indicator_base_enter(
+    *, user, indicator: Indicator, base_value: Decimal | None, base_year: int | None, source: str
+) -> Indicator:
     """Fill a base the document left unknown, with its source; recorded, and not a correction."""
     if not can_enter_base(user, indicator.plan.city_id):
         raise PermissionDenied

@@ -62,15 +62,25 @@ class FigureRowForm(forms.Form):
         if figure is None:
             return {}
         entered = figure.entered_value if figure.entered_value is not None else figure.value
-        return {"value": _plain(entered) if not indicator.is_ratio else None,
-                "numerator": _plain(figure.numerator), "denominator": _plain(figure.denominator),
-                "comment": figure.comment, "source": figure.source, "is_provisional": figure.is_provisional}
+        return {
+            "value": _plain(entered) if not indicator.is_ratio else None,
+            "numerator": _plain(figure.numerator),
+            "denominator": _plain(figure.denominator),
+            "comment": figure.comment,
+            "source": figure.source,
+            "is_provisional": figure.is_provisional,
+        }
 
     def row_input(self) -> RowInput:
         data = self.cleaned_data
-        return RowInput(value=data["value"], numerator=data["numerator"], denominator=data["denominator"],
-                        comment=data["comment"].strip(), source=data["source"].strip(),
-                        is_provisional=data["is_provisional"])
+        return RowInput(
+            value=data["value"],
+            numerator=data["numerator"],
+            denominator=data["denominator"],
+            comment=data["comment"].strip(),
+            source=data["source"].strip(),
+            is_provisional=data["is_provisional"],
+        )
 
 
 def _plain(number: Decimal | None) -> str | None:
@@ -78,8 +88,9 @@ def _plain(number: Decimal | None) -> str | None:
 
 
 class CorrectionForm(FigureRowForm):
-    correction_reason = forms.CharField(label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 3}),
-                                        max_length=2000, required=False)
+    correction_reason = forms.CharField(
+        label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
 
 
 class BaseValueForm(forms.Form):
@@ -97,8 +108,19 @@ class DefinitionForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["measure_type", "target_form", "target_value", "target_date", "base_value", "base_year",
-                  "base_source", "entry_mode", "is_ratio", "numerator_label", "denominator_label"]
+        fields = [
+            "measure_type",
+            "target_form",
+            "target_value",
+            "target_date",
+            "base_value",
+            "base_year",
+            "base_source",
+            "entry_mode",
+            "is_ratio",
+            "numerator_label",
+            "denominator_label",
+        ]
         widgets = {"target_date": forms.DateInput(attrs={"type": "date"})}
 
     def changes(self) -> dict:

@@ -46,6 +46,7 @@ FORM_FIELDS = ("value", "numerator", "denominator", "comment", "source", "is_pro
 
 # --- Templates ------------------------------------------------------------------------------------------
 
+
 def _entry_mode(indicator) -> str:
     spec = row_spec(indicator)
     if spec.is_ratio:
@@ -57,8 +58,14 @@ def _entry_mode(indicator) -> str:
 
 def _template_row(indicator, figure: QuarterlyFigure | None, **extra) -> excel.TemplateRow:
     """A template row showing what is stored, in the form it was entered (a year-to-date total as typed)."""
-    row = excel.TemplateRow(code=indicator.code, name=indicator.name, unit=indicator.unit,
-                            measure=indicator.get_measure_type_display(), mode=_entry_mode(indicator), **extra)
+    row = excel.TemplateRow(
+        code=indicator.code,
+        name=indicator.name,
+        unit=indicator.unit,
+        measure=indicator.get_measure_type_display(),
+        mode=_entry_mode(indicator),
+        **extra,
+    )
     if figure is not None:
         if not indicator.is_ratio:
             row.value = figure.entered_value if figure.entered_value is not None else figure.value
@@ -75,11 +82,13 @@ def quarter_template(*, grid) -> bytes:
         status = current.get_status_display() if current else ""
         if row.lock_reason:
             status = row.lock_reason
-        rows.append(_template_row(row.indicator, current, previous=row.previous.value if row.previous else None,
-                                  status=status))
+        rows.append(
+            _template_row(row.indicator, current, previous=row.previous.value if row.previous else None, status=status)
+        )
     title = _("%(plan)s %(quarter)s 指标数据填报") % {"plan": grid.plan.title, "quarter": grid.quarter.label}
-    return excel.write_template(kind=excel.QUARTER, title=title, plan_code=grid.plan.code,
-                                quarter=str(grid.quarter), rows=rows)
+    return excel.write_template(
+        kind=excel.QUARTER, title=title, plan_code=grid.plan.code, quarter=str(grid.quarter), rows=rows
+    )
 
 
 def history_template(*, plan: Plan) -> bytes:
@@ -98,6 +107,7 @@ def history_template(*, plan: Plan) -> bytes:
 
 
 # --- Upload, preview, confirm ---------------------------------------------------------------------------
+
 
 @dataclass
 class PreviewRow:
@@ -135,8 +145,9 @@ def _periods(upload: FigureImport) -> set[dt.date]:
     return {q.end for q in plan_quarters(plan=upload.plan)}
 
 
-def figure_import_upload(*, user, plan: Plan, kind: str, quarter: Quarter | None, name: str,
-                         content: bytes) -> FigureImport:
+def figure_import_upload(
+    *, user, plan: Plan, kind: str, quarter: Quarter | None, name: str, content: bytes
+) -> FigureImport:
     """Refuse a file that is not this plan's (and quarter's) template; keep the bytes for the preview."""
     if not can_enter_figures(user, plan.city_id):
         raise PermissionDenied
@@ -144,13 +155,24 @@ def figure_import_upload(*, user, plan: Plan, kind: str, quarter: Quarter | None
     sheet = excel.read_workbook(content)
     expected = str(quarter) if quarter else ""
     if sheet.kind != kind or sheet.plan_code != plan.code or sheet.quarter != expected:
-        raise excel.WorkbookRefused(_(
-            "这是“%(plan)s%(quarter)s”的%(kind)s模板，不能导入到“%(this_plan)s%(this_quarter)s”。") % {
-            "plan": sheet.plan_code, "quarter": f" {sheet.quarter}" if sheet.quarter else "",
-            "kind": dict(FigureImport.Kind.choices).get(sheet.kind, sheet.kind),
-            "this_plan": plan.code, "this_quarter": f" {expected}" if expected else ""})
-    upload = FigureImport(plan=plan, kind=kind, period_end=quarter.end if quarter else None, filename=name[:255],
-                          content=content, uploaded_by=user)
+        raise excel.WorkbookRefused(
+            _("这是“%(plan)s%(quarter)s”的%(kind)s模板，不能导入到“%(this_plan)s%(this_quarter)s”。")
+            % {
+                "plan": sheet.plan_code,
+                "quarter": f" {sheet.quarter}" if sheet.quarter else "",
+                "kind": dict(FigureImport.Kind.choices).get(sheet.kind, sheet.kind),
+                "this_plan": plan.code,
+                "this_quarter": f" {expected}" if expected else "",
+            }
+        )
+    upload = FigureImport(
+        plan=plan,
+        kind=kind,
+        period_end=quarter.end if quarter else None,
+        filename=name[:255],
+        content=content,
+        uploaded_by=user,
+    )
     upload.revision = quarter_revision(plan=plan, period_ends=_periods(upload))
     upload.full_clean()
     upload.save()
@@ -171,8 +193,10 @@ def figure_import_preview(*, upload: FigureImport) -> Preview:
         indicator = indicators.get(sheet_row.code)
         if indicator is None:
             errors.setdefault("indicator", []).append(
-                _("未知的指标代码“%(code)s”（本方案没有该定量指标）。") % {"code": sheet_row.code} if sheet_row.code
-                else _("缺少指标代码。"))
+                _("未知的指标代码“%(code)s”（本方案没有该定量指标）。") % {"code": sheet_row.code}
+                if sheet_row.code
+                else _("缺少指标代码。")
+            )
         period_end = _period_end(upload, sheet_row, errors)
         form = FigureRowForm(data={k: sheet_row.values.get(k, "") for k in FORM_FIELDS}, indicator=indicator)
         if not form.is_valid():
@@ -201,8 +225,11 @@ def _period_end(upload: FigureImport, sheet_row: excel.SheetRow, errors: dict) -
 
 
 def _named(kind: str, number: int, errors: dict[str, list[str]]) -> list[str]:
-    return [f"{excel.cell_label(kind, name, number)}：{message}" for name, messages in errors.items()
-            for message in messages]
+    return [
+        f"{excel.cell_label(kind, name, number)}：{message}"
+        for name, messages in errors.items()
+        for message in messages
+    ]
 
 
 def _describe(upload: FigureImport, preview: PreviewRow, outcome: Outcome) -> None:
@@ -232,11 +259,22 @@ def figure_import_confirm(*, user, upload: FigureImport) -> Preview:
             return preview
         reason = _("Excel导入：%(name)s") % {"name": upload.filename}
         try:
-            outcomes = figure_entries_save(user=user, plan=upload.plan, entries=preview.entries,
-                                           revision=upload.revision, revision_periods=_periods(upload), reason=reason)
+            outcomes = figure_entries_save(
+                user=user,
+                plan=upload.plan,
+                entries=preview.entries,
+                revision=upload.revision,
+                revision_periods=_periods(upload),
+                reason=reason,
+            )
             if upload.kind == FigureImport.Kind.HISTORY:
-                figures = [o.figure for o in outcomes if o.figure is not None and o.figure.value is not None
-                           and o.figure.status != QuarterlyFigure.Status.SUBMITTED]
+                figures = [
+                    o.figure
+                    for o in outcomes
+                    if o.figure is not None
+                    and o.figure.value is not None
+                    and o.figure.status != QuarterlyFigure.Status.SUBMITTED
+                ]
                 figures_submit(user=user, plan=upload.plan, figures=figures, reason=reason, late_exempt=True)
         except EntriesInvalid as invalid:
             transaction.set_rollback(True)
@@ -250,8 +288,7 @@ def figure_import_confirm(*, user, upload: FigureImport) -> Preview:
 
 def _attach(upload: FigureImport, preview: Preview, invalid: EntriesInvalid) -> None:
     """Errors found at save or submit time (cross-indicator rules) go back on the rows they concern."""
-    by_key = {(e.indicator.pk, e.period_end): row for e, row in zip(preview.entries, _entry_rows(preview),
-                                                                    strict=True)}
+    by_key = {(e.indicator.pk, e.period_end): row for e, row in zip(preview.entries, _entry_rows(preview), strict=True)}
     for outcome in invalid.failed:
         row = by_key.get((outcome.entry.indicator.pk, outcome.entry.period_end))
         if row is not None:

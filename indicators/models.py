@@ -94,7 +94,11 @@ class Indicator(models.Model):
     )
     catalogue_key = models.SlugField(_("目录键"), max_length=80, blank=True, help_text=_("关联各城市同类指标。"))
     target_group = models.ForeignKey(
-        TargetGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators",
+        TargetGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
         verbose_name=_("合并目标"),
     )
     source_quote = models.TextField(_("原文"), blank=True)
@@ -107,7 +111,8 @@ class Indicator(models.Model):
         verbose_name_plural = _("指标")
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "code"], name="indicator_unique_code",
+                fields=["plan", "code"],
+                name="indicator_unique_code",
                 violation_error_message=_("该方案已有相同代码的指标。"),
             ),
         ]
@@ -200,7 +205,11 @@ class QuarterlyFigure(models.Model):
     numerator = models.DecimalField(_("分子"), max_digits=20, decimal_places=4, null=True, blank=True)
     denominator = models.DecimalField(_("分母"), max_digits=20, decimal_places=4, null=True, blank=True)
     entered_value = models.DecimalField(
-        _("填报数"), max_digits=20, decimal_places=4, null=True, blank=True,
+        _("填报数"),
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text=_("按填报方式录入的原始数（当期数或1–N月累计数）；数值一栏总是当期数。"),
     )
     entry_form = models.CharField(_("填报方式"), max_length=10, choices=Indicator.EntryMode.choices, blank=True)
@@ -212,21 +221,37 @@ class QuarterlyFigure(models.Model):
     is_late = models.BooleanField(_("逾期报送"), default=False)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("填报人"),
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("提交人"),
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("审核人"),
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("最后修改人"),
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -238,16 +263,19 @@ class QuarterlyFigure(models.Model):
         verbose_name_plural = _("季度数据")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "period_end", "version"], name="figure_unique_version",
+                fields=["indicator", "period_end", "version"],
+                name="figure_unique_version",
                 violation_error_message=_("该指标该期已有同一版本的数据。"),
             ),
             models.UniqueConstraint(
-                fields=["indicator", "period_end"], condition=models.Q(status__in=["draft", "submitted", "returned"]),
+                fields=["indicator", "period_end"],
+                condition=models.Q(status__in=["draft", "submitted", "returned"]),
                 name="figure_one_open_version",
                 violation_error_message=_("该指标该期已有一份未审核完成的数据。"),
             ),
             models.UniqueConstraint(
-                fields=["indicator", "period_end"], condition=models.Q(status="approved"),
+                fields=["indicator", "period_end"],
+                condition=models.Q(status="approved"),
                 name="figure_one_approved_version",
                 violation_error_message=_("该指标该期只能有一个有效的已审核数据。"),
             ),
@@ -290,14 +318,22 @@ class CrossCheck(models.Model):
         PER_POPULATION = "per_population", _("每万人口数与总量、常住人口一致")
 
     plan = models.ForeignKey(
-        Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="cross_checks", verbose_name=_("方案"),
+        Plan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cross_checks",
+        verbose_name=_("方案"),
         help_text=_("留空表示适用于所有方案。"),
     )
     kind = models.CharField(_("规则类型"), max_length=20, choices=Kind.choices)
     left_key = models.SlugField(_("指标目录键（前者）"), max_length=80)
     right_key = models.SlugField(_("指标目录键（后者）"), max_length=80)
     tolerance_percent = models.DecimalField(
-        _("允许误差（%）"), max_digits=5, decimal_places=2, default=2,
+        _("允许误差（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=2,
         help_text=_("仅用于每万人口一致性核对，容许统计取整带来的差异。"),
     )
     notes = models.TextField(_("说明"), blank=True)
@@ -308,7 +344,8 @@ class CrossCheck(models.Model):
         verbose_name_plural = _("跨指标校验规则")
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "kind", "left_key", "right_key"], name="crosscheck_unique",
+                fields=["plan", "kind", "left_key", "right_key"],
+                name="crosscheck_unique",
                 violation_error_message=_("该校验规则已存在。"),
             ),
             models.CheckConstraint(condition=models.Q(tolerance_percent__gte=0), name="crosscheck_tolerance"),
@@ -337,7 +374,10 @@ class FigureImport(models.Model):
     content = models.BinaryField(_("文件内容"))
     revision = models.CharField(_("上传时数据版本"), max_length=80, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("确认导入时间"), null=True, blank=True)
@@ -349,7 +389,8 @@ class FigureImport(models.Model):
         verbose_name_plural = _("Excel导入")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind="history") | models.Q(period_end__isnull=False), name="import_quarter_period",
+                condition=models.Q(kind="history") | models.Q(period_end__isnull=False),
+                name="import_quarter_period",
             ),
         ]
 
@@ -403,9 +444,7 @@ class IndicatorProgress(ProgressFields):
 class ProgressSnapshot(ProgressFields):
     """An indicator's progress as of a quarter end, for trends and "滞后 since 2025Q2"."""
 
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("指标")
-    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("指标"))
     quarter_end = models.DateField(_("季度末"))
 
     class Meta:
@@ -435,7 +474,9 @@ class LagFlag(models.Model):
         verbose_name_plural = _("滞后预警")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator"], condition=models.Q(cleared_on__isnull=True), name="lagflag_one_open",
+                fields=["indicator"],
+                condition=models.Q(cleared_on__isnull=True),
+                name="lagflag_one_open",
             ),
         ]
 

@@ -43,8 +43,19 @@ OVERDUE_REPORT = "overdue_report"
 NO_DATA = "no_data"
 INCOMPLETE = "incomplete"
 AWAITING_REVIEW = "awaiting_review"
-STATUSES = (ACHIEVED, MISSED, ON_TRACK, AT_RISK, LAGGING, OVERDUE_REPORT, NO_DATA, INCOMPLETE, AWAITING_REVIEW,
-            QUALITATIVE)
+STATUSES = (
+    ACHIEVED,
+    MISSED,
+    ON_TRACK,
+    AT_RISK,
+    LAGGING,
+    OVERDUE_REPORT,
+    NO_DATA,
+    INCOMPLETE,
+    AWAITING_REVIEW,
+    QUALITATIVE,
+)
+
 
 def _(message: str) -> str:
     """Marks a label for the translation catalogue without importing Django."""
@@ -71,14 +82,26 @@ STATUS_LABELS = {
 def status_label(status: str) -> str:
     return translate(STATUS_LABELS[status])
 
+
 # Worst first: what a leading group must act on heads a lagging list; known-bad before unknown.
-STATUS_ORDER = (MISSED, LAGGING, OVERDUE_REPORT, AT_RISK, INCOMPLETE, AWAITING_REVIEW, NO_DATA, ON_TRACK, ACHIEVED,
-                QUALITATIVE)
+STATUS_ORDER = (
+    MISSED,
+    LAGGING,
+    OVERDUE_REPORT,
+    AT_RISK,
+    INCOMPLETE,
+    AWAITING_REVIEW,
+    NO_DATA,
+    ON_TRACK,
+    ACHIEVED,
+    QUALITATIVE,
+)
 
 MILESTONE_AT_RISK_SHARE = 2 / 3
 
 
 # ─── Inputs and result ──────────────────────────────────────────────────────────────────────────────────
+
 
 @dataclass(frozen=True)
 class PlanRule:
@@ -167,6 +190,7 @@ class Progress:
 
 # ─── Calendar ───────────────────────────────────────────────────────────────────────────────────────────
 
+
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
@@ -246,6 +270,7 @@ def _due_date(rule: IndicatorRule, path_start: dt.date) -> dt.date:
 
 # ─── Comparisons ────────────────────────────────────────────────────────────────────────────────────────
 
+
 def _clip(value: float) -> float:
     return min(1.0, max(0.0, value))
 
@@ -274,11 +299,15 @@ def _strict_growth(rule: IndicatorRule, base: float | None) -> bool:
 def _may_achieve_early(rule: IndicatorRule) -> bool:
     """A threshold or a rate is re-measured every year, and a lower-is-better flow is a cap on the whole
     period: none of them is met for good until the plan is over."""
-    return not (rule.target_form == THRESHOLD or rule.measure_type == RATE
-                or (rule.measure_type == FLOW and rule.direction == LOWER))
+    return not (
+        rule.target_form == THRESHOLD
+        or rule.measure_type == RATE
+        or (rule.measure_type == FLOW and rule.direction == LOWER)
+    )
 
 
 # ─── Figures: which count, and the level they describe ──────────────────────────────────────────────────
+
 
 def _approval_key(figure: Figure) -> float:
     # timestamp() so that naive and aware datetimes never meet in a comparison (that would raise)
@@ -373,6 +402,7 @@ def _year_to_date(rule: IndicatorRule, counted: dict[dt.date, Figure]) -> float 
 
 # ─── Base, end target, expected path ────────────────────────────────────────────────────────────────────
 
+
 def _base(rule: IndicatorRule, series: list[tuple[dt.date, float]]) -> tuple[float | None, dt.date, bool]:
     """(base, start of the time path, taken from the first report?).
 
@@ -416,8 +446,7 @@ def _path_value(points: list[tuple[dt.date, float]], at: dt.date) -> float:
     return v0 + (v1 - v0) * (at - d0).days / (d1 - d0).days
 
 
-def expected_progress(rule: IndicatorRule, *, origin: float, end: float, path_start: dt.date,
-                      at: dt.date) -> float:
+def expected_progress(rule: IndicatorRule, *, origin: float, end: float, path_start: dt.date, at: dt.date) -> float:
     """Where progress should be at `at` (时间过半、任务过半), as a share of the way from origin to end.
 
     Linear in time to the due date, or piecewise linear through the document's interim targets (its own
@@ -427,8 +456,12 @@ def expected_progress(rule: IndicatorRule, *, origin: float, end: float, path_st
     due = _due_date(rule, path_start)
     if end == origin:
         return time_share(path_start, due, at)
-    compound = (rule.target_form == COMPOUND_GROWTH and rule.measure_type in (STOCK, ANNUAL)
-                and rule.base_year is not None and not rule.interim_targets)
+    compound = (
+        rule.target_form == COMPOUND_GROWTH
+        and rule.measure_type in (STOCK, ANNUAL)
+        and rule.base_year is not None
+        and not rule.interim_targets
+    )
     if compound:
         years = max(0.0, (at - dt.date(rule.base_year, 12, 31)).days / 365.25)
         value = origin * (1 + rule.target_value / 100) ** years
@@ -447,6 +480,7 @@ def _share(rule: IndicatorRule, current: float, origin: float, end: float, stric
 
 # ─── Pace: what it takes, and where the recent pace leads ───────────────────────────────────────────────
 
+
 class _Outlook(NamedTuple):
     needed_per_quarter: float | None = None
     recent_pace_per_quarter: float | None = None
@@ -464,8 +498,14 @@ def _reference_point(candidates: list[tuple[dt.date, float]], data_date: dt.date
     return earlier[0] if earlier else None
 
 
-def _outlook(rule: IndicatorRule, series: list[tuple[dt.date, float]], origin_point: tuple[dt.date, float] | None,
-             end: float, due: dt.date, strict: bool) -> _Outlook:
+def _outlook(
+    rule: IndicatorRule,
+    series: list[tuple[dt.date, float]],
+    origin_point: tuple[dt.date, float] | None,
+    end: float,
+    due: dt.date,
+    strict: bool,
+) -> _Outlook:
     """Needed pace per remaining quarter and the projection at the last four quarters' pace.
 
     Linear for levels and flows, compound for growth forms (growth compounds; a linear projection would
@@ -486,7 +526,7 @@ def _outlook(rule: IndicatorRule, series: list[tuple[dt.date, float]], origin_po
         return _Outlook(needed_per_quarter=needed)
     elif rule.target_form in GROWTH_FORMS and reference[1] > 0 and current > 0:
         quarterly = (current / reference[1]) ** (3 / _months_between(reference[0], data_date))
-        projected = current * quarterly ** remaining
+        projected = current * quarterly**remaining
     else:
         projected = current + pace * remaining
     reached = _meets(rule, projected, end, strict)
@@ -505,6 +545,7 @@ def _origin_point(rule: IndicatorRule, base: float | None, from_first: bool) -> 
 
 
 # ─── Wording ────────────────────────────────────────────────────────────────────────────────────────────
+
 
 def _fmt(value: float) -> str:
     text = f"{value:.2f}".rstrip("0").rstrip(".")
@@ -525,6 +566,7 @@ def _target_words(rule: IndicatorRule, end: float) -> str:
 
 # ─── The verdict ────────────────────────────────────────────────────────────────────────────────────────
 
+
 def _refusal(rule: IndicatorRule) -> tuple[str, str] | None:
     """Why a quantitative indicator cannot be measured at all. Never guess a missing number."""
     if rule.target_value is None:
@@ -539,8 +581,9 @@ def _refusal(rule: IndicatorRule) -> tuple[str, str] | None:
     return None
 
 
-def evaluate(rule: IndicatorRule, figures: Iterable[Figure], as_of: dt.date,
-             pending_periods: Collection[dt.date] = ()) -> Progress:
+def evaluate(
+    rule: IndicatorRule, figures: Iterable[Figure], as_of: dt.date, pending_periods: Collection[dt.date] = ()
+) -> Progress:
     """An indicator's status as of a date, from today's approved figures (issue 3, first match wins):
     incomplete → plan over (achieved/missed) → achieved → overdue_report → no_data → against the calendar.
 
@@ -569,13 +612,17 @@ def evaluate(rule: IndicatorRule, figures: Iterable[Figure], as_of: dt.date,
         return case.result(ACHIEVED, "achieved", f"当前值{_value(rule, current)}已达到{_target_words(rule, end)}")
 
     # 4. overdue: only the latest period past its deadline is looked at
-    due_periods = [p for p in period_ends(plan, rule.frequency)
-                   if reporting_deadline(p, plan.reporting_lag_days) < as_of]
+    due_periods = [
+        p for p in period_ends(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) < as_of
+    ]
     if due_periods and due_periods[-1] not in case.counted and due_periods[-1] not in pending_periods:
         latest = due_periods[-1]
         deadline = reporting_deadline(latest, plan.reporting_lag_days)
-        return case.result(OVERDUE_REPORT, "overdue_report",
-                           f"{period_label(latest, rule.frequency)}数据报送截止日{deadline.isoformat()}已过，尚未报送")
+        return case.result(
+            OVERDUE_REPORT,
+            "overdue_report",
+            f"{period_label(latest, rule.frequency)}数据报送截止日{deadline.isoformat()}已过，尚未报送",
+        )
 
     # 5. nothing to judge yet
     if current is None:
@@ -610,8 +657,9 @@ class _Case:
         return Progress(status, code, reason, **self.numbers)
 
 
-def _measure(rule: IndicatorRule, figures: Iterable[Figure], as_of: dt.date,
-             pending_periods: Collection[dt.date]) -> _Case:
+def _measure(
+    rule: IndicatorRule, figures: Iterable[Figure], as_of: dt.date, pending_periods: Collection[dt.date]
+) -> _Case:
     """Every number behind the verdict, computed once whatever the status turns out to be."""
     plan = rule.plan
     counted = _counted(rule, figures, as_of)
@@ -621,16 +669,22 @@ def _measure(rule: IndicatorRule, figures: Iterable[Figure], as_of: dt.date,
     origin = 0.0 if _is_total(rule) else base
     strict = _strict_growth(rule, base)
     due = _due_date(rule, path_start)
-    awaiting = sorted(p for p in set(pending_periods)
-                      if p not in counted and plan.period_start <= p <= min(plan.period_end, as_of))
+    awaiting = sorted(
+        p for p in set(pending_periods) if p not in counted and plan.period_start <= p <= min(plan.period_end, as_of)
+    )
 
-    numbers = {"base": base, "base_from_first_report": from_first, "end_target": end,
-               "year_to_date": _year_to_date(rule, counted)}
+    numbers = {
+        "base": base,
+        "base_from_first_report": from_first,
+        "end_target": end,
+        "year_to_date": _year_to_date(rule, counted),
+    }
     current = data_date = None
     if series:
         data_date, current = series[-1]
-        numbers.update(current=current, data_date=data_date,
-                       time_elapsed=time_share(path_start, plan.period_end, data_date))
+        numbers.update(
+            current=current, data_date=data_date, time_elapsed=time_share(path_start, plan.period_end, data_date)
+        )
         if rule.target_form != THRESHOLD:
             numbers.update(
                 progress=_share(rule, current, origin, end, strict),
@@ -659,22 +713,26 @@ def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
     """no_data, said precisely: not started, awaiting review, no complete year yet, or nothing usable."""
     rule, plan = case.rule, case.rule.plan
     if case.awaiting:
-        return case.result(AWAITING_REVIEW, "awaiting_review",
-                           f"{period_label(case.awaiting[-1], rule.frequency)}数据已提交待审核，尚无已审核数据")
+        return case.result(
+            AWAITING_REVIEW,
+            "awaiting_review",
+            f"{period_label(case.awaiting[-1], rule.frequency)}数据已提交待审核，尚无已审核数据",
+        )
     if as_of < plan.period_start:
         return case.result(NO_DATA, "not_started", f"实施期尚未开始（{plan.period_start.isoformat()}起），暂无数据")
     year_to_date = case.numbers["year_to_date"]
     if year_to_date is not None:
-        return case.result(NO_DATA, "no_complete_year",
-                           f"尚无完整年度数据，本年累计{_fmt(year_to_date)}仅供参考，不作评判")
+        return case.result(
+            NO_DATA, "no_complete_year", f"尚无完整年度数据，本年累计{_fmt(year_to_date)}仅供参考，不作评判"
+        )
     if case.counted:
         return case.result(NO_DATA, "no_value", "已报数据无法计算（数值为空或分母为0），暂无可评判数据")
-    upcoming = [p for p in period_ends(plan, rule.frequency)
-                if reporting_deadline(p, plan.reporting_lag_days) >= as_of]
+    upcoming = [p for p in period_ends(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) >= as_of]
     if upcoming:
         first, deadline = upcoming[0], reporting_deadline(upcoming[0], plan.reporting_lag_days)
-        return case.result(NO_DATA, "no_data",
-                           f"尚无数据，{period_label(first, rule.frequency)}数据报送截止日为{deadline.isoformat()}")
+        return case.result(
+            NO_DATA, "no_data", f"尚无数据，{period_label(first, rule.frequency)}数据报送截止日为{deadline.isoformat()}"
+        )
     return case.result(NO_DATA, "no_data", "尚无数据")
 
 

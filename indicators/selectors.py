@@ -72,8 +72,10 @@ class PlanProgress:
     def attention(self) -> list[IndicatorStatus]:
         """Lagging, overdue and at-risk first (worst first): what the leading group must act on."""
         rank = {s: n for n, s in enumerate(progress.STATUS_ORDER)}
-        return sorted((r for r in self.rows if r.result.status in ATTENTION_STATUSES),
-                      key=lambda r: (rank[r.result.status], r.indicator.order))
+        return sorted(
+            (r for r in self.rows if r.result.status in ATTENTION_STATUSES),
+            key=lambda r: (rank[r.result.status], r.indicator.order),
+        )
 
     @property
     def on_track_share(self) -> float | None:
@@ -102,10 +104,16 @@ def _stored_result(row, fields=LATEST_FIELDS) -> progress.Progress:
 def _figure_annotations(plan, as_of: dt.date) -> dict:
     """Per indicator, over the approved figures that count as of the date: the latest approval, and the
     provisional ones (the newest period and how many) — correlated subqueries, no extra query."""
-    counted = QuarterlyFigure.objects.filter(
-        indicator=OuterRef("pk"), status=QuarterlyFigure.Status.APPROVED,
-        period_end__gte=plan.period_start, period_end__lte=min(plan.period_end, as_of),
-    ).order_by().values("indicator")
+    counted = (
+        QuarterlyFigure.objects.filter(
+            indicator=OuterRef("pk"),
+            status=QuarterlyFigure.Status.APPROVED,
+            period_end__gte=plan.period_start,
+            period_end__lte=min(plan.period_end, as_of),
+        )
+        .order_by()
+        .values("indicator")
+    )
     provisional = counted.filter(is_provisional=True)
     return {
         "last_approved_at": Subquery(counted.annotate(at=Max("reviewed_at")).values("at")),
@@ -122,8 +130,11 @@ def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
     """
     latest = _is_latest(as_of)
     as_of = today() if latest else as_of
-    indicators = list(plan.indicators.select_related("lead_department", "target_group", "progress")
-                      .annotate(**_figure_annotations(plan, as_of)).order_by("order"))  # each one's .plan is `plan`
+    indicators = list(
+        plan.indicators.select_related("lead_department", "target_group", "progress")
+        .annotate(**_figure_annotations(plan, as_of))
+        .order_by("order")
+    )  # each one's .plan is `plan`
     if latest:
         rows = []
         missing = [i for i in indicators if not hasattr(i, "progress")]
@@ -132,8 +143,9 @@ def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
             if indicator.pk in computed:
                 rows.append(IndicatorStatus(indicator, computed[indicator.pk]))
             else:
-                rows.append(IndicatorStatus(indicator, _stored_result(indicator.progress),
-                                            indicator.progress.status_since))
+                rows.append(
+                    IndicatorStatus(indicator, _stored_result(indicator.progress), indicator.progress.status_since)
+                )
     else:
         results = _evaluate(indicators, as_of=as_of)
         rows = [IndicatorStatus(i, results[i.pk]) for i in indicators]
@@ -146,6 +158,7 @@ def _evaluate(indicators: list[Indicator], *, as_of: dt.date) -> dict[int, progr
 
 
 # --- Stored results for many indicators and plans ------------------------------------------------------
+
 
 def _is_latest(as_of: dt.date | None) -> bool:
     return as_of is None or as_of >= today()
@@ -206,17 +219,22 @@ def plan_summaries(plans, *, as_of: dt.date | None = None) -> dict[int, PlanSumm
         stored = "progress"
     else:
         stored = "snapshot"
-        indicators = indicators.annotate(snapshot=FilteredRelation(
-            "snapshots", condition=Q(snapshots__quarter_end=as_of)))
+        indicators = indicators.annotate(
+            snapshot=FilteredRelation("snapshots", condition=Q(snapshots__quarter_end=as_of))
+        )
     counts = {p.pk: Counter() for p in plans}
     sums = defaultdict(lambda: [0.0, 0])
     final, unstored = set(), set()
-    rows = (indicators.values("plan_id", f"{stored}__status")
-            .annotate(n=Count("pk"), over=Count("pk", filter=Q(**{f"{stored}__rule": PLAN_OVER_RULE})),
-                      share_sum=Sum(_clipped_progress(f"{stored}__progress"),
-                                    filter=Q(**{f"{stored}__progress__isnull": False})),
-                      share_n=Count(f"{stored}__progress"))
-            .order_by())
+    rows = (
+        indicators.values("plan_id", f"{stored}__status")
+        .annotate(
+            n=Count("pk"),
+            over=Count("pk", filter=Q(**{f"{stored}__rule": PLAN_OVER_RULE})),
+            share_sum=Sum(_clipped_progress(f"{stored}__progress"), filter=Q(**{f"{stored}__progress__isnull": False})),
+            share_n=Count(f"{stored}__progress"),
+        )
+        .order_by()
+    )
     for row in rows:
         plan_id, status = row["plan_id"], row[f"{stored}__status"]
         if status is None:
@@ -228,8 +246,11 @@ def plan_summaries(plans, *, as_of: dt.date | None = None) -> dict[int, PlanSumm
         if row["over"]:
             final.add(plan_id)
 
-    missing = list(indicators.filter(plan__in=unstored, **{f"{stored}__isnull": True})
-                   .select_related("plan", "target_group")) if unstored else []
+    missing = (
+        list(indicators.filter(plan__in=unstored, **{f"{stored}__isnull": True}).select_related("plan", "target_group"))
+        if unstored
+        else []
+    )
     plan_of = {i.pk: i.plan_id for i in missing}
     for indicator_id, result in _evaluate(missing, as_of=as_of).items():
         plan_id = plan_of[indicator_id]
@@ -240,10 +261,16 @@ def plan_summaries(plans, *, as_of: dt.date | None = None) -> dict[int, PlanSumm
         if result.rule == PLAN_OVER_RULE:
             final.add(plan_id)
 
-    return {p.pk: PlanSummary(plan=p, as_of=as_of, counts=counts[p.pk],
-                              indicator_progress=sums[p.pk][0] / sums[p.pk][1] if sums[p.pk][1] else None,
-                              is_final=p.pk in final)
-            for p in plans}
+    return {
+        p.pk: PlanSummary(
+            plan=p,
+            as_of=as_of,
+            counts=counts[p.pk],
+            indicator_progress=sums[p.pk][0] / sums[p.pk][1] if sums[p.pk][1] else None,
+            is_final=p.pk in final,
+        )
+        for p in plans
+    }
 
 
 def on_track_trend(plans, *, until: dt.date, since: dt.date | None = None) -> dict[int, list[tuple[dt.date, float]]]:
@@ -252,10 +279,14 @@ def on_track_trend(plans, *, until: dt.date, since: dt.date | None = None) -> di
     if since is not None:
         snapshots = snapshots.filter(quarter_end__gte=since)
     trend = defaultdict(list)
-    rows = (snapshots.values("indicator__plan_id", "quarter_end")
-            .annotate(good=Count("pk", filter=Q(status__in=ON_TRACK_STATUSES)),
-                      judged=Count("pk", filter=~Q(status=progress.QUALITATIVE)))
-            .order_by("indicator__plan_id", "quarter_end"))
+    rows = (
+        snapshots.values("indicator__plan_id", "quarter_end")
+        .annotate(
+            good=Count("pk", filter=Q(status__in=ON_TRACK_STATUSES)),
+            judged=Count("pk", filter=~Q(status=progress.QUALITATIVE)),
+        )
+        .order_by("indicator__plan_id", "quarter_end")
+    )
     for row in rows:
         if row["judged"]:
             trend[row["indicator__plan_id"]].append((row["quarter_end"], row["good"] / row["judged"]))
@@ -263,6 +294,7 @@ def on_track_trend(plans, *, until: dt.date, since: dt.date | None = None) -> di
 
 
 # --- The time path of one indicator, for charts --------------------------------------------------------
+
 
 def scale_origin(indicator: Indicator, result: progress.Progress) -> float | None:
     """Where progress is measured from: 0 for totals (flows, milestones), the base for levels.
@@ -278,8 +310,11 @@ def scale_origin(indicator: Indicator, result: progress.Progress) -> float | Non
 
 def has_time_path(indicator: Indicator, result: progress.Progress) -> bool:
     """Thresholds are a line, milestones are reached or not: neither has an expected value in between."""
-    return (result.expected is not None and result.end_target is not None
-            and indicator.target_form not in (progress.THRESHOLD, progress.MILESTONE))
+    return (
+        result.expected is not None
+        and result.end_target is not None
+        and indicator.target_form not in (progress.THRESHOLD, progress.MILESTONE)
+    )
 
 
 def expected_value(indicator: Indicator, result: progress.Progress) -> float | None:
@@ -290,8 +325,9 @@ def expected_value(indicator: Indicator, result: progress.Progress) -> float | N
     return origin + result.expected * (result.end_target - origin)
 
 
-def expected_path(indicator: Indicator, result: progress.Progress, *,
-                  first_report: dt.date | None = None) -> list[tuple[dt.date, float]]:
+def expected_path(
+    indicator: Indicator, result: progress.Progress, *, first_report: dt.date | None = None
+) -> list[tuple[dt.date, float]]:
     """The value the indicator should have at each quarter end of the plan, from progress.expected_progress():
     the path its status is judged against (a compound curve for compound growth, through interim targets).
 
@@ -305,5 +341,10 @@ def expected_path(indicator: Indicator, result: progress.Progress, *,
     start = first_report if result.base_from_first_report and first_report else rule.plan.period_start
     points = [start, *(q for q in progress.period_ends(rule.plan, progress.QUARTERLY) if q > start)]
     end = result.end_target
-    return [(at, origin + progress.expected_progress(rule, origin=origin, end=end, path_start=start, at=at)
-             * (end - origin)) for at in points]
+    return [
+        (
+            at,
+            origin + progress.expected_progress(rule, origin=origin, end=end, path_start=start, at=at) * (end - origin),
+        )
+        for at in points
+    ]

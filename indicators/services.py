@@ -23,10 +23,27 @@ from indicators.models import (
 from indicators.periods import Quarter
 
 FLAG_STATUSES = ("lagging", "at_risk", "overdue_report")
-PROGRESS_FIELDS = ["status", "rule", "reason", "current", "base", "end_target", "data_date", "time_elapsed",
-                   "progress", "expected"]
-LATEST_FIELDS = PROGRESS_FIELDS + ["base_from_first_report", "year_to_date", "needed_per_quarter",
-                                   "recent_pace_per_quarter", "projected_end", "projection_reached", "shortfall"]
+PROGRESS_FIELDS = [
+    "status",
+    "rule",
+    "reason",
+    "current",
+    "base",
+    "end_target",
+    "data_date",
+    "time_elapsed",
+    "progress",
+    "expected",
+]
+LATEST_FIELDS = PROGRESS_FIELDS + [
+    "base_from_first_report",
+    "year_to_date",
+    "needed_per_quarter",
+    "recent_pace_per_quarter",
+    "projected_end",
+    "projection_reached",
+    "shortfall",
+]
 
 
 def today() -> dt.date:
@@ -35,10 +52,14 @@ def today() -> dt.date:
 
 # --- From models to the pure rules -------------------------------------------------------------------
 
+
 def plan_rule(plan) -> progress.PlanRule:
     return progress.PlanRule(
-        period_start=plan.period_start, period_end=plan.period_end, reporting_lag_days=plan.reporting_lag_days,
-        at_risk_band=float(plan.at_risk_band), lagging_band=float(plan.lagging_band),
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        reporting_lag_days=plan.reporting_lag_days,
+        at_risk_band=float(plan.at_risk_band),
+        lagging_band=float(plan.lagging_band),
     )
 
 
@@ -46,8 +67,9 @@ def _float(value):
     return None if value is None else float(value)
 
 
-def indicator_rule(indicator: Indicator, *, interim_targets=None, plan: progress.PlanRule | None = None
-                   ) -> progress.IndicatorRule:
+def indicator_rule(
+    indicator: Indicator, *, interim_targets=None, plan: progress.PlanRule | None = None
+) -> progress.IndicatorRule:
     """The rule an indicator is judged by; a row in a target group is judged on the group's target.
 
     Bulk callers pass the interim targets and the plan rule they fetched once for many indicators.
@@ -113,9 +135,15 @@ def _inputs(indicators: list[Indicator]):
     ).values_list("indicator_id", "period_end", "status", "value", "numerator", "denominator", "reviewed_at")
     for indicator_id, period_end, status, value, numerator, denominator, reviewed_at in rows:
         if status == QuarterlyFigure.Status.APPROVED:
-            approved[indicator_id].append(progress.Figure(
-                period_end=period_end, value=_float(value), numerator=_float(numerator),
-                denominator=_float(denominator), approved_at=reviewed_at))
+            approved[indicator_id].append(
+                progress.Figure(
+                    period_end=period_end,
+                    value=_float(value),
+                    numerator=_float(numerator),
+                    denominator=_float(denominator),
+                    approved_at=reviewed_at,
+                )
+            )
         else:
             pending[indicator_id].add(period_end)
 
@@ -160,6 +188,7 @@ def indicator_progress_at(indicator: Indicator, *, as_of: dt.date) -> progress.P
 
 # --- Stored results ----------------------------------------------------------------------------------
 
+
 def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, as_of: dt.date | None = None) -> int:
     """Store each indicator's latest result, the snapshot of its last closed quarter and its lag flags.
 
@@ -178,17 +207,27 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
         snapshots[(pk, quarter_end)] = progress.evaluate(rule, figures[pk], quarter_end, pending[pk])
     status_since = Quarter.last_closed(as_of).end
     with transaction.atomic():
-        previous = {pk: (status, since) for pk, status, since in IndicatorProgress.objects.filter(
-            indicator_id__in=results).values_list("indicator_id", "status", "status_since")}
+        previous = {
+            pk: (status, since)
+            for pk, status, since in IndicatorProgress.objects.filter(indicator_id__in=results).values_list(
+                "indicator_id", "status", "status_since"
+            )
+        }
         latest = []
         for indicator_id, result in results.items():
             old_status, old_since = previous.get(indicator_id, (None, None))
-            latest.append(IndicatorProgress(
-                indicator_id=indicator_id, status_since=old_since if old_status == result.status else status_since,
-                **_stored(result, LATEST_FIELDS),
-            ))
+            latest.append(
+                IndicatorProgress(
+                    indicator_id=indicator_id,
+                    status_since=old_since if old_status == result.status else status_since,
+                    **_stored(result, LATEST_FIELDS),
+                )
+            )
         IndicatorProgress.objects.bulk_create(
-            latest, batch_size=2000, update_conflicts=True, unique_fields=["indicator"],
+            latest,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["indicator"],
             update_fields=LATEST_FIELDS + ["status_since", "computed_at"],
         )
         _store_snapshots(snapshots)
@@ -214,7 +253,8 @@ def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, unt
             if quarter_end > last:
                 break
             snapshots[(indicator.pk, quarter_end)] = progress.evaluate(
-                rule, figures[indicator.pk], quarter_end, pending[indicator.pk])
+                rule, figures[indicator.pk], quarter_end, pending[indicator.pk]
+            )
     with transaction.atomic():
         _store_snapshots(snapshots)
     return len(snapshots)
@@ -226,23 +266,27 @@ def _stored(result: progress.Progress, fields) -> dict:
 
 def _store_snapshots(results: dict[tuple[int, dt.date], progress.Progress]):
     ProgressSnapshot.objects.bulk_create(
-        [ProgressSnapshot(indicator_id=pk, quarter_end=q, **_stored(r, PROGRESS_FIELDS))
-         for (pk, q), r in results.items()],
-        batch_size=2000, update_conflicts=True, unique_fields=["indicator", "quarter_end"],
+        [
+            ProgressSnapshot(indicator_id=pk, quarter_end=q, **_stored(r, PROGRESS_FIELDS))
+            for (pk, q), r in results.items()
+        ],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["indicator", "quarter_end"],
         update_fields=PROGRESS_FIELDS,
     )
 
 
 def _update_flags(results: dict[int, progress.Progress], *, on: dt.date):
     """Raise a flag when an indicator turns lagging/at risk/overdue; clear it when it recovers."""
-    open_flags = dict(LagFlag.objects.filter(indicator_id__in=results, cleared_on__isnull=True)
-                      .values_list("indicator_id", "status"))
+    open_flags = dict(
+        LagFlag.objects.filter(indicator_id__in=results, cleared_on__isnull=True).values_list("indicator_id", "status")
+    )
     raise_, clear, moved = [], [], defaultdict(list)
     for indicator_id, result in results.items():
         flagged = result.status in FLAG_STATUSES
         if flagged and indicator_id not in open_flags:
-            raise_.append(LagFlag(indicator_id=indicator_id, status=result.status, reason=result.reason,
-                                  raised_on=on))
+            raise_.append(LagFlag(indicator_id=indicator_id, status=result.status, reason=result.reason, raised_on=on))
         elif not flagged and indicator_id in open_flags:
             clear.append(indicator_id)
         elif flagged and open_flags[indicator_id] != result.status:

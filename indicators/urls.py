@@ -25,8 +25,9 @@ urlpatterns = [
     path("plans/<slug:code>/figures/history/import/", views.history_import, name="figure_history_import"),
     path("plans/<slug:code>/figures/<quarter:quarter>/", views.figure_grid, name="figure_grid"),
     path("plans/<slug:code>/figures/<quarter:quarter>/review/", views.figure_review, name="figure_review"),
-    path("plans/<slug:code>/figures/<quarter:quarter>/template/", views.quarter_template,
-         name="figure_quarter_template"),
+    path(
+        "plans/<slug:code>/figures/<quarter:quarter>/template/", views.quarter_template, name="figure_quarter_template"
+    ),
     path("plans/<slug:code>/figures/<quarter:quarter>/import/", views.quarter_import, name="figure_quarter_import"),
     path("indicators/<int:pk>/figures/", views.indicator_figures, name="indicator_figures"),
     path("indicators/<int:pk>/base/", views.indicator_base, name="indicator_base"),

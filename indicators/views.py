@@ -47,8 +47,7 @@ def _show_errors(grid, invalid: figures.EntriesInvalid) -> None:
 
 @login_required
 def figure_index(request):
-    return render(request, "indicators/figure_index.html",
-                  {"plans": figure_selectors.figure_index(user=request.user)})
+    return render(request, "indicators/figure_index.html", {"plans": figure_selectors.figure_index(user=request.user)})
 
 
 @login_required
@@ -65,8 +64,11 @@ def figure_grid(request, code, quarter):
     _attach_forms(grid, request.POST)
     forms = [row.form for row in grid.rows if row.form is not None]
     parsed = [form.is_valid() for form in forms]
-    entries = [figures.Entry(row.indicator, row.period_end, row.form.row_input())
-               for row in grid.rows if row.form is not None and row.form.is_valid()]
+    entries = [
+        figures.Entry(row.indicator, row.period_end, row.form.row_input())
+        for row in grid.rows
+        if row.form is not None and row.form.is_valid()
+    ]
     if not all(parsed):
         # Judge the rows that parsed too, so every message shows at once rather than one round at a time.
         outcomes = figures.figure_entries_check(plan=plan, entries=entries)
@@ -74,8 +76,13 @@ def figure_grid(request, code, quarter):
         messages.error(request, _("部分数据有误，请按提示修改；未保存任何数据。"))
         return _render_grid(request, grid)
     try:
-        figures.figure_entries_save(user=request.user, plan=plan, entries=entries,
-                                    revision=request.POST.get("revision", ""), revision_periods=grid.period_ends)
+        figures.figure_entries_save(
+            user=request.user,
+            plan=plan,
+            entries=entries,
+            revision=request.POST.get("revision", ""),
+            revision_periods=grid.period_ends,
+        )
     except figures.ConcurrentEdit as conflict:
         messages.error(request, str(conflict))
         return redirect(_grid_url(plan, quarter))
@@ -106,11 +113,17 @@ def figure_grid(request, code, quarter):
 def _render_grid(request, grid):
     quarters = figure_selectors.plan_quarters(plan=grid.plan)
     index = quarters.index(grid.quarter)
-    return render(request, "indicators/figure_grid.html", {
-        "grid": grid, "plan": grid.plan, "quarter": grid.quarter,
-        "previous_quarter": quarters[index - 1] if index > 0 else None,
-        "next_quarter": quarters[index + 1] if index + 1 < len(quarters) else None,
-    })
+    return render(
+        request,
+        "indicators/figure_grid.html",
+        {
+            "grid": grid,
+            "plan": grid.plan,
+            "quarter": grid.quarter,
+            "previous_quarter": quarters[index - 1] if index > 0 else None,
+            "next_quarter": quarters[index + 1] if index + 1 < len(quarters) else None,
+        },
+    )
 
 
 @login_required
@@ -140,11 +153,17 @@ def figure_review(request, code, quarter):
                     row.errors = error.message_dict.get(row.figure.pk, [])
                 messages.error(request, _("审核未完成，请按提示修改；未保存任何审核结果。"))
             else:
-                messages.success(request, _("已审核通过%(a)s条，退回%(r)s条。") % {
-                    "a": counts.get(figures.APPROVE, 0), "r": counts.get(figures.RETURN, 0)})
+                messages.success(
+                    request,
+                    _("已审核通过%(a)s条，退回%(r)s条。")
+                    % {"a": counts.get(figures.APPROVE, 0), "r": counts.get(figures.RETURN, 0)},
+                )
                 return redirect(reverse("figure_review", args=[plan.code, str(quarter)]))
-    return render(request, "indicators/figure_review.html", {
-        "plan": plan, "quarter": quarter, "rows": rows, "posted": request.POST})
+    return render(
+        request,
+        "indicators/figure_review.html",
+        {"plan": plan, "quarter": quarter, "rows": rows, "posted": request.POST},
+    )
 
 
 @login_required
@@ -163,8 +182,9 @@ def figure_correct(request, pk):
     form = CorrectionForm(request.POST or None, initial=initial, indicator=figure.indicator)
     if request.method == "POST" and form.is_valid():
         try:
-            figures.figure_correct(user=request.user, figure=figure, data=form.row_input(),
-                                   reason=form.cleaned_data["correction_reason"])
+            figures.figure_correct(
+                user=request.user, figure=figure, data=form.row_input(), reason=form.cleaned_data["correction_reason"]
+            )
         except figures.EntriesInvalid as invalid:
             for outcome in invalid.failed:
                 for name, field_messages in outcome.errors.items():
@@ -175,9 +195,17 @@ def figure_correct(request, pk):
         else:
             messages.success(request, _("更正已提交，等待审核；审核通过前原数据继续有效。"))
             return redirect(_grid_url(plan, Quarter.of(figure.period_end)))
-    return render(request, "indicators/figure_correct.html", {
-        "figure": figure, "indicator": figure.indicator, "plan": plan, "form": form,
-        "quarter": Quarter.of(figure.period_end)})
+    return render(
+        request,
+        "indicators/figure_correct.html",
+        {
+            "figure": figure,
+            "indicator": figure.indicator,
+            "plan": plan,
+            "form": form,
+            "quarter": Quarter.of(figure.period_end),
+        },
+    )
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -191,6 +219,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 # --- Excel ---------------------------------------------------------------------------------------------
+
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
@@ -235,14 +264,18 @@ def _upload(request, plan, kind, quarter):
             form.add_error("file", _("文件超过5 MB的大小限制。"))
         else:
             try:
-                stored = imports.figure_import_upload(user=request.user, plan=plan, kind=kind, quarter=quarter,
-                                                      name=upload.name, content=upload.read())
+                stored = imports.figure_import_upload(
+                    user=request.user, plan=plan, kind=kind, quarter=quarter, name=upload.name, content=upload.read()
+                )
             except excel.WorkbookRefused as refused:
                 form.add_error("file", str(refused))
             else:
                 return redirect("figure_import_preview", pk=stored.pk)
-    return render(request, "indicators/import_upload.html", {
-        "plan": plan, "quarter": quarter, "kind": kind, "form": form, "max_mb": excel.MAX_BYTES // (1024 * 1024)})
+    return render(
+        request,
+        "indicators/import_upload.html",
+        {"plan": plan, "quarter": quarter, "kind": kind, "form": form, "max_mb": excel.MAX_BYTES // (1024 * 1024)},
+    )
 
 
 @login_required
@@ -271,27 +304,41 @@ def import_preview(request, pk):
         messages.error(request, _("导入未完成：请按提示修改Excel文件后重新上传；未保存任何数据。"))
     else:
         preview = imports.figure_import_preview(upload=upload)
-    return render(request, "indicators/import_preview.html", {
-        "upload": upload, "plan": plan, "preview": preview,
-        "quarter": Quarter.of(upload.period_end) if upload.period_end else None})
+    return render(
+        request,
+        "indicators/import_preview.html",
+        {
+            "upload": upload,
+            "plan": plan,
+            "preview": preview,
+            "quarter": Quarter.of(upload.period_end) if upload.period_end else None,
+        },
+    )
 
 
 # --- The indicator's figures and history ----------------------------------------------------------------
+
 
 @login_required
 def indicator_figures(request, pk):
     """An indicator's figures and every recorded change, as the user may see them."""
     indicator = figure_selectors.visible_indicator(user=request.user, pk=pk)
     city_id = indicator.plan.city_id
-    return render(request, "indicators/indicator_figures.html", {
-        "indicator": indicator, "plan": indicator.plan,
-        "figures": figure_selectors.indicator_figures(user=request.user, indicator=indicator),
-        "history": figure_selectors.figure_history(user=request.user, indicator=indicator),
-        "definition_history": figure_selectors.indicator_definition_history(indicator=indicator),
-        "base_form": BaseValueForm() if indicator.base_value is None and can_enter_base(request.user, city_id)
-        else None,
-        "can_change_definition": can_change_indicator_definition(request.user),
-    })
+    return render(
+        request,
+        "indicators/indicator_figures.html",
+        {
+            "indicator": indicator,
+            "plan": indicator.plan,
+            "figures": figure_selectors.indicator_figures(user=request.user, indicator=indicator),
+            "history": figure_selectors.figure_history(user=request.user, indicator=indicator),
+            "definition_history": figure_selectors.indicator_definition_history(indicator=indicator),
+            "base_form": BaseValueForm()
+            if indicator.base_value is None and can_enter_base(request.user, city_id)
+            else None,
+            "can_change_definition": can_change_indicator_definition(request.user),
+        },
+    )
 
 
 @login_required
@@ -301,9 +348,15 @@ def indicator_base(request, pk):
     form = BaseValueForm(request.POST)
     if form.is_valid():
         try:
-            figures.indicator_base_enter(user=request.user, indicator=indicator, **{
-                "base_value": form.cleaned_data["base_value"], "base_year": form.cleaned_data["base_year"],
-                "source": form.cleaned_data["base_source"]})
+            figures.indicator_base_enter(
+                user=request.user,
+                indicator=indicator,
+                **{
+                    "base_value": form.cleaned_data["base_value"],
+                    "base_year": form.cleaned_data["base_year"],
+                    "source": form.cleaned_data["base_source"],
+                },
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -322,14 +375,22 @@ def indicator_definition(request, pk):
     form = DefinitionForm(request.POST or None, instance=indicator)
     if request.method == "POST" and form.is_valid():
         try:
-            figures.indicator_definition_change(user=request.user, indicator=indicator, changes=form.changes(),
-                                                reason=form.cleaned_data["reason"])
+            figures.indicator_definition_change(
+                user=request.user, indicator=indicator, changes=form.changes(), reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             _add_errors(form, error)
             indicator.refresh_from_db()
         else:
             messages.success(request, _("指标定义已修改，进度将重新计算。"))
             return redirect("indicator_figures", pk=indicator.pk)
-    return render(request, "indicators/indicator_definition.html", {
-        "indicator": indicator, "plan": indicator.plan, "form": form,
-        "has_approved": figures.has_approved_figures(indicator)})
+    return render(
+        request,
+        "indicators/indicator_definition.html",
+        {
+            "indicator": indicator,
+            "plan": indicator.plan,
+            "form": form,
+            "has_approved": figures.has_approved_figures(indicator),
+        },
+    )

@@ -32,7 +32,8 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "key"], name="notification_once_per_event",
+                fields=["recipient", "key"],
+                name="notification_once_per_event",
                 violation_error_message=_("该用户已收到此通知。"),
             ),
         ]

@@ -18,11 +18,17 @@ def unread_count(*, user) -> int:
 
 def users_in_departments(*, department_ids: Iterable[int], roles: Iterable[str]) -> list[int]:
     """Active users of these departments holding one of the roles."""
-    return list(User.objects.filter(is_active=True, profile__department_id__in=list(department_ids),
-                                     profile__role__in=list(roles)).values_list("pk", flat=True))
+    return list(
+        User.objects.filter(
+            is_active=True, profile__department_id__in=list(department_ids), profile__role__in=list(roles)
+        ).values_list("pk", flat=True)
+    )
 
 
 def users_in_cities(*, city_ids: Iterable[int], roles: Iterable[str]) -> list[int]:
     """Active users belonging to these cities holding one of the roles."""
-    return list(User.objects.filter(is_active=True, profile__city_id__in=list(city_ids),
-                                    profile__role__in=list(roles)).values_list("pk", flat=True))
+    return list(
+        User.objects.filter(
+            is_active=True, profile__city_id__in=list(city_ids), profile__role__in=list(roles)
+        ).values_list("pk", flat=True)
+    )

@@ -25,10 +25,11 @@ def notify(*, recipient_ids: Iterable[int], key: str, kind: str, title: str, bod
     wanted = set(recipient_ids)
     if not wanted:
         return 0
-    existing = set(Notification.objects.filter(key=key, recipient_id__in=wanted)
-                   .values_list("recipient_id", flat=True))
-    new = [Notification(recipient_id=pk, key=key, kind=kind, title=title[:200], body=body, link=link)
-           for pk in sorted(wanted - existing)]
+    existing = set(Notification.objects.filter(key=key, recipient_id__in=wanted).values_list("recipient_id", flat=True))
+    new = [
+        Notification(recipient_id=pk, key=key, kind=kind, title=title[:200], body=body, link=link)
+        for pk in sorted(wanted - existing)
+    ]
     Notification.objects.bulk_create(new, ignore_conflicts=True)
     if new:
         transaction.on_commit(_enqueue_emails)
@@ -56,18 +57,24 @@ def notification_emails_send(*, limit: int = EMAIL_BATCH) -> int:
     Each row is claimed by a conditional UPDATE (emailed_at still empty), so two senders running at once
     never both send it (healthchecks' sendalerts). A failed send releases its claims for the next run.
     """
-    pending = (Notification.objects.filter(emailed_at__isnull=True, read_at__isnull=True, recipient__is_active=True)
-               .exclude(recipient__email="").select_related("recipient").order_by("pk")[:limit])
+    pending = (
+        Notification.objects.filter(emailed_at__isnull=True, read_at__isnull=True, recipient__is_active=True)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("pk")[:limit]
+    )
     now = timezone.now()
     claimed, messages = [], []
     for notification in pending:
         if Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(emailed_at=now):
             claimed.append(notification.pk)
-            messages.append(EmailMessage(
-                subject=_("[ipcity] %(title)s") % {"title": notification.title},
-                body=_email_body(notification),
-                to=[notification.recipient.email],
-            ))
+            messages.append(
+                EmailMessage(
+                    subject=_("[ipcity] %(title)s") % {"title": notification.title},
+                    body=_email_body(notification),
+                    to=[notification.recipient.email],
+                )
+            )
     if not messages:
         return 0
     try:

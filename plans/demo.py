@@ -29,8 +29,14 @@ from tasks.models import TaskAssignment, TaskUpdate
 DEMO_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "accounts.yaml"
 
 # How far along each demo indicator is, as a multiple of the calendar: picked per indicator code.
-PACE_PROFILES = [("ahead", 1.15), ("on_pace", 1.0), ("on_pace", 0.97), ("slightly_behind", 0.88),
-                 ("behind", 0.6), ("on_pace", 1.03)]
+PACE_PROFILES = [
+    ("ahead", 1.15),
+    ("on_pace", 1.0),
+    ("on_pace", 0.97),
+    ("slightly_behind", 0.88),
+    ("behind", 0.6),
+    ("on_pace", 1.03),
+]
 DEMO_BASE_SHARE = 0.7  # an unknown base is never guessed in the plan data; demo figures start here
 ENDED_PLAN_BONUS = 0.1  # ended plans mostly reached their targets, as real ones do
 COUNT_UNITS = {"件", "家", "个", "项", "人", "次", "单"}
@@ -41,6 +47,7 @@ def _rng(code: str) -> random.Random:
 
 
 # --- Accounts ------------------------------------------------------------------------------------------
+
 
 def demo_accounts_load(*, path: Path = DEMO_FIXTURE) -> list[str]:
     """Create the demo accounts (idempotent); returns their usernames."""
@@ -56,7 +63,8 @@ def demo_accounts_load(*, path: Path = DEMO_FIXTURE) -> list[str]:
         user.set_password(password)
         user.save()
         profile, _ = Profile.objects.update_or_create(
-            user=user, defaults={"role": role, "city": city, "department": department, "is_demo": True})
+            user=user, defaults={"role": role, "city": city, "department": department, "is_demo": True}
+        )
         profile.assigned_cities.set([cities[c] for c in assigned if c in cities])
         created.append(username)
 
@@ -78,21 +86,30 @@ def demo_accounts_load(*, path: Path = DEMO_FIXTURE) -> list[str]:
 
 def _busiest_other_department(city: City) -> Department | None:
     """The department (other than the bureau) with the most task assignments: a realistic department user."""
-    return (Department.objects.filter(city=city, is_programme_owner=False)
-            .annotate(n=Count("assignments")).filter(n__gt=0).order_by("-n", "name").first()
-            or Department.objects.filter(city=city, is_programme_owner=True).first())
+    return (
+        Department.objects.filter(city=city, is_programme_owner=False)
+        .annotate(n=Count("assignments"))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .first()
+        or Department.objects.filter(city=city, is_programme_owner=True).first()
+    )
 
 
 # --- Figures -------------------------------------------------------------------------------------------
+
 
 def demo_figures_load(*, today: dt.date | None = None) -> int:
     """Generate demo figures for every quantitative indicator of the real plans; returns the count."""
     today = today or timezone.localdate()
     staff = {p.city_id: p.user for p in Profile.objects.filter(is_demo=True, role=Role.BUREAU_STAFF)}
     reviewers = {p.city_id: p.user for p in Profile.objects.filter(is_demo=True, role=Role.REVIEWER)}
-    indicators = list(Indicator.objects.filter(plan__city__is_synthetic=False)
-                      .exclude(target_form=TargetForm.QUALITATIVE)
-                      .select_related("plan", "target_group").prefetch_related("interim_targets"))
+    indicators = list(
+        Indicator.objects.filter(plan__city__is_synthetic=False)
+        .exclude(target_form=TargetForm.QUALITATIVE)
+        .select_related("plan", "target_group")
+        .prefetch_related("interim_targets")
+    )
     figures = []
     now = timezone.now()
     for indicator in indicators:
@@ -137,10 +154,16 @@ def demo_task_updates_load(*, today: dt.date | None = None) -> int:
     updates = []
     for plan in Plan.objects.filter(city__is_synthetic=False).select_related("city"):
         rule = plan_rule(plan)
-        quarters = [q for q in progress.period_ends(rule, "quarterly")
-                    if progress.reporting_deadline(q, plan.reporting_lag_days) <= today]
-        assignments = (TaskAssignment.objects.filter(task__plan=plan).select_related("task")
-                       .order_by("task__order", "role", "order"))
+        quarters = [
+            q
+            for q in progress.period_ends(rule, "quarterly")
+            if progress.reporting_deadline(q, plan.reporting_lag_days) <= today
+        ]
+        assignments = (
+            TaskAssignment.objects.filter(task__plan=plan)
+            .select_related("task")
+            .order_by("task__order", "role", "order")
+        )
         seen = set()
         for assignment in assignments:
             key = (assignment.task_id, assignment.department_id)
@@ -169,13 +192,21 @@ def _department_reports(assignment, quarters, author, *, running: bool) -> list[
             state = TaskUpdate.State.BLOCKED
         else:
             state = TaskUpdate.State.IN_PROGRESS
-        out.append(TaskUpdate(
-            task_id=assignment.task_id, department_id=assignment.department_id, quarter_end=quarter_end,
-            state=state, text=DEMO_UPDATE_TEXTS[state], author=author, is_demo=True,
-            is_consolidated=assignment.role == TaskAssignment.Role.LEAD,
-            created_at=timezone.make_aware(dt.datetime.combine(quarter_end + dt.timedelta(days=rng.randint(3, 14)),
-                                                               dt.time(10))),
-        ))
+        out.append(
+            TaskUpdate(
+                task_id=assignment.task_id,
+                department_id=assignment.department_id,
+                quarter_end=quarter_end,
+                state=state,
+                text=DEMO_UPDATE_TEXTS[state],
+                author=author,
+                is_demo=True,
+                is_consolidated=assignment.role == TaskAssignment.Role.LEAD,
+                created_at=timezone.make_aware(
+                    dt.datetime.combine(quarter_end + dt.timedelta(days=rng.randint(3, 14)), dt.time(10))
+                ),
+            )
+        )
         if state == TaskUpdate.State.DONE:
             break
     return out
@@ -189,8 +220,11 @@ def _series(indicator: Indicator, today: dt.date) -> list[QuarterlyFigure]:
     if indicator.plan.period_end < today:
         pace += ENDED_PLAN_BONUS
     places = 0 if indicator.unit in COUNT_UNITS and not _per_population(indicator) else 2
-    periods = [p for p in progress.period_ends(rule.plan, rule.frequency)
-               if progress.reporting_deadline(p, rule.plan.reporting_lag_days) <= today]
+    periods = [
+        p
+        for p in progress.period_ends(rule.plan, rule.frequency)
+        if progress.reporting_deadline(p, rule.plan.reporting_lag_days) <= today
+    ]
     if not periods:
         return []
     if rule.target_value is None or (rule.base_value is None and rule.target_form in GROWTH_FORMS):
@@ -209,8 +243,14 @@ def _series(indicator: Indicator, today: dt.date) -> list[QuarterlyFigure]:
     for index, period_end in enumerate(periods):
         fraction = share(period_end)
         noise = 1 + rng.uniform(-0.03, 0.03)
-        figure = QuarterlyFigure(indicator=indicator, period_end=period_end, status=QuarterlyFigure.Status.APPROVED,
-                                 is_demo=True, source="演示数据", comment="")
+        figure = QuarterlyFigure(
+            indicator=indicator,
+            period_end=period_end,
+            status=QuarterlyFigure.Status.APPROVED,
+            is_demo=True,
+            source="演示数据",
+            comment="",
+        )
         if rule.measure_type == MeasureType.RATE:
             threshold = rule.target_value
             rate = min(100.0, threshold * (1.02 if pace >= 0.95 else 0.9) * noise)
@@ -247,8 +287,9 @@ def _per_population(indicator: Indicator) -> bool:
     return "万人" in indicator.name or "每百户" in indicator.name
 
 
-def _demo_workflow_touches(figures: list[QuarterlyFigure], rng: random.Random, today: dt.date, plan_end: dt.date,
-                           places: int):
+def _demo_workflow_touches(
+    figures: list[QuarterlyFigure], rng: random.Random, today: dt.date, plan_end: dt.date, places: int
+):
     """Make the latest quarter of a running plan look like real use: awaiting review, missing, corrected."""
     if not figures or plan_end < today:
         return
@@ -261,9 +302,16 @@ def _demo_workflow_touches(figures: list[QuarterlyFigure], rng: random.Random, t
     elif roll < 0.4 and len(figures) > 2 and figures[-2].value is not None:
         old = figures[-2]
         corrected = QuarterlyFigure(
-            indicator=old.indicator, period_end=old.period_end, version=2, status=QuarterlyFigure.Status.APPROVED,
-            value=_dec(float(old.value) * 1.02, places), numerator=old.numerator, denominator=old.denominator,
-            is_demo=True, source="演示数据", correction_reason="演示：统计部门发布正式数据后更正",
+            indicator=old.indicator,
+            period_end=old.period_end,
+            version=2,
+            status=QuarterlyFigure.Status.APPROVED,
+            value=_dec(float(old.value) * 1.02, places),
+            numerator=old.numerator,
+            denominator=old.denominator,
+            is_demo=True,
+            source="演示数据",
+            correction_reason="演示：统计部门发布正式数据后更正",
         )
         old.status = QuarterlyFigure.Status.SUPERSEDED
         figures.insert(len(figures) - 1, corrected)

@@ -39,7 +39,8 @@ class Population(models.Model):
         verbose_name_plural = _("常住人口")
         constraints = [
             models.UniqueConstraint(
-                fields=["city", "year"], name="population_unique_year",
+                fields=["city", "year"],
+                name="population_unique_year",
                 violation_error_message=_("该城市该年份的常住人口已存在。"),
             ),
             models.CheckConstraint(condition=models.Q(value__gt=0), name="population_positive"),
@@ -137,11 +138,14 @@ class Department(models.Model):
         verbose_name_plural = _("部门")
         constraints = [
             models.UniqueConstraint(
-                fields=["city", "name"], name="department_unique_name",
+                fields=["city", "name"],
+                name="department_unique_name",
                 violation_error_message=_("该城市已有同名部门。"),
             ),
             models.UniqueConstraint(
-                fields=["city"], condition=models.Q(is_programme_owner=True), name="department_one_owner",
+                fields=["city"],
+                condition=models.Q(is_programme_owner=True),
+                name="department_one_owner",
                 violation_error_message=_("每个城市只能有一个牵头主管部门。"),
             ),
         ]
@@ -153,9 +157,7 @@ class Department(models.Model):
 class DepartmentAlias(models.Model):
     """Another spelling of a department as a document writes it (市市场监管局(市知识产权局) …)."""
 
-    department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("部门")
-    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("部门"))
     alias = models.CharField(_("别名"), max_length=100)
 
     class Meta:
@@ -182,7 +184,11 @@ class LeadingGroupMember(models.Model):
     name = models.CharField(_("姓名"), max_length=30)
     post = models.CharField(_("职务（原文）"), max_length=120)
     department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="leading_group_members",
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leading_group_members",
         verbose_name=_("所在部门"),
     )
 

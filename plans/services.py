@@ -83,31 +83,64 @@ def plan_fixture_load(*, path: Path) -> LoadReport:
 
 def _load_document(doc: dict, report: LoadReport):
     c = doc["city"]
-    city = _upsert(report, City, {"code": c["code"]},
-                   {"name": c["name"], "name_en": c.get("name_en") or "", "province": c.get("province") or ""})
+    city = _upsert(
+        report,
+        City,
+        {"code": c["code"]},
+        {"name": c["name"], "name_en": c.get("name_en") or "", "province": c.get("province") or ""},
+    )
     for pop in doc.get("populations") or []:
-        _upsert(report, Population, {"city": city, "year": pop["year"]},
-                {"value": _decimal(pop["value"]), "source": (pop.get("source_quote") or "")[:200]})
+        _upsert(
+            report,
+            Population,
+            {"city": city, "year": pop["year"]},
+            {"value": _decimal(pop["value"]), "source": (pop.get("source_quote") or "")[:200]},
+        )
 
     p = doc["plan"]
-    plan = _upsert(report, Plan, {"code": p["code"]}, {
-        "city": city, "title": p["title"], "document_number": p.get("document_number") or "",
-        "issuer": p.get("issuer") or "", "issue_date": p.get("issue_date"),
-        "period_start": p["period_start"], "period_end": p["period_end"],
-        "reporting_lag_days": p.get("reporting_lag_days", 15), "source_file": p.get("source_file") or "",
-        "notes": (p.get("notes") or "").strip(),
-    })
+    plan = _upsert(
+        report,
+        Plan,
+        {"code": p["code"]},
+        {
+            "city": city,
+            "title": p["title"],
+            "document_number": p.get("document_number") or "",
+            "issuer": p.get("issuer") or "",
+            "issue_date": p.get("issue_date"),
+            "period_start": p["period_start"],
+            "period_end": p["period_end"],
+            "reporting_lag_days": p.get("reporting_lag_days", 15),
+            "source_file": p.get("source_file") or "",
+            "notes": (p.get("notes") or "").strip(),
+        },
+    )
     for ph in p.get("phases") or []:
-        _upsert(report, Phase, {"plan": plan, "order": ph["order"]}, {
-            "name": ph["name"], "start": ph.get("start"), "end": ph.get("end"),
-            "description": ph.get("description") or "", "source_quote": ph.get("source_quote") or "",
-        })
+        _upsert(
+            report,
+            Phase,
+            {"plan": plan, "order": ph["order"]},
+            {
+                "name": ph["name"],
+                "start": ph.get("start"),
+                "end": ph.get("end"),
+                "description": ph.get("description") or "",
+                "source_quote": ph.get("source_quote") or "",
+            },
+        )
 
     for d in doc.get("departments") or []:
-        dept = _upsert(report, Department, {"city": city, "name": d["name"]}, {
-            "name_en": d.get("name_en") or "", "kind": d.get("kind") or Department.Kind.AGENCY,
-            "is_programme_owner": bool(d.get("is_programme_owner")), "notes": d.get("notes") or "",
-        })
+        dept = _upsert(
+            report,
+            Department,
+            {"city": city, "name": d["name"]},
+            {
+                "name_en": d.get("name_en") or "",
+                "kind": d.get("kind") or Department.Kind.AGENCY,
+                "is_programme_owner": bool(d.get("is_programme_owner")),
+                "notes": d.get("notes") or "",
+            },
+        )
         for alias in d.get("aliases") or []:
             if alias != dept.name:
                 _upsert(report, DepartmentAlias, {"department": dept, "alias": alias}, {})
@@ -117,51 +150,97 @@ def _load_document(doc: dict, report: LoadReport):
 
     for m in doc.get("leading_group") or []:
         dept = resolve(m["department"], f"领导小组成员 {m['name']}") if m.get("department") else None
-        _upsert(report, LeadingGroupMember, {"plan": plan, "order": m["order"]},
-                {"role": m["role"], "name": m["name"], "post": m["post"], "department": dept})
+        _upsert(
+            report,
+            LeadingGroupMember,
+            {"plan": plan, "order": m["order"]},
+            {"role": m["role"], "name": m["name"], "post": m["post"], "department": dept},
+        )
 
     groups = {}
     for g in doc.get("target_groups") or []:
-        groups[g["code"]] = _upsert(report, TargetGroup, {"plan": plan, "code": g["code"]}, {
-            "name": g["name"], "target_value": _decimal(g["target_value"]), "unit": g["unit"],
-            "measure_type": g["measure_type"], "source_quote": g.get("source_quote") or "",
-            "notes": (g.get("notes") or "").strip(),
-        })
+        groups[g["code"]] = _upsert(
+            report,
+            TargetGroup,
+            {"plan": plan, "code": g["code"]},
+            {
+                "name": g["name"],
+                "target_value": _decimal(g["target_value"]),
+                "unit": g["unit"],
+                "measure_type": g["measure_type"],
+                "source_quote": g.get("source_quote") or "",
+                "notes": (g.get("notes") or "").strip(),
+            },
+        )
 
     indicators = {}
     for i in doc.get("indicators") or []:
         where = f"指标 {i['code']}"
         lead = resolve(i["lead_department"], where) if i.get("lead_department") else resolve.owner
-        indicator = _upsert(report, Indicator, {"plan": plan, "code": i["code"]}, {
-            "order": i["order"], "category": i["category"], "name": i["name"], "name_en": i.get("name_en") or "",
-            "unit": i.get("unit") or "", "measure_type": i["measure_type"], "target_form": i["target_form"],
-            "target_value": _decimal(i.get("target_value")), "target_date": i.get("target_date"),
-            "base_value": _decimal(i.get("base_value")), "base_year": i.get("base_year"),
-            "direction": i.get("direction") or "higher", "frequency": i.get("frequency") or "quarterly",
-            "is_ratio": bool(i.get("is_ratio")), "numerator_label": i.get("numerator_label") or "",
-            "denominator_label": i.get("denominator_label") or "",
-            "lead_department": lead, "lead_department_defaulted": not i.get("lead_department"),
-            "catalogue_key": i.get("catalogue_key") or "",
-            "target_group": groups[i["target_group"]] if i.get("target_group") else None,
-            "source_quote": i.get("source_quote") or "", "notes": (i.get("notes") or "").strip(),
-        })
+        indicator = _upsert(
+            report,
+            Indicator,
+            {"plan": plan, "code": i["code"]},
+            {
+                "order": i["order"],
+                "category": i["category"],
+                "name": i["name"],
+                "name_en": i.get("name_en") or "",
+                "unit": i.get("unit") or "",
+                "measure_type": i["measure_type"],
+                "target_form": i["target_form"],
+                "target_value": _decimal(i.get("target_value")),
+                "target_date": i.get("target_date"),
+                "base_value": _decimal(i.get("base_value")),
+                "base_year": i.get("base_year"),
+                "direction": i.get("direction") or "higher",
+                "frequency": i.get("frequency") or "quarterly",
+                "is_ratio": bool(i.get("is_ratio")),
+                "numerator_label": i.get("numerator_label") or "",
+                "denominator_label": i.get("denominator_label") or "",
+                "lead_department": lead,
+                "lead_department_defaulted": not i.get("lead_department"),
+                "catalogue_key": i.get("catalogue_key") or "",
+                "target_group": groups[i["target_group"]] if i.get("target_group") else None,
+                "source_quote": i.get("source_quote") or "",
+                "notes": (i.get("notes") or "").strip(),
+            },
+        )
         indicators[i["code"]] = indicator
         for t in i.get("interim_targets") or []:
-            _upsert(report, InterimTarget, {"indicator": indicator, "date": t["date"]}, {
-                "value": _decimal(t["value"]), "source_quote": t.get("source_quote") or "",
-                "notes": (t.get("notes") or "").strip(),
-            })
+            _upsert(
+                report,
+                InterimTarget,
+                {"indicator": indicator, "date": t["date"]},
+                {
+                    "value": _decimal(t["value"]),
+                    "source_quote": t.get("source_quote") or "",
+                    "notes": (t.get("notes") or "").strip(),
+                },
+            )
 
     for t in doc.get("tasks") or []:
         where = f"任务 {t['section']}{t['number']}"
-        task = _upsert(report, Task, {"plan": plan, "section": t["section"], "number": str(t["number"])}, {
-            "order": t["order"], "title": t["title"], "text": t["text"].strip(), "due_date": t.get("due_date"),
-            "notes": (t.get("notes") or "").strip(),
-        })
+        task = _upsert(
+            report,
+            Task,
+            {"plan": plan, "section": t["section"], "number": str(t["number"])},
+            {
+                "order": t["order"],
+                "title": t["title"],
+                "text": t["text"].strip(),
+                "due_date": t.get("due_date"),
+                "notes": (t.get("notes") or "").strip(),
+            },
+        )
         for role, key in ((TaskAssignment.Role.LEAD, "lead"), (TaskAssignment.Role.RESPONSIBLE, "responsible")):
             for order, name in enumerate(t.get(key) or []):
-                _upsert(report, TaskAssignment,
-                        {"task": task, "department": resolve(name, where), "role": role}, {"order": order})
+                _upsert(
+                    report,
+                    TaskAssignment,
+                    {"task": task, "department": resolve(name, where), "role": role},
+                    {"order": order},
+                )
         wanted = {indicators[code].pk for code in t.get("indicators") or []}
         if set(task.indicators.values_list("pk", flat=True)) != wanted:
             task.indicators.set(wanted)

@@ -42,8 +42,9 @@ class ExportJob(models.Model):
         Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="export_jobs", verbose_name=_("方案")
     )
     quarter_end = models.DateField(_("统计截至季度末"))
-    catalogue_key = models.SlugField(_("指标目录键"), max_length=80, blank=True,
-                                     help_text=_("跨城市对比只导出该类指标；留空导出全部同类指标。"))
+    catalogue_key = models.SlugField(
+        _("指标目录键"), max_length=80, blank=True, help_text=_("跨城市对比只导出该类指标；留空导出全部同类指标。")
+    )
     file = models.FileField(_("文件"), upload_to=export_upload_to, max_length=200, blank=True)
     filename = models.CharField(_("下载文件名"), max_length=200, blank=True)
     message = models.TextField(_("说明"), blank=True)
@@ -59,7 +60,8 @@ class ExportJob(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="export_progress_percent"),
             models.CheckConstraint(
-                condition=models.Q(kind="comparison") | models.Q(plan__isnull=False), name="export_quarterly_has_plan",
+                condition=models.Q(kind="comparison") | models.Q(plan__isnull=False),
+                name="export_quarterly_has_plan",
                 violation_error_message=_("季度通报必须指定方案。"),
             ),
         ]
@@ -71,8 +73,12 @@ class ExportJob(models.Model):
     @property
     def is_downloadable(self) -> bool:
         """Done, not yet past its expiry (the nightly cleanup may not have run yet), and a file to read."""
-        return (self.status == self.Status.DONE and bool(self.file)
-                and self.expires_at is not None and self.expires_at > timezone.now())
+        return (
+            self.status == self.Status.DONE
+            and bool(self.file)
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )
 
     @property
     def current_status(self) -> str:

@@ -31,9 +31,13 @@ LATE_REPORT_STATUSES = (rules.ReportStatus.MISSING, rules.ReportStatus.LATE)
 
 # --- What a user may export ------------------------------------------------------------------------
 
+
 def report_plans(*, user) -> QuerySet[Plan]:
-    return Plan.objects.filter(city__in=visible_cities(user)).select_related("city").order_by("city__code",
-                                                                                           "-period_start")
+    return (
+        Plan.objects.filter(city__in=visible_cities(user))
+        .select_related("city")
+        .order_by("city__code", "-period_start")
+    )
 
 
 def report_plan(*, user, code: str) -> Plan:
@@ -68,16 +72,20 @@ def catalogue_labels(pairs) -> dict[str, str]:
 
 
 def comparison_keys(*, cities: QuerySet[City]) -> dict[str, str]:
-    return catalogue_labels(Indicator.objects.filter(plan__city__in=cities).exclude(catalogue_key="")
-                            .values_list("catalogue_key", "name"))
+    return catalogue_labels(
+        Indicator.objects.filter(plan__city__in=cities).exclude(catalogue_key="").values_list("catalogue_key", "name")
+    )
 
 
 def export_jobs(*, user) -> QuerySet[ExportJob]:
     """A user's own export jobs of cities they still see; nobody else's (another user's job answers 404)."""
     if not user.is_authenticated:
         return ExportJob.objects.none()
-    return (ExportJob.objects.filter(requested_by=user)
-            .filter(Q(plan__isnull=True) | Q(plan__city__in=visible_cities(user))).select_related("plan__city"))
+    return (
+        ExportJob.objects.filter(requested_by=user)
+        .filter(Q(plan__isnull=True) | Q(plan__city__in=visible_cities(user)))
+        .select_related("plan__city")
+    )
 
 
 def export_job(*, user, pk: int) -> ExportJob:
@@ -85,6 +93,7 @@ def export_job(*, user, pk: int) -> ExportJob:
 
 
 # --- The quarterly report of one plan ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FigureCell:
@@ -135,7 +144,11 @@ def quarterly_report(*, plan: Plan, quarter: Quarter, user, today: dt.date | Non
     periods = [end for end in progress.period_ends(plan_rule(plan), progress.QUARTERLY) if end <= as_of]
     shows_reports = can_see_task_overview(user, plan.city_id)
     return QuarterlyReport(
-        plan=plan, quarter=quarter, generated_on=today, summary=summary, periods=periods,
+        plan=plan,
+        quarter=quarter,
+        generated_on=today,
+        summary=summary,
+        periods=periods,
         figures=_approved_figures(plan, [r.indicator.pk for r in summary.rows], as_of),
         tasks=_task_rows(plan, quarter, today),
         shows_department_reports=shows_reports,
@@ -149,15 +162,22 @@ def _approved_figures(plan: Plan, indicator_ids: list[int], as_of: dt.date) -> d
     By indicator id, not through the plan: PostgreSQL then reads the figures' indicator index instead of
     every approved figure of the period (120 ms → 2 ms at national scale).
     """
-    rows = (QuarterlyFigure.objects
-            .filter(indicator_id__in=indicator_ids, status=QuarterlyFigure.Status.APPROVED,
-                    period_end__gte=plan.period_start, period_end__lte=min(plan.period_end, as_of))
-            .only("indicator_id", "period_end", "value", "numerator", "denominator", "is_provisional").order_by())
+    rows = (
+        QuarterlyFigure.objects.filter(
+            indicator_id__in=indicator_ids,
+            status=QuarterlyFigure.Status.APPROVED,
+            period_end__gte=plan.period_start,
+            period_end__lte=min(plan.period_end, as_of),
+        )
+        .only("indicator_id", "period_end", "value", "numerator", "denominator", "is_provisional")
+        .order_by()
+    )
     figures = defaultdict(dict)
     for figure in rows:
         rate = figure.rate
         figures[figure.indicator_id][figure.period_end] = FigureCell(
-            None if rate is None else float(rate), figure.is_provisional)
+            None if rate is None else float(rate), figure.is_provisional
+        )
     return figures
 
 
@@ -168,32 +188,46 @@ def _task_rows(plan: Plan, quarter: Quarter, today: dt.date) -> list[TaskRow]:
     for row in matrix.rows:
         assignments = list(row.task.assignments.all())
         lead = [a.department.name for a in assignments if a.role == TaskAssignment.Role.LEAD]
-        responsible = [a.department.name for a in assignments
-                       if a.role == TaskAssignment.Role.RESPONSIBLE and a.department.name not in lead]
+        responsible = [
+            a.department.name
+            for a in assignments
+            if a.role == TaskAssignment.Role.RESPONSIBLE and a.department.name not in lead
+        ]
         assigned = [(d, c) for d, c in zip(matrix.departments, row.cells, strict=True) if c is not None]
         reported = [(d, c) for d, c in assigned if c.latest is not None]
-        chosen = max(reported, key=lambda pair: (pair[1].role == TaskAssignment.Role.LEAD,
-                                                 pair[1].latest.created_at, pair[1].latest.pk), default=None)
+        chosen = max(
+            reported,
+            key=lambda pair: (pair[1].role == TaskAssignment.Role.LEAD, pair[1].latest.created_at, pair[1].latest.pk),
+            default=None,
+        )
         if chosen is not None:
             state = chosen[1].latest.get_state_display()
         elif any(c.status == rules.ReportStatus.DONE for _, c in assigned):
             state = str(rules.REPORT_STATUS_LABELS[rules.ReportStatus.DONE])
         else:
             state = None
-        rows.append(TaskRow(
-            task=row.task, lead=lead, responsible=responsible, state=state,
-            latest=chosen[1].latest if chosen else None, latest_by=chosen[0].name if chosen else "",
-            late=[(d.name, str(c.status_label)) for d, c in assigned if c.status in LATE_REPORT_STATUSES],
-        ))
+        rows.append(
+            TaskRow(
+                task=row.task,
+                lead=lead,
+                responsible=responsible,
+                state=state,
+                latest=chosen[1].latest if chosen else None,
+                latest_by=chosen[0].name if chosen else "",
+                late=[(d.name, str(c.status_label)) for d, c in assigned if c.status in LATE_REPORT_STATUSES],
+            )
+        )
     return rows
 
 
 def _lag_explanations(indicator_ids: list[int]) -> dict[int, str]:
     """The latest explanation a lead department gave (督办 reply) for each lagging indicator, one query."""
-    steps = (SupervisionStep.objects
-             .filter(item__indicator_id__in=indicator_ids, action=rules.SupervisionAction.SUBMIT)
-             .exclude(explanation="").order_by("created_at", "pk")
-             .values_list("item__indicator_id", "explanation", "measures"))
+    steps = (
+        SupervisionStep.objects.filter(item__indicator_id__in=indicator_ids, action=rules.SupervisionAction.SUBMIT)
+        .exclude(explanation="")
+        .order_by("created_at", "pk")
+        .values_list("item__indicator_id", "explanation", "measures")
+    )
     explanations = {}
     for indicator_id, explanation, measures in steps:
         explanations[indicator_id] = explanation + (f"\n整改措施：{measures}" if measures else "")
@@ -201,6 +235,7 @@ def _lag_explanations(indicator_ids: list[int]) -> dict[int, str]:
 
 
 # --- The cross-city comparison ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ComparisonRow:
@@ -241,8 +276,9 @@ def current_plan(plans: list[Plan], on: dt.date) -> Plan:
     return started[-1] if started else plans[0]
 
 
-def comparison_report(*, cities: QuerySet[City], quarter: Quarter, catalogue_key: str = "",
-                      today: dt.date | None = None) -> ComparisonReport:
+def comparison_report(
+    *, cities: QuerySet[City], quarter: Quarter, catalogue_key: str = "", today: dt.date | None = None
+) -> ComparisonReport:
     """Like indicators (same catalogue key) of each city's current plan as of the quarter's end, read as the
     comparison dashboard reads them (stored_progress), for every key at once in a fixed number of queries."""
     as_of = quarter.end
@@ -250,16 +286,21 @@ def comparison_report(*, cities: QuerySet[City], quarter: Quarter, catalogue_key
     for plan in Plan.objects.filter(city__in=cities).select_related("city").order_by("city__code", "period_start"):
         plans_by_city[plan.city_id].append(plan)
     plans = [current_plan(city_plans, as_of) for city_plans in plans_by_city.values()]
-    indicators = (Indicator.objects.filter(plan__in=[p.pk for p in plans]).exclude(catalogue_key="")
-                  .select_related("plan__city", "lead_department", "target_group")
-                  .order_by("catalogue_key", "plan__city__code", "order"))
+    indicators = (
+        Indicator.objects.filter(plan__in=[p.pk for p in plans])
+        .exclude(catalogue_key="")
+        .select_related("plan__city", "lead_department", "target_group")
+        .order_by("catalogue_key", "plan__city__code", "order")
+    )
     if catalogue_key:
         indicators = indicators.filter(catalogue_key=catalogue_key)
     indicators = list(indicators)
     results = stored_progress(indicators, as_of=as_of)
     compared = {i.plan_id for i in indicators}
     return ComparisonReport(
-        quarter=quarter, generated_on=today or timezone.localdate(),
+        quarter=quarter,
+        generated_on=today or timezone.localdate(),
         labels=catalogue_labels((i.catalogue_key, i.name) for i in indicators),
-        plans=[p for p in plans if p.pk in compared], rows=[ComparisonRow(i, results[i.pk]) for i in indicators],
+        plans=[p for p in plans if p.pk in compared],
+        rows=[ComparisonRow(i, results[i.pk]) for i in indicators],
     )

@@ -34,8 +34,15 @@ class ExportRefused(Exception):
     """The requester may no longer see what they asked for: said on the job, never built."""
 
 
-def export_job_request(*, user, kind: str, quarter: Quarter, plan: Plan | None = None, catalogue_key: str = "",
-                       today: dt.date | None = None) -> ExportJob:
+def export_job_request(
+    *,
+    user,
+    kind: str,
+    quarter: Quarter,
+    plan: Plan | None = None,
+    catalogue_key: str = "",
+    today: dt.date | None = None,
+) -> ExportJob:
     """Record a request and enqueue its build once the row is committed.
 
     The caller has resolved `plan` among the plans the user may see (404 otherwise).
@@ -73,7 +80,8 @@ def export_job_build(*, job_id: int) -> bool:
     """
     now = timezone.now()
     if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
-            status=ExportJob.Status.RUNNING, started_at=now, progress=5):
+        status=ExportJob.Status.RUNNING, started_at=now, progress=5
+    ):
         return False
     job = ExportJob.objects.select_related("plan__city", "requested_by").get(pk=job_id)
 
@@ -84,20 +92,28 @@ def export_job_build(*, job_id: int) -> bool:
         with translation.override(settings.LANGUAGE_CODE):
             content, filename = _build(job, advance)
     except ExportRefused as refusal:
-        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, finished_at=timezone.now(),
-                                                   message=str(refusal))
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportJob.Status.FAILED, finished_at=timezone.now(), message=str(refusal)
+        )
         return True
     except Exception:
         logger.exception("export job %s failed", job_id)
         ExportJob.objects.filter(pk=job_id).update(
-            status=ExportJob.Status.FAILED, finished_at=timezone.now(),
-            message=_("生成失败，请重新生成；如仍失败请联系系统管理员。"))
+            status=ExportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_("生成失败，请重新生成；如仍失败请联系系统管理员。"),
+        )
         return True
     job.file.save(f"{job_id}.xlsx", ContentFile(content), save=False)
     finished = timezone.now()
     ExportJob.objects.filter(pk=job_id).update(
-        status=ExportJob.Status.DONE, progress=100, file=job.file.name, filename=filename, finished_at=finished,
-        expires_at=finished + dt.timedelta(hours=settings.REPORT_EXPORT_TTL_HOURS))
+        status=ExportJob.Status.DONE,
+        progress=100,
+        file=job.file.name,
+        filename=filename,
+        finished_at=finished,
+        expires_at=finished + dt.timedelta(hours=settings.REPORT_EXPORT_TTL_HOURS),
+    )
     return True
 
 
@@ -111,11 +127,11 @@ def _build(job: ExportJob, advance: Callable[[int], None]) -> tuple[bytes, str]:
         report = selectors.quarterly_report(plan=plan, quarter=quarter, user=user)
         advance(50)
         workbook = workbooks.quarterly_workbook(report)
-        filename = _("%(city)s知识产权强市建设季度通报_%(quarter)s.xlsx") % {"city": plan.city.name,
-                                                                       "quarter": quarter}
+        filename = _("%(city)s知识产权强市建设季度通报_%(quarter)s.xlsx") % {"city": plan.city.name, "quarter": quarter}
     else:
-        report = selectors.comparison_report(cities=selectors.comparison_cities(user=user), quarter=quarter,
-                                             catalogue_key=job.catalogue_key)
+        report = selectors.comparison_report(
+            cities=selectors.comparison_cities(user=user), quarter=quarter, catalogue_key=job.catalogue_key
+        )
         advance(60)
         workbook = workbooks.comparison_workbook(report)
         filename = _("知识产权强市建设跨城市对比_%(quarter)s.xlsx") % {"quarter": quarter}
@@ -133,11 +149,13 @@ def export_files_expire(*, now: dt.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER).update(
-        status=ExportJob.Status.FAILED, finished_at=now, message=_("生成超时，请重新生成。"))
+        status=ExportJob.Status.FAILED, finished_at=now, message=_("生成超时，请重新生成。")
+    )
     deleted = 0
     for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lte=now).only("pk", "file"):
         if ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).update(
-                status=ExportJob.Status.EXPIRED, file=""):
+            status=ExportJob.Status.EXPIRED, file=""
+        ):
             if job.file:
                 job.file.storage.delete(job.file.name)
             deleted += 1

@@ -24,17 +24,24 @@ RECENT_JOBS = 10
 def index(request):
     today = timezone.localdate()
     user = request.user
-    plans = [(plan, selectors.closed_quarters(plan.period_start, plan.period_end, today=today))
-             for plan in selectors.report_plans(user=user)]
+    plans = [
+        (plan, selectors.closed_quarters(plan.period_start, plan.period_end, today=today))
+        for plan in selectors.report_plans(user=user)
+    ]
     cities = selectors.comparison_cities(user=user)
-    return render(request, "reports/index.html", {
-        "plans": plans,
-        "comparison_quarters": selectors.comparison_quarters(plans=selectors.report_plans(user=user)
-                                                             .filter(city__in=cities), today=today),
-        "catalogue_keys": selectors.comparison_keys(cities=cities),
-        "jobs": selectors.export_jobs(user=user)[:RECENT_JOBS],
-        "ttl_hours": settings.REPORT_EXPORT_TTL_HOURS,
-    })
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "plans": plans,
+            "comparison_quarters": selectors.comparison_quarters(
+                plans=selectors.report_plans(user=user).filter(city__in=cities), today=today
+            ),
+            "catalogue_keys": selectors.comparison_keys(cities=cities),
+            "jobs": selectors.export_jobs(user=user)[:RECENT_JOBS],
+            "ttl_hours": settings.REPORT_EXPORT_TTL_HOURS,
+        },
+    )
 
 
 @login_required
@@ -51,8 +58,13 @@ def job_create(request):
     if data["report_type"] == ExportJob.Kind.QUARTERLY:
         plan = selectors.report_plan(user=request.user, code=data["plan"])
     try:
-        job = services.export_job_request(user=request.user, kind=data["report_type"], quarter=data["quarter"],
-                                          plan=plan, catalogue_key=data["catalogue_key"])
+        job = services.export_job_request(
+            user=request.user,
+            kind=data["report_type"],
+            quarter=data["quarter"],
+            plan=plan,
+            catalogue_key=data["catalogue_key"],
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

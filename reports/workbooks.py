@@ -48,8 +48,10 @@ STATUS_COLOURS = {
     progress.NO_DATA: ("EDEDED", "404040"),
     progress.QUALITATIVE: ("F2F2F2", "404040"),
 }
-_STATUS_STYLES = {status: (PatternFill("solid", fgColor=fill), Font(color=ink, bold=True))
-                  for status, (fill, ink) in STATUS_COLOURS.items()}
+_STATUS_STYLES = {
+    status: (PatternFill("solid", fgColor=fill), Font(color=ink, bold=True))
+    for status, (fill, ink) in STATUS_COLOURS.items()
+}
 _THIN = Side(style="thin", color="BFBFBF")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E2EC")
@@ -138,8 +140,9 @@ class Table:
         self.ws.row_dimensions[1].height = 30
         self.heading = (text, last_column)
 
-    def write(self, columns: Sequence[Column], rows: Iterable[Sequence], *, start_row: int = 1,
-              start_column: int = 1) -> int:
+    def write(
+        self, columns: Sequence[Column], rows: Iterable[Sequence], *, start_row: int = 1, start_column: int = 1
+    ) -> int:
         """Header at start_row, then the rows; returns the last row written."""
         ws = self.ws
         for offset, column in enumerate(columns):
@@ -221,8 +224,9 @@ def _print_setup(ws: Worksheet, header: str, *, title_rows: str | None = "1:1"):
     ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
-def _facts(ws: Worksheet, facts: Sequence[tuple[str, object, str | None]], *, start_row: int,
-           last_column: int, table: Table) -> int:
+def _facts(
+    ws: Worksheet, facts: Sequence[tuple[str, object, str | None]], *, start_row: int, last_column: int, table: Table
+) -> int:
     """Label / value pairs, the value merged across the rest of the row so it never widens a column."""
     label_column = Column("", max_width=18)
     for offset, (label, value, number_format) in enumerate(facts):
@@ -259,9 +263,12 @@ def _provisional(rows) -> str:
     """The indicators whose counted figures are still estimates, as the city dashboard lists them."""
     if not rows:
         return _("无")
-    return "、".join(f"{r.indicator.code} {r.indicator.name}（{Quarter.of(r.indicator.latest_provisional).label}"
-                    + (_("等%(n)s期") % {"n": r.indicator.provisional_count} if r.indicator.provisional_count > 1
-                       else "") + "）" for r in rows)
+    return "、".join(
+        f"{r.indicator.code} {r.indicator.name}（{Quarter.of(r.indicator.latest_provisional).label}"
+        + (_("等%(n)s期") % {"n": r.indicator.provisional_count} if r.indicator.provisional_count > 1 else "")
+        + "）"
+        for r in rows
+    )
 
 
 def _form(indicator: Indicator) -> str:
@@ -270,12 +277,15 @@ def _form(indicator: Indicator) -> str:
 
 # --- The quarterly report ----------------------------------------------------------------------------
 
+
 def quarterly_workbook(report: QuarterlyReport) -> Workbook:
     """封面 (cover), 指标 (indicators), 任务 (tasks), 季度数据 (the quarterly series)."""
     workbook = Workbook()
     plan = report.plan
     header = _("%(city)s %(quarter)s 知识产权强市建设工作进展通报") % {
-        "city": plan.city.name, "quarter": report.quarter.label}
+        "city": plan.city.name,
+        "quarter": report.quarter.label,
+    }
     _cover_sheet(workbook.active, report, header)
     _indicator_sheet(workbook.create_sheet(_("指标")), report, header)
     _task_sheet(workbook.create_sheet(_("任务")), report, header)
@@ -290,9 +300,12 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     plan, summary = report.plan, report.summary
     table = Table(ws)
     attention_columns = [
-        Column(_("代码"), max_width=10), Column(_("指标名称"), max_width=26),
-        Column(_("状态"), max_width=10), Column(_("指标进度\n（%）"), PERCENT, max_width=10),
-        Column(_("应达进度\n（%）"), PERCENT, max_width=10), Column(_("牵头单位"), max_width=18),
+        Column(_("代码"), max_width=10),
+        Column(_("指标名称"), max_width=26),
+        Column(_("状态"), max_width=10),
+        Column(_("指标进度\n（%）"), PERCENT, max_width=10),
+        Column(_("应达进度\n（%）"), PERCENT, max_width=10),
+        Column(_("牵头单位"), max_width=18),
         Column(_("原因"), max_width=40),
     ]
     if report.shows_department_reports:
@@ -301,27 +314,38 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     table.title(header, last)
 
     quantitative = [r for r in summary.rows if r.indicator.is_quantitative]
-    row = _facts(ws, [
-        (_("城市"), plan.city.name, None),
-        (_("方案"), plan.title + (f"（{plan.document_number}）" if plan.document_number else ""), None),
-        (_("实施期限"), f"{plan.period_start:%Y-%m-%d} — {plan.period_end:%Y-%m-%d}", None),
-        (_("统计截至"), _("%(quarter)s末（%(date)s）") % {"quarter": report.quarter.label,
-                                                      "date": f"{report.as_of:%Y-%m-%d}"}, None),
-        (_("时间进度（%）"), summary.time_elapsed, PERCENT),
-        (_("指标进度（%）"), summary.indicator_progress if summary.indicator_progress is not None else "—",
-         PERCENT),
-        (_("指标数（个）"), len(summary.rows), INTEGER),
-        (_("其中定量指标（个）"), len(quantitative), INTEGER),
-        (_("数据最后审核"), _approved_at(summary.last_approved_at), None),
-        (_("仍为预估数"), _provisional(summary.provisional), None),
-        (_("生成日期"), f"{report.generated_on:%Y-%m-%d}", None),
-    ], start_row=3, last_column=last, table=table)
+    row = _facts(
+        ws,
+        [
+            (_("城市"), plan.city.name, None),
+            (_("方案"), plan.title + (f"（{plan.document_number}）" if plan.document_number else ""), None),
+            (_("实施期限"), f"{plan.period_start:%Y-%m-%d} — {plan.period_end:%Y-%m-%d}", None),
+            (
+                _("统计截至"),
+                _("%(quarter)s末（%(date)s）") % {"quarter": report.quarter.label, "date": f"{report.as_of:%Y-%m-%d}"},
+                None,
+            ),
+            (_("时间进度（%）"), summary.time_elapsed, PERCENT),
+            (
+                _("指标进度（%）"),
+                summary.indicator_progress if summary.indicator_progress is not None else "—",
+                PERCENT,
+            ),
+            (_("指标数（个）"), len(summary.rows), INTEGER),
+            (_("其中定量指标（个）"), len(quantitative), INTEGER),
+            (_("数据最后审核"), _approved_at(summary.last_approved_at), None),
+            (_("仍为预估数"), _provisional(summary.provisional), None),
+            (_("生成日期"), f"{report.generated_on:%Y-%m-%d}", None),
+        ],
+        start_row=3,
+        last_column=last,
+        table=table,
+    )
 
     row += 2
     _section(ws, row, _("各状态指标数"))
     counts = [(status_cell(s), summary.counts.get(s, 0)) for s in progress.STATUS_ORDER]
-    row = table.write([Column(_("状态"), max_width=12), Column(_("指标数（个）"), INTEGER)], counts,
-                      start_row=row + 1)
+    row = table.write([Column(_("状态"), max_width=12), Column(_("指标数（个）"), INTEGER)], counts, start_row=row + 1)
 
     row += 2
     ws.row_breaks.append(Break(id=row - 1))  # the lagging list starts a page: its header never ends one
@@ -329,8 +353,15 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     attention = []
     for status_row in summary.attention:
         indicator, result = status_row.indicator, status_row.result
-        values = [indicator.code, indicator.name, status_cell(result.status), _percent(result.progress),
-                  _percent(result.expected), indicator.lead_department.name, result.reason]
+        values = [
+            indicator.code,
+            indicator.name,
+            status_cell(result.status),
+            _percent(result.progress),
+            _percent(result.expected),
+            indicator.lead_department.name,
+            result.reason,
+        ]
         if report.shows_department_reports:
             values.append(report.explanations.get(indicator.pk, ""))
         attention.append(values)
@@ -339,9 +370,15 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     else:
         ws.cell(row + 1, 1, _("无")).font = _MUTED_FONT
         row += 1
-    note = ws.cell(row + 2, 1, _("状态按进度引擎规则判定：指标进度低于应达进度%(risk)s个百分点以上为预警，"
-                                 "%(lag)s个百分点以上为滞后；应达进度按数据日期的时间进度计算（时间过半、任务过半）。")
-                   % {"risk": f"{float(plan.at_risk_band):g}", "lag": f"{float(plan.lagging_band):g}"})
+    note = ws.cell(
+        row + 2,
+        1,
+        _(
+            "状态按进度引擎规则判定：指标进度低于应达进度%(risk)s个百分点以上为预警，"
+            "%(lag)s个百分点以上为滞后；应达进度按数据日期的时间进度计算（时间过半、任务过半）。"
+        )
+        % {"risk": f"{float(plan.at_risk_band):g}", "lag": f"{float(plan.lagging_band):g}"},
+    )
     note.font = _MUTED_FONT
     table.fit()
     _print_setup(ws, header, title_rows=None)
@@ -349,26 +386,50 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
 
 def _indicator_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     columns = [
-        Column(_("代码"), max_width=10), Column(_("类别"), max_width=8),
-        Column(_("指标名称"), max_width=20), Column(_("单位"), max_width=8),
+        Column(_("代码"), max_width=10),
+        Column(_("类别"), max_width=8),
+        Column(_("指标名称"), max_width=20),
+        Column(_("单位"), max_width=8),
         Column(_("口径·目标形式"), max_width=10),
-        Column(_("基期年份"), YEAR, max_width=8), Column(_("基期值"), max_width=12),
-        Column(_("目标值"), max_width=12), Column(_("当前值"), max_width=12), Column(_("数据日期"), DATE, max_width=12),
-        Column(_("应达进度\n（%）"), PERCENT, max_width=10), Column(_("指标进度\n（%）"), PERCENT, max_width=10),
-        Column(_("状态"), max_width=10), Column(_("判断依据"), max_width=28),
-        Column(_("需每季度新增"), max_width=10), Column(_("近四季度平均"), max_width=10),
-        Column(_("牵头单位"), max_width=12), Column(_("文件原文"), max_width=30),
+        Column(_("基期年份"), YEAR, max_width=8),
+        Column(_("基期值"), max_width=12),
+        Column(_("目标值"), max_width=12),
+        Column(_("当前值"), max_width=12),
+        Column(_("数据日期"), DATE, max_width=12),
+        Column(_("应达进度\n（%）"), PERCENT, max_width=10),
+        Column(_("指标进度\n（%）"), PERCENT, max_width=10),
+        Column(_("状态"), max_width=10),
+        Column(_("判断依据"), max_width=28),
+        Column(_("需每季度新增"), max_width=10),
+        Column(_("近四季度平均"), max_width=10),
+        Column(_("牵头单位"), max_width=12),
+        Column(_("文件原文"), max_width=30),
     ]
     rows = []
     for status_row in report.summary.rows:
         indicator, result = status_row.indicator, status_row.result
-        rows.append([
-            indicator.code, indicator.category, indicator.name, indicator.unit, _form(indicator),
-            indicator.base_year, number(result.base), number(result.end_target), number(result.current),
-            result.data_date, _percent(result.expected), _percent(result.progress), status_cell(result.status),
-            result.reason, number(result.needed_per_quarter), number(result.recent_pace_per_quarter),
-            indicator.lead_department.name, indicator.source_quote,
-        ])
+        rows.append(
+            [
+                indicator.code,
+                indicator.category,
+                indicator.name,
+                indicator.unit,
+                _form(indicator),
+                indicator.base_year,
+                number(result.base),
+                number(result.end_target),
+                number(result.current),
+                result.data_date,
+                _percent(result.expected),
+                _percent(result.progress),
+                status_cell(result.status),
+                result.reason,
+                number(result.needed_per_quarter),
+                number(result.recent_pace_per_quarter),
+                indicator.lead_department.name,
+                indicator.source_quote,
+            ]
+        )
     table = Table(ws)
     table.write(columns, rows)
     table.fit()
@@ -379,20 +440,33 @@ def _indicator_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
 
 def _task_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     columns = [
-        Column(_("章节"), max_width=12), Column(_("序号"), max_width=6), Column(_("任务"), max_width=22),
-        Column(_("任务内容"), max_width=40), Column(_("牵头单位"), max_width=18),
-        Column(_("责任单位"), max_width=24), Column(_("完成时限"), DATE, max_width=12),
+        Column(_("章节"), max_width=12),
+        Column(_("序号"), max_width=6),
+        Column(_("任务"), max_width=22),
+        Column(_("任务内容"), max_width=40),
+        Column(_("牵头单位"), max_width=18),
+        Column(_("责任单位"), max_width=24),
+        Column(_("完成时限"), DATE, max_width=12),
     ]
     if report.shows_department_reports:
         columns += [
-            Column(_("进展状态"), max_width=10), Column(_("报送日期"), DATE, max_width=12),
-            Column(_("本季度最新进展"), max_width=40), Column(_("逾期/未报送部门"), max_width=24),
+            Column(_("进展状态"), max_width=10),
+            Column(_("报送日期"), DATE, max_width=12),
+            Column(_("本季度最新进展"), max_width=40),
+            Column(_("逾期/未报送部门"), max_width=24),
         ]
     rows = []
     for task_row in report.tasks:
         task = task_row.task
-        values = [task.section, task.number, task.title, task.text, "、".join(task_row.lead),
-                  "、".join(task_row.responsible), task.due_date]
+        values = [
+            task.section,
+            task.number,
+            task.title,
+            task.text,
+            "、".join(task_row.lead),
+            "、".join(task_row.responsible),
+            task.due_date,
+        ]
         if report.shows_department_reports:
             latest = task_row.latest
             values += [
@@ -407,8 +481,11 @@ def _task_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     if not report.shows_department_reports:
         ws.cell(last + 2, 1, _("任务进展与报送情况仅对本市市场监管局、领导小组成员可见。")).font = _MUTED_FONT
     else:
-        ws.cell(last + 2, 1, _("进展状态以牵头单位汇总报送为准；报送情况截至%(date)s。")
-                % {"date": f"{report.generated_on:%Y-%m-%d}"}).font = _MUTED_FONT
+        ws.cell(
+            last + 2,
+            1,
+            _("进展状态以牵头单位汇总报送为准；报送情况截至%(date)s。") % {"date": f"{report.generated_on:%Y-%m-%d}"},
+        ).font = _MUTED_FONT
     table.fit()
     ws.freeze_panes = "D2"
     _print_setup(ws, header)
@@ -420,8 +497,12 @@ def _period_title(period_end: dt.date) -> str:
 
 
 def _figure_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
-    columns = [Column(_("代码"), max_width=10), Column(_("指标名称"), max_width=24),
-               Column(_("单位"), max_width=8), Column(_("统计口径"), max_width=8)]
+    columns = [
+        Column(_("代码"), max_width=10),
+        Column(_("指标名称"), max_width=24),
+        Column(_("单位"), max_width=8),
+        Column(_("统计口径"), max_width=8),
+    ]
     columns += [Column(_period_title(p), min_width=10, max_width=12) for p in report.periods]
     rows = []
     for status_row in report.summary.rows:
@@ -448,6 +529,7 @@ def _figure_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
 
 # --- The cross-city comparison ---------------------------------------------------------------------------
 
+
 def comparison_workbook(report: ComparisonReport) -> Workbook:
     """说明 (what is compared), 对比总表 (cities × indicators, progress by status), 对比明细 (every row)."""
     workbook = Workbook()
@@ -464,19 +546,27 @@ def _comparison_cover(ws: Worksheet, report: ComparisonReport, header: str):
     ws.title = _("说明")
     table = Table(ws)
     table.title(header, 8)
-    row = _facts(ws, [
-        (_("统计截至"), f"{report.as_of:%Y-%m-%d}", None),
-        (_("城市数（个）"), len({p.city_id for p in report.plans}), INTEGER),
-        (_("方案数（个）"), len(report.plans), INTEGER),
-        (_("对比指标（类）"), len(report.labels), INTEGER),
-        (_("比较口径"), _("各城市单位、实施期限不同，按指标进度（由基期到目标完成的比例）和与应达进度之差比较；"
-                      "颜色表示状态。"), None),
-        (_("生成日期"), f"{report.generated_on:%Y-%m-%d}", None),
-    ], start_row=3, last_column=8, table=table)
+    row = _facts(
+        ws,
+        [
+            (_("统计截至"), f"{report.as_of:%Y-%m-%d}", None),
+            (_("城市数（个）"), len({p.city_id for p in report.plans}), INTEGER),
+            (_("方案数（个）"), len(report.plans), INTEGER),
+            (_("对比指标（类）"), len(report.labels), INTEGER),
+            (
+                _("比较口径"),
+                _("各城市单位、实施期限不同，按指标进度（由基期到目标完成的比例）和与应达进度之差比较；颜色表示状态。"),
+                None,
+            ),
+            (_("生成日期"), f"{report.generated_on:%Y-%m-%d}", None),
+        ],
+        start_row=3,
+        last_column=8,
+        table=table,
+    )
     row += 2
     _section(ws, row, _("状态图例"))
-    table.write([Column(_("状态"), max_width=12)], [[status_cell(s)] for s in progress.STATUS_ORDER],
-                start_row=row + 1)
+    table.write([Column(_("状态"), max_width=12)], [[status_cell(s)] for s in progress.STATUS_ORDER], start_row=row + 1)
     table.fit()
     _print_setup(ws, header, title_rows=None)
 
@@ -484,8 +574,12 @@ def _comparison_cover(ws: Worksheet, report: ComparisonReport, header: str):
 def _comparison_summary(ws: Worksheet, report: ComparisonReport, header: str):
     """One row per like indicator, the cities side by side: each cell the city's progress, coloured by status."""
     columns = [Column(_("对比指标"), max_width=24), Column(_("城市数\n（个）"), INTEGER, max_width=8)]
-    columns += [Column(f"{plan.city.name}\n{plan.period_start.year}—{plan.period_end.year}", PERCENT,
-                       min_width=10, max_width=12) for plan in report.plans]
+    columns += [
+        Column(
+            f"{plan.city.name}\n{plan.period_start.year}—{plan.period_end.year}", PERCENT, min_width=10, max_width=12
+        )
+        for plan in report.plans
+    ]
     cells = report.by_plan_and_key()
     rows = []
     for key, label in report.labels.items():
@@ -510,27 +604,45 @@ def _comparison_summary(ws: Worksheet, report: ComparisonReport, header: str):
 
 def _comparison_detail(ws: Worksheet, report: ComparisonReport, header: str):
     columns = [
-        Column(_("对比指标"), max_width=18), Column(_("城市"), max_width=10),
-        Column(_("指标名称\n（原文）"), max_width=24), Column(_("单位"), max_width=8),
-        Column(_("基期值"), max_width=12), Column(_("目标值"), max_width=12), Column(_("当前值"), max_width=12),
-        Column(_("数据日期"), DATE, max_width=12), Column(_("应达进度\n（%）"), PERCENT, max_width=10),
-        Column(_("指标进度\n（%）"), PERCENT, max_width=10), Column(_("进度差\n（百分点）"), "0.0", max_width=10),
-        Column(_("状态"), max_width=10), Column(_("判断依据"), max_width=36),
+        Column(_("对比指标"), max_width=18),
+        Column(_("城市"), max_width=10),
+        Column(_("指标名称\n（原文）"), max_width=24),
+        Column(_("单位"), max_width=8),
+        Column(_("基期值"), max_width=12),
+        Column(_("目标值"), max_width=12),
+        Column(_("当前值"), max_width=12),
+        Column(_("数据日期"), DATE, max_width=12),
+        Column(_("应达进度\n（%）"), PERCENT, max_width=10),
+        Column(_("指标进度\n（%）"), PERCENT, max_width=10),
+        Column(_("进度差\n（百分点）"), "0.0", max_width=10),
+        Column(_("状态"), max_width=10),
+        Column(_("判断依据"), max_width=36),
         Column(_("牵头单位"), max_width=16),
     ]
     rows = []
     for row in report.rows:
         indicator, result = row.indicator, row.result
-        rows.append([
-            report.labels[indicator.catalogue_key], indicator.plan.city.name, indicator.name, indicator.unit,
-            number(result.base), number(result.end_target), number(result.current), result.data_date,
-            _percent(result.expected), _percent(result.progress), None if row.gap is None else row.gap * 100,
-            status_cell(result.status), result.reason, indicator.lead_department.name,
-        ])
+        rows.append(
+            [
+                report.labels[indicator.catalogue_key],
+                indicator.plan.city.name,
+                indicator.name,
+                indicator.unit,
+                number(result.base),
+                number(result.end_target),
+                number(result.current),
+                result.data_date,
+                _percent(result.expected),
+                _percent(result.progress),
+                None if row.gap is None else row.gap * 100,
+                status_cell(result.status),
+                result.reason,
+                indicator.lead_department.name,
+            ]
+        )
     table = Table(ws)
     table.write(columns, rows)
     table.fit()
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(rows) + 1)}"
     _print_setup(ws, header)
-

@@ -31,12 +31,15 @@ EVIDENCE_TYPES = {
     ".doc": EvidenceType("application/msword", (OLE2,)),
     ".xls": EvidenceType("application/vnd.ms-excel", (OLE2,)),
     ".ppt": EvidenceType("application/vnd.ms-powerpoint", (OLE2,)),
-    ".docx": EvidenceType("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,),
-                          "word/document.xml"),
-    ".xlsx": EvidenceType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,),
-                          "xl/workbook.xml"),
-    ".pptx": EvidenceType("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,),
-                          "ppt/presentation.xml"),
+    ".docx": EvidenceType(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,), "word/document.xml"
+    ),
+    ".xlsx": EvidenceType(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,), "xl/workbook.xml"
+    ),
+    ".pptx": EvidenceType(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,), "ppt/presentation.xml"
+    ),
     ".png": EvidenceType("image/png", (PNG,)),
     ".jpg": EvidenceType("image/jpeg", (JPEG,)),
     ".jpeg": EvidenceType("image/jpeg", (JPEG,)),
@@ -57,19 +60,23 @@ def evidence_extension(name: str) -> str:
 def evidence_check(*, name: str, size: int, file: BinaryIO, max_bytes: int) -> str:
     """Return the normalised extension of an acceptable evidence file, or raise EvidenceRejected."""
     if size > max_bytes:
-        raise EvidenceRejected(_("证明材料不能超过 %(mb)s MB（当前 %(size).1f MB）。")
-                               % {"mb": max_bytes // (1024 * 1024), "size": size / (1024 * 1024)})
+        raise EvidenceRejected(
+            _("证明材料不能超过 %(mb)s MB（当前 %(size).1f MB）。")
+            % {"mb": max_bytes // (1024 * 1024), "size": size / (1024 * 1024)}
+        )
     extension = evidence_extension(name)
     kind = EVIDENCE_TYPES.get(extension)
     if kind is None:
-        raise EvidenceRejected(_("证明材料只能是 PDF、Office 文档或图片（%(allowed)s）。")
-                               % {"allowed": ALLOWED_EXTENSIONS})
+        raise EvidenceRejected(
+            _("证明材料只能是 PDF、Office 文档或图片（%(allowed)s）。") % {"allowed": ALLOWED_EXTENSIONS}
+        )
     file.seek(0)
     head = file.read(16)
     file.seek(0)
     if not any(head.startswith(magic) for magic in kind.magic):
-        raise EvidenceRejected(_("文件内容与扩展名 %(ext)s 不符，请上传真实的 PDF、Office 文档或图片。")
-                               % {"ext": extension})
+        raise EvidenceRejected(
+            _("文件内容与扩展名 %(ext)s 不符，请上传真实的 PDF、Office 文档或图片。") % {"ext": extension}
+        )
     if kind.ooxml_part:
         _check_ooxml(file, kind.ooxml_part, extension)
     return extension
@@ -85,7 +92,8 @@ def _check_ooxml(file: BinaryIO, part: str, extension: str) -> None:
     finally:
         file.seek(0)
     if "[Content_Types].xml" not in names or part not in names:
-        raise EvidenceRejected(_("文件内容与扩展名 %(ext)s 不符，请上传真实的 PDF、Office 文档或图片。")
-                               % {"ext": extension})
+        raise EvidenceRejected(
+            _("文件内容与扩展名 %(ext)s 不符，请上传真实的 PDF、Office 文档或图片。") % {"ext": extension}
+        )
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         raise EvidenceRejected(_("证明材料不能包含宏。"))

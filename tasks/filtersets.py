@@ -51,11 +51,13 @@ class TaskFilterSet(django_filters.FilterSet):
 class TaskMatrixFilterSet(django_filters.FilterSet):
     """Filters of the bureau matrix of one plan and quarter (page /task-matrix/ and /api/v1/task-matrix/)."""
 
-    department = django_filters.ModelChoiceFilter(queryset=Department.objects.none(), method="by_department",
-                                                  label=_("部门"), empty_label=_("全部部门"))
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.none(), method="by_department", label=_("部门"), empty_label=_("全部部门")
+    )
     section = django_filters.ChoiceFilter(label=_("章节"), empty_label=_("全部章节"))
-    state = django_filters.ChoiceFilter(choices=TaskUpdate.State.choices, method="by_state", label=_("进展状态"),
-                                        empty_label=_("全部状态"))
+    state = django_filters.ChoiceFilter(
+        choices=TaskUpdate.State.choices, method="by_state", label=_("进展状态"), empty_label=_("全部状态")
+    )
 
     class Meta:
         model = Task
@@ -93,11 +95,15 @@ class SupervisionItemFilterSet(django_filters.FilterSet):
     city = django_filters.CharFilter(field_name="plan__city__code", label=_("城市代码"))
     plan = django_filters.CharFilter(field_name="plan__code", label=_("方案代码"))
     status = django_filters.ChoiceFilter(choices=SUPERVISION_STATUS_CHOICES, label=_("状态"), empty_label=_("全部状态"))
-    reason = django_filters.ChoiceFilter(choices=SupervisionItem.Reason.choices, label=_("督办原因"),
-                                         empty_label=_("全部原因"))
+    reason = django_filters.ChoiceFilter(
+        choices=SupervisionItem.Reason.choices, label=_("督办原因"), empty_label=_("全部原因")
+    )
     department = django_filters.NumberFilter(field_name="department_id", label=_("部门"))
-    overdue = django_filters.BooleanFilter(field_name="overdue", label=_("是否逾期"), widget=forms.Select(
-        choices=[("", _("全部")), ("true", _("已逾期")), ("false", _("未逾期"))]))
+    overdue = django_filters.BooleanFilter(
+        field_name="overdue",
+        label=_("是否逾期"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("已逾期")), ("false", _("未逾期"))]),
+    )
 
     class Meta:
         model = SupervisionItem
@@ -124,8 +130,11 @@ def task_matrix_query(*, user, params, as_of: dt.date) -> TaskMatrixQuery:
         raise Http404
     quarters = rules.reportable_quarters(plan.period_start, plan.period_end, as_of)
     try:
-        quarter = (rules.Quarter.parse(params["quarter"]) if params.get("quarter")
-                   else rules.default_quarter(plan.period_start, plan.period_end, as_of))
+        quarter = (
+            rules.Quarter.parse(params["quarter"])
+            if params.get("quarter")
+            else rules.default_quarter(plan.period_start, plan.period_end, as_of)
+        )
     except ValueError as error:
         raise ValidationError({"quarter": [str(error)]}) from None
     filterset = TaskMatrixFilterSet(params, plan=plan, quarter=quarter)

@@ -13,7 +13,8 @@ class TaskUpdateForm(forms.Form):
     state = forms.ChoiceField(label=_("进展状态"), choices=TaskUpdate.State.choices)
     text = forms.CharField(label=_("本季度工作进展"), widget=forms.Textarea(attrs={"rows": 5}))
     evidence = forms.FileField(
-        label=_("证明材料（可选）"), required=False,
+        label=_("证明材料（可选）"),
+        required=False,
         help_text=_("PDF、Office 文档或图片（%(allowed)s）") % {"allowed": evidence.ALLOWED_EXTENSIONS},
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(evidence.EVIDENCE_TYPES)}),
     )

@@ -36,7 +36,8 @@ class Task(models.Model):
         verbose_name_plural = _("任务")
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "section", "number"], name="task_unique_number",
+                fields=["plan", "section", "number"],
+                name="task_unique_number",
                 violation_error_message=_("该方案已有相同章节和序号的任务。"),
             ),
         ]
@@ -65,7 +66,8 @@ class TaskAssignment(models.Model):
         verbose_name_plural = _("任务分工")
         constraints = [
             models.UniqueConstraint(
-                fields=["task", "department", "role"], name="assignment_unique",
+                fields=["task", "department", "role"],
+                name="assignment_unique",
                 violation_error_message=_("同一部门不能在同一任务中重复担任同一分工。"),
             ),
         ]
@@ -157,19 +159,28 @@ class SupervisionItem(models.Model):
     )
     reason = models.CharField(_("督办原因"), max_length=20, choices=Reason.choices)
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="supervision_items",
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervision_items",
         verbose_name=_("指标"),
     )
     lag_flag = models.ForeignKey(
-        LagFlag, on_delete=models.SET_NULL, null=True, blank=True, related_name="supervision_items",
+        LagFlag,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervision_items",
         verbose_name=_("滞后预警"),
     )
     task = models.ForeignKey(
         Task, on_delete=models.PROTECT, null=True, blank=True, related_name="supervision_items", verbose_name=_("任务")
     )
     quarter_end = models.DateField(_("报告期末"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=SUPERVISION_STATUS_CHOICES,
-                              default=rules.SupervisionStatus.REQUESTED.value)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=SUPERVISION_STATUS_CHOICES, default=rules.SupervisionStatus.REQUESTED.value
+    )
     due_date = models.DateField(_("说明报送期限"))
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now, editable=False)
@@ -180,18 +191,27 @@ class SupervisionItem(models.Model):
         verbose_name_plural = _("督办事项")
         constraints = [
             models.UniqueConstraint(
-                fields=["lag_flag"], condition=models.Q(lag_flag__isnull=False), name="supervision_one_per_lag_flag",
+                fields=["lag_flag"],
+                condition=models.Q(lag_flag__isnull=False),
+                name="supervision_one_per_lag_flag",
                 violation_error_message=_("该滞后预警已有督办事项。"),
             ),
             models.UniqueConstraint(
-                fields=["task", "quarter_end", "reason"], condition=models.Q(task__isnull=False),
+                fields=["task", "quarter_end", "reason"],
+                condition=models.Q(task__isnull=False),
                 name="supervision_one_per_task_quarter",
                 violation_error_message=_("该任务该季度已有同类督办事项。"),
             ),
             models.CheckConstraint(
-                condition=(models.Q(reason="indicator_lagging", indicator__isnull=False, task__isnull=True)
-                           | models.Q(reason__in=["task_blocked", "task_late"], task__isnull=False,
-                                      quarter_end__isnull=False, indicator__isnull=True)),
+                condition=(
+                    models.Q(reason="indicator_lagging", indicator__isnull=False, task__isnull=True)
+                    | models.Q(
+                        reason__in=["task_blocked", "task_late"],
+                        task__isnull=False,
+                        quarter_end__isnull=False,
+                        indicator__isnull=True,
+                    )
+                ),
                 name="supervision_subject_matches_reason",
                 violation_error_message=_("督办事项必须对应一个指标或一个任务的某季度。"),
             ),
@@ -213,12 +233,18 @@ class SupervisionItem(models.Model):
 class SupervisionStep(models.Model):
     """One step of a supervision item, kept for good: who did what, when, and what they wrote."""
 
-    item = models.ForeignKey(SupervisionItem, on_delete=models.CASCADE, related_name="steps",
-                             verbose_name=_("督办事项"))
+    item = models.ForeignKey(
+        SupervisionItem, on_delete=models.CASCADE, related_name="steps", verbose_name=_("督办事项")
+    )
     action = models.CharField(_("操作"), max_length=12, choices=SUPERVISION_ACTION_CHOICES)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("操作人"), help_text=_("为空表示系统自动操作。"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+        help_text=_("为空表示系统自动操作。"),
     )
     note = models.TextField(_("意见"), blank=True)
     explanation = models.TextField(_("滞后说明"), blank=True)

@@ -20,6 +20,7 @@ SUPERVISION_RESPONSE_DAYS = 15
 
 # --- Quarters (indicators.periods.Quarter, shared with the figures) -----------------------------------
 
+
 def quarter_ending_on(day: dt.date) -> Quarter:
     """The quarter a stored period end names; anything but a quarter's last day is refused."""
     quarter = Quarter.of(day)
@@ -54,8 +55,9 @@ class ReminderKind(StrEnum):
     OVERDUE = "overdue"
 
 
-def reminder_due(period_start: dt.date, period_end: dt.date, lag_days: int,
-                 as_of: dt.date) -> tuple[Quarter, ReminderKind] | None:
+def reminder_due(
+    period_start: dt.date, period_end: dt.date, lag_days: int, as_of: dt.date
+) -> tuple[Quarter, ReminderKind] | None:
     """Which quarter's reports to remind about today, and how, or None.
 
     Only the last closed quarter counts: a plan that ended long ago does not nag about its history, and a
@@ -74,6 +76,7 @@ def reminder_due(period_start: dt.date, period_end: dt.date, lag_days: int,
 
 # --- Reporting status of one department on one task for one quarter ------------------------------------
 
+
 class ReportStatus(StrEnum):
     REPORTED = "reported"
     LATE = "late"
@@ -91,8 +94,9 @@ REPORT_STATUS_LABELS = {
 }
 
 
-def report_status(*, first_reported_on: dt.date | None, deadline: dt.date, as_of: dt.date,
-                  done_earlier: bool) -> ReportStatus:
+def report_status(
+    *, first_reported_on: dt.date | None, deadline: dt.date, as_of: dt.date, done_earlier: bool
+) -> ReportStatus:
     """A report counts as on time by its first submission; a department that finished earlier owes none."""
     if first_reported_on is not None:
         return ReportStatus.LATE if first_reported_on > deadline else ReportStatus.REPORTED
@@ -105,6 +109,7 @@ OWED_STATUSES = (ReportStatus.MISSING, ReportStatus.PENDING)
 
 
 # --- Supervision items (督办): which step may follow which ---------------------------------------------
+
 
 class SupervisionStatus(StrEnum):
     REQUESTED = "requested"
@@ -146,8 +151,12 @@ SUPERVISION_TRANSITIONS = {
     SupervisionAction.RETURN: ((SupervisionStatus.SUBMITTED,), SupervisionStatus.RETURNED),
     SupervisionAction.ACCEPT: ((SupervisionStatus.SUBMITTED,), SupervisionStatus.ACCEPTED),
     SupervisionAction.CLOSE: (
-        (SupervisionStatus.REQUESTED, SupervisionStatus.SUBMITTED, SupervisionStatus.RETURNED,
-         SupervisionStatus.ACCEPTED),
+        (
+            SupervisionStatus.REQUESTED,
+            SupervisionStatus.SUBMITTED,
+            SupervisionStatus.RETURNED,
+            SupervisionStatus.ACCEPTED,
+        ),
         SupervisionStatus.CLOSED,
     ),
 }

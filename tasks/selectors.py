@@ -25,6 +25,7 @@ from tasks.models import SupervisionItem, Task, TaskAssignment, TaskUpdate
 
 # --- Tasks --------------------------------------------------------------------------------------------
 
+
 def visible_tasks(*, user) -> QuerySet[Task]:
     return Task.objects.filter(plan__city__in=visible_cities(user))
 
@@ -42,8 +43,11 @@ def task_detail(*, user, pk: int) -> Task:
 
 def task_updates(*, user, task: Task) -> QuerySet[TaskUpdate]:
     """Every update of a task the user may read, newest quarter first: the full history, never trimmed."""
-    return (visible_task_updates(user, task.updates.all()).select_related("department", "author")
-            .order_by("-quarter_end", "-created_at", "-pk"))
+    return (
+        visible_task_updates(user, task.updates.all())
+        .select_related("department", "author")
+        .order_by("-quarter_end", "-created_at", "-pk")
+    )
 
 
 def department_role(task: Task, department_id: int | None) -> str | None:
@@ -78,17 +82,21 @@ class ReportCell:
         return self.latest is not None and self.latest.state == TaskUpdate.State.BLOCKED
 
 
-def _report_cell(department_id: int, role: str, updates: list[TaskUpdate], quarter: rules.Quarter,
-                 deadline: dt.date, as_of: dt.date) -> ReportCell:
+def _report_cell(
+    department_id: int, role: str, updates: list[TaskUpdate], quarter: rules.Quarter, deadline: dt.date, as_of: dt.date
+) -> ReportCell:
     """`updates` are one department's updates of one task up to `quarter`, oldest first."""
     in_quarter = [u for u in updates if u.quarter_end == quarter.end]
     earlier = [u for u in updates if u.quarter_end < quarter.end]
     status = rules.report_status(
         first_reported_on=timezone.localtime(in_quarter[0].created_at).date() if in_quarter else None,
-        deadline=deadline, as_of=as_of, done_earlier=bool(earlier) and earlier[-1].state == TaskUpdate.State.DONE,
+        deadline=deadline,
+        as_of=as_of,
+        done_earlier=bool(earlier) and earlier[-1].state == TaskUpdate.State.DONE,
     )
-    return ReportCell(department_id=department_id, role=role, status=status,
-                      latest=in_quarter[-1] if in_quarter else None)
+    return ReportCell(
+        department_id=department_id, role=role, status=status, latest=in_quarter[-1] if in_quarter else None
+    )
 
 
 @dataclass
@@ -109,13 +117,21 @@ class DepartmentTaskRow:
 
 def department_tasks(*, department: Department, as_of: dt.date) -> list[DepartmentTaskRow]:
     """Every task the department leads or shares, with the indicators it drives and its report status."""
-    tasks = _with_assignments_and_indicators(
-        Task.objects.filter(pk__in=TaskAssignment.objects.filter(department=department).values("task_id"))
-    ).prefetch_related(Prefetch(
-        "updates", TaskUpdate.objects.filter(department=department).select_related("department", "author")
-        .order_by("quarter_end", "created_at", "pk"),
-        to_attr="department_updates",
-    )).order_by("plan__period_start", "plan_id", "order")
+    tasks = (
+        _with_assignments_and_indicators(
+            Task.objects.filter(pk__in=TaskAssignment.objects.filter(department=department).values("task_id"))
+        )
+        .prefetch_related(
+            Prefetch(
+                "updates",
+                TaskUpdate.objects.filter(department=department)
+                .select_related("department", "author")
+                .order_by("quarter_end", "created_at", "pk"),
+                to_attr="department_updates",
+            )
+        )
+        .order_by("plan__period_start", "plan_id", "order")
+    )
     rows = []
     for task in tasks:
         plan = task.plan
@@ -123,11 +139,18 @@ def department_tasks(*, department: Department, as_of: dt.date) -> list[Departme
         deadline = rules.reporting_deadline(quarter, plan.reporting_lag_days)
         role = department_role(task, department.pk)
         updates = task.department_updates  # oldest first
-        rows.append(DepartmentTaskRow(
-            task=task, role=role, last_update=updates[-1] if updates else None, quarter=quarter, deadline=deadline,
-            report=_report_cell(department.pk, role, [u for u in updates if u.quarter_end <= quarter.end],
-                                quarter, deadline, as_of),
-        ))
+        rows.append(
+            DepartmentTaskRow(
+                task=task,
+                role=role,
+                last_update=updates[-1] if updates else None,
+                quarter=quarter,
+                deadline=deadline,
+                report=_report_cell(
+                    department.pk, role, [u for u in updates if u.quarter_end <= quarter.end], quarter, deadline, as_of
+                ),
+            )
+        )
     return rows
 
 
@@ -136,6 +159,7 @@ def visible_department(*, user, pk: int) -> Department:
 
 
 # --- The bureau matrix: departments x tasks for a plan and quarter ------------------------------------
+
 
 @dataclass
 class MatrixRow:
@@ -173,15 +197,23 @@ def overview_plans(*, user) -> list[Plan]:
     return [plan for plan in plans if can_see_task_overview(user, plan.city_id)]
 
 
-def task_matrix(*, plan: Plan, quarter: rules.Quarter, tasks: QuerySet[Task], as_of: dt.date,
-                department: Department | None = None) -> TaskMatrix:
+def task_matrix(
+    *, plan: Plan, quarter: rules.Quarter, tasks: QuerySet[Task], as_of: dt.date, department: Department | None = None
+) -> TaskMatrix:
     """Who reported on which task for the quarter, who is late, what is blocked: three queries in all."""
-    tasks = list(tasks.filter(plan=plan).select_related("plan").prefetch_related(
-        Prefetch("assignments", TaskAssignment.objects.select_related("department"))).order_by("order"))
+    tasks = list(
+        tasks.filter(plan=plan)
+        .select_related("plan")
+        .prefetch_related(Prefetch("assignments", TaskAssignment.objects.select_related("department")))
+        .order_by("order")
+    )
     deadline = rules.reporting_deadline(quarter, plan.reporting_lag_days)
     updates = defaultdict(list)
-    for update in (TaskUpdate.objects.filter(task__in=[t.pk for t in tasks], quarter_end__lte=quarter.end)
-                   .select_related("author").order_by("quarter_end", "created_at", "pk")):
+    for update in (
+        TaskUpdate.objects.filter(task__in=[t.pk for t in tasks], quarter_end__lte=quarter.end)
+        .select_related("author")
+        .order_by("quarter_end", "created_at", "pk")
+    ):
         updates[update.task_id, update.department_id].append(update)
 
     departments = {}
@@ -197,27 +229,34 @@ def task_matrix(*, plan: Plan, quarter: rules.Quarter, tasks: QuerySet[Task], as
         cells = []
         for column in columns:
             role = department_role(task, column.pk)
-            cell = None if role is None else _report_cell(column.pk, role, updates[task.pk, column.pk], quarter,
-                                                          deadline, as_of)
+            cell = (
+                None
+                if role is None
+                else _report_cell(column.pk, role, updates[task.pk, column.pk], quarter, deadline, as_of)
+            )
             if cell:
                 tallies[column.pk].counts[cell.status] += 1
             cells.append(cell)
         rows.append(MatrixRow(task=task, cells=cells))
-    return TaskMatrix(plan=plan, quarter=quarter, deadline=deadline, departments=columns, rows=rows,
-                      tallies=list(tallies.values()))
+    return TaskMatrix(
+        plan=plan, quarter=quarter, deadline=deadline, departments=columns, rows=rows, tallies=list(tallies.values())
+    )
 
 
 def latest_states(*, tasks: QuerySet[Task], quarter: rules.Quarter) -> dict[tuple[int, int], str]:
     """(task, department) -> the state of its latest update for the quarter, in one query."""
     states = {}
-    for task_id, department_id, state in (TaskUpdate.objects.filter(task__in=tasks, quarter_end=quarter.end)
-                                          .order_by("created_at", "pk")
-                                          .values_list("task_id", "department_id", "state")):
+    for task_id, department_id, state in (
+        TaskUpdate.objects.filter(task__in=tasks, quarter_end=quarter.end)
+        .order_by("created_at", "pk")
+        .values_list("task_id", "department_id", "state")
+    ):
         states[task_id, department_id] = state
     return states
 
 
 # --- Figures still owed (for the reminders) ------------------------------------------------------------
+
 
 def figures_not_submitted(*, plan: Plan, quarter: rules.Quarter) -> QuerySet[Indicator]:
     """Quantitative indicators due for the quarter with no figure submitted (a draft or a returned one is
@@ -226,36 +265,52 @@ def figures_not_submitted(*, plan: Plan, quarter: rules.Quarter) -> QuerySet[Ind
     if quarter.number != 4:
         due = due.filter(frequency=Indicator.Frequency.QUARTERLY)
     submitted = QuarterlyFigure.objects.filter(
-        indicator__plan=plan, period_end=quarter.end,
-        status__in=[QuarterlyFigure.Status.SUBMITTED, QuarterlyFigure.Status.APPROVED,
-                    QuarterlyFigure.Status.SUPERSEDED],
+        indicator__plan=plan,
+        period_end=quarter.end,
+        status__in=[
+            QuarterlyFigure.Status.SUBMITTED,
+            QuarterlyFigure.Status.APPROVED,
+            QuarterlyFigure.Status.SUPERSEDED,
+        ],
     ).values("indicator_id")
     return due.exclude(pk__in=submitted)
 
 
 # --- Leading group ----------------------------------------------------------------------------------------
 
+
 def leading_group_roster(*, user, city_code: str) -> tuple[City, list[LeadingGroupMember]]:
     """A city's leading-group members, by plan and order, each with the number of tasks of their department."""
     city = get_object_or_404(visible_cities(user), code=city_code)
-    members = (LeadingGroupMember.objects.filter(plan__city=city).select_related("plan", "department")
-               .annotate(task_count=Count("department__assignments__task", distinct=True,
-                                          filter=Q(department__assignments__task__plan=F("plan"))))
-               .order_by("-plan__period_start", "plan_id", "order"))
+    members = (
+        LeadingGroupMember.objects.filter(plan__city=city)
+        .select_related("plan", "department")
+        .annotate(
+            task_count=Count(
+                "department__assignments__task", distinct=True, filter=Q(department__assignments__task__plan=F("plan"))
+            )
+        )
+        .order_by("-plan__period_start", "plan_id", "order")
+    )
     return city, list(members)
 
 
 # --- Supervision items (督办) -----------------------------------------------------------------------------
 
+
 def _overdue(as_of: dt.date):
     """Kept in sync with rules.AWAITING_DEPARTMENT: waiting on the department past its due date."""
-    return Case(When(status__in=rules.AWAITING_DEPARTMENT, due_date__lt=as_of, then=Value(True)),
-                default=Value(False), output_field=BooleanField())
+    return Case(
+        When(status__in=rules.AWAITING_DEPARTMENT, due_date__lt=as_of, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
 
 
 def _supervision_base(as_of: dt.date) -> QuerySet[SupervisionItem]:
-    return (SupervisionItem.objects.select_related("plan__city", "department", "indicator__progress", "task")
-            .annotate(overdue=_overdue(as_of)))
+    return SupervisionItem.objects.select_related("plan__city", "department", "indicator__progress", "task").annotate(
+        overdue=_overdue(as_of)
+    )
 
 
 def supervision_items_for_city(city: City | int, as_of: dt.date) -> QuerySet[SupervisionItem]:
@@ -263,8 +318,12 @@ def supervision_items_for_city(city: City | int, as_of: dt.date) -> QuerySet[Sup
 
     The caller has already checked that the user may see the city (accounts.access.visible_cities).
     """
-    return (_supervision_base(as_of).filter(plan__city=city)
-            .exclude(status=rules.SupervisionStatus.CLOSED).order_by("-overdue", "due_date", "pk"))
+    return (
+        _supervision_base(as_of)
+        .filter(plan__city=city)
+        .exclude(status=rules.SupervisionStatus.CLOSED)
+        .order_by("-overdue", "due_date", "pk")
+    )
 
 
 def visible_supervision(*, user, as_of: dt.date) -> QuerySet[SupervisionItem]:

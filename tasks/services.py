@@ -34,8 +34,17 @@ from tasks.selectors import department_role, figures_not_submitted, task_lead_de
 
 # --- Quarterly task updates ------------------------------------------------------------------------------
 
-def task_update_submit(*, user, task: Task, quarter: str | rules.Quarter, state: str, text: str,
-                       evidence_file: UploadedFile | None = None, as_of: dt.date | None = None) -> TaskUpdate:
+
+def task_update_submit(
+    *,
+    user,
+    task: Task,
+    quarter: str | rules.Quarter,
+    state: str,
+    text: str,
+    evidence_file: UploadedFile | None = None,
+    as_of: dt.date | None = None,
+) -> TaskUpdate:
     """Record a department's report on a task for a quarter; the lead department's is the consolidated one.
 
     Refused, saving nothing: a task not assigned to the user's department, a quarter not yet started or
@@ -62,8 +71,12 @@ def task_update_submit(*, user, task: Task, quarter: str | rules.Quarter, state:
         errors["text"] = [_("请填写本季度工作进展。")]
     if evidence_file is not None:
         try:
-            evidence.evidence_check(name=evidence_file.name, size=evidence_file.size, file=evidence_file,
-                                    max_bytes=settings.TASK_EVIDENCE_MAX_BYTES)
+            evidence.evidence_check(
+                name=evidence_file.name,
+                size=evidence_file.size,
+                file=evidence_file,
+                max_bytes=settings.TASK_EVIDENCE_MAX_BYTES,
+            )
         except evidence.EvidenceRejected as error:
             errors["evidence"] = [str(error)]
     if errors:
@@ -71,8 +84,13 @@ def task_update_submit(*, user, task: Task, quarter: str | rules.Quarter, state:
 
     department_id = user_department_id(user)
     update = TaskUpdate(
-        task=task, department_id=department_id, quarter_end=quarter.end, state=state, text=text.strip(),
-        is_consolidated=department_role(task, department_id) == TaskAssignment.Role.LEAD, author=user,
+        task=task,
+        department_id=department_id,
+        quarter_end=quarter.end,
+        state=state,
+        text=text.strip(),
+        is_consolidated=department_role(task, department_id) == TaskAssignment.Role.LEAD,
+        author=user,
     )
     if evidence_file is not None:
         update.evidence = evidence_file
@@ -81,34 +99,48 @@ def task_update_submit(*, user, task: Task, quarter: str | rules.Quarter, state:
     with transaction.atomic():
         update.save()
         if state == TaskUpdate.State.BLOCKED:
-            task_supervision_raise(task=task, quarter=quarter, reason=SupervisionItem.Reason.TASK_BLOCKED,
-                                   as_of=as_of)
+            task_supervision_raise(task=task, quarter=quarter, reason=SupervisionItem.Reason.TASK_BLOCKED, as_of=as_of)
     return update
 
 
 # --- Supervision items: raising, answering, reviewing, escalating --------------------------------------
 
-def task_supervision_raise(*, task: Task, quarter: rules.Quarter, reason: str,
-                           as_of: dt.date) -> SupervisionItem | None:
+
+def task_supervision_raise(
+    *, task: Task, quarter: rules.Quarter, reason: str, as_of: dt.date
+) -> SupervisionItem | None:
     """Ask a task's lead department to explain a blockage or a late report (once per task, quarter, reason)."""
     department = task_lead_department(task)
     if department is None:
         return None
-    return _supervision_raise(plan=task.plan, department=department, reason=reason, task=task,
-                              quarter_end=quarter.end, as_of=as_of,
-                              exists={"task": task, "quarter_end": quarter.end, "reason": reason})
+    return _supervision_raise(
+        plan=task.plan,
+        department=department,
+        reason=reason,
+        task=task,
+        quarter_end=quarter.end,
+        as_of=as_of,
+        exists={"task": task, "quarter_end": quarter.end, "reason": reason},
+    )
 
 
 def indicator_supervision_raise(*, flag: LagFlag, as_of: dt.date) -> SupervisionItem | None:
     """Ask an indicator's lead department to explain its lag (once per lag episode, i.e. per LagFlag)."""
     indicator = flag.indicator
-    return _supervision_raise(plan=indicator.plan, department=indicator.lead_department,
-                              reason=SupervisionItem.Reason.INDICATOR_LAGGING, indicator=indicator, lag_flag=flag,
-                              as_of=as_of, exists={"lag_flag": flag})
+    return _supervision_raise(
+        plan=indicator.plan,
+        department=indicator.lead_department,
+        reason=SupervisionItem.Reason.INDICATOR_LAGGING,
+        indicator=indicator,
+        lag_flag=flag,
+        as_of=as_of,
+        exists={"lag_flag": flag},
+    )
 
 
-def _supervision_raise(*, plan: Plan, department: Department, reason: str, as_of: dt.date, exists: dict,
-                       **subject) -> SupervisionItem | None:
+def _supervision_raise(
+    *, plan: Plan, department: Department, reason: str, as_of: dt.date, exists: dict, **subject
+) -> SupervisionItem | None:
     """Create the item and its first step unless it exists; the unique constraints settle a race."""
     if SupervisionItem.objects.filter(**exists).exists():
         return None
@@ -124,8 +156,9 @@ def _supervision_raise(*, plan: Plan, department: Department, reason: str, as_of
     return item
 
 
-def supervision_submit(*, user, item: SupervisionItem, explanation: str, measures: str,
-                       measures_due: dt.date | None) -> SupervisionStep:
+def supervision_submit(
+    *, user, item: SupervisionItem, explanation: str, measures: str, measures_due: dt.date | None
+) -> SupervisionStep:
     """The lead department's 滞后说明 and 整改措施 with the date the measures will be done."""
     if not can_answer_supervision(user, item):
         raise ValidationError(_("只有被督办的牵头单位可以报送说明。"))
@@ -140,8 +173,14 @@ def supervision_submit(*, user, item: SupervisionItem, explanation: str, measure
         errors["measures_due"] = [_("整改完成时限不能早于今天。")]
     if errors:
         raise ValidationError(errors)
-    return _transition(item, rules.SupervisionAction.SUBMIT, actor=user, explanation=explanation.strip(),
-                       measures=measures.strip(), measures_due=measures_due)
+    return _transition(
+        item,
+        rules.SupervisionAction.SUBMIT,
+        actor=user,
+        explanation=explanation.strip(),
+        measures=measures.strip(),
+        measures_due=measures_due,
+    )
 
 
 def supervision_return(*, user, item: SupervisionItem, note: str, due_date: dt.date | None) -> SupervisionStep:
@@ -155,8 +194,14 @@ def supervision_return(*, user, item: SupervisionItem, note: str, due_date: dt.d
         errors["due_date"] = [_("请填写今天或以后的重新报送期限。")]
     if errors:
         raise ValidationError(errors)
-    return _transition(item, rules.SupervisionAction.RETURN, actor=user, note=note.strip(), due_date=due_date,
-                       item_fields={"due_date": due_date, "escalated_at": None})
+    return _transition(
+        item,
+        rules.SupervisionAction.RETURN,
+        actor=user,
+        note=note.strip(),
+        due_date=due_date,
+        item_fields={"due_date": due_date, "escalated_at": None},
+    )
 
 
 def supervision_accept(*, user, item: SupervisionItem, note: str = "") -> SupervisionStep:
@@ -175,15 +220,18 @@ def _check_reviewer(user, item):
         raise ValidationError(_("只有市场监管局（领导小组办公室）可以审核督办事项。"))
 
 
-def _transition(item: SupervisionItem, action: rules.SupervisionAction, *, actor, item_fields=None,
-                **step_fields) -> SupervisionStep:
+def _transition(
+    item: SupervisionItem, action: rules.SupervisionAction, *, actor, item_fields=None, **step_fields
+) -> SupervisionStep:
     """Move the item by a conditional UPDATE, so a stale page or a second click changes nothing."""
     sources, target = rules.SUPERVISION_TRANSITIONS[action]
     changes = {"status": target, **(item_fields or {})}
     with transaction.atomic():
         if not SupervisionItem.objects.filter(pk=item.pk, status__in=sources).update(**changes):
-            raise ValidationError(_("该督办事项的状态已变化，无法“%(action)s”，请刷新页面。")
-                                  % {"action": rules.SUPERVISION_ACTION_LABELS[action]})
+            raise ValidationError(
+                _("该督办事项的状态已变化，无法“%(action)s”，请刷新页面。")
+                % {"action": rules.SUPERVISION_ACTION_LABELS[action]}
+            )
         for name, value in changes.items():
             setattr(item, name, value)
         return _step(item, action, actor=actor, **step_fields)
@@ -191,8 +239,9 @@ def _transition(item: SupervisionItem, action: rules.SupervisionAction, *, actor
 
 def supervision_escalate_overdue(*, as_of: dt.date) -> int:
     """Escalate items past their due date still waiting on the department to the leading-group office, once."""
-    overdue = SupervisionItem.objects.filter(status__in=rules.AWAITING_DEPARTMENT, due_date__lt=as_of,
-                                             escalated_at__isnull=True).select_related("plan__city", "department")
+    overdue = SupervisionItem.objects.filter(
+        status__in=rules.AWAITING_DEPARTMENT, due_date__lt=as_of, escalated_at__isnull=True
+    ).select_related("plan__city", "department")
     escalated = 0
     for item in overdue:
         with transaction.atomic():
@@ -223,7 +272,10 @@ def _notify_step(item: SupervisionItem, step: SupervisionStep) -> None:
     if action == rules.SupervisionAction.REQUEST:
         recipients, kind = department_users, Notification.Kind.SUPERVISION
         title = _("督办：%(reason)s「%(subject)s」，请于%(due)s前报送滞后说明和整改措施") % {
-            "reason": item.get_reason_display(), "subject": subject, "due": item.due_date}
+            "reason": item.get_reason_display(),
+            "subject": subject,
+            "due": item.due_date,
+        }
     elif action == rules.SupervisionAction.SUBMIT:
         recipients = users_in_cities(city_ids=[city_id], roles=SUPERVISION_REVIEW_ROLES)
         kind = Notification.Kind.SUPERVISION
@@ -231,25 +283,34 @@ def _notify_step(item: SupervisionItem, step: SupervisionStep) -> None:
     elif action == rules.SupervisionAction.ESCALATE:
         recipients, kind = users_in_cities(city_ids=[city_id], roles=ESCALATION_ROLES), Notification.Kind.ESCALATION
         title = _("督办逾期升级：%(department)s未按期说明「%(subject)s」（期限%(due)s）") % {
-            "department": item.department, "subject": subject, "due": item.due_date}
+            "department": item.department,
+            "subject": subject,
+            "due": item.due_date,
+        }
     else:
         recipients, kind = department_users, Notification.Kind.SUPERVISION
         title = _("督办事项「%(subject)s」：%(action)s") % {"subject": subject, "action": step.get_action_display()}
     body = "\n".join(part for part in (step.note, step.explanation, step.measures) if part)
-    notify(recipient_ids=recipients, key=f"supervision-step:{step.pk}", kind=kind, title=title, body=body,
-           link=reverse("tasks:supervision_detail", args=[item.pk]))
+    notify(
+        recipient_ids=recipients,
+        key=f"supervision-step:{step.pk}",
+        kind=kind,
+        title=title,
+        body=body,
+        link=reverse("tasks:supervision_detail", args=[item.pk]),
+    )
 
 
 def lagging_indicators_supervise(*, as_of: dt.date) -> int:
     """Raise a supervision item for every open lag flag of a lagging indicator that has none yet."""
-    flags = (LagFlag.objects.filter(cleared_on__isnull=True, status="lagging", supervision_items__isnull=True,
-                                    indicator__plan__is_archived=False)
-             .select_related("indicator__plan", "indicator__lead_department"))
+    flags = LagFlag.objects.filter(
+        cleared_on__isnull=True, status="lagging", supervision_items__isnull=True, indicator__plan__is_archived=False
+    ).select_related("indicator__plan", "indicator__lead_department")
     return sum(1 for flag in flags if indicator_supervision_raise(flag=flag, as_of=as_of))
 
 
-
 # --- The daily reminder job ------------------------------------------------------------------------------
+
 
 def deadline_reminders_run(*, as_of: dt.date) -> dict[str, int]:
     """Remind about reports due soon or overdue, raise supervision items for lags, escalate overdue items.
@@ -290,10 +351,12 @@ def _remind_figures(plan: Plan, quarter: rules.Quarter, kind: rules.ReminderKind
     notification_kind, when = _reminder_texts(kind, rules.reporting_deadline(quarter, plan.reporting_lag_days))
     return notify(
         recipient_ids=users_in_cities(city_ids=[plan.city_id], roles=[Role.BUREAU_STAFF]),
-        key=f"figures-{kind}:{plan.pk}:{quarter}", kind=notification_kind,
-        title=_("%(plan)s %(quarter)s指标数据%(when)s：%(count)d项未提交") % {
-            "plan": plan.title, "quarter": quarter.label, "when": when, "count": len(missing)},
-        body="\n".join(missing), link=reverse("plan", args=[plan.code]),
+        key=f"figures-{kind}:{plan.pk}:{quarter}",
+        kind=notification_kind,
+        title=_("%(plan)s %(quarter)s指标数据%(when)s：%(count)d项未提交")
+        % {"plan": plan.title, "quarter": quarter.label, "when": when, "count": len(missing)},
+        body="\n".join(missing),
+        link=reverse("plan", args=[plan.code]),
     )
 
 
@@ -308,10 +371,12 @@ def _remind_task_updates(matrix, kind: rules.ReminderKind) -> int:
             continue
         sent += notify(
             recipient_ids=users_in_departments(department_ids=[department.pk], roles=TASK_UPDATE_ROLES),
-            key=f"task-updates-{kind}:{matrix.plan.pk}:{matrix.quarter}:{department.pk}", kind=notification_kind,
-            title=_("%(quarter)s任务进展%(when)s：%(count)d项未报送") % {
-                "quarter": matrix.quarter.label, "when": when, "count": len(owed)},
-            body="\n".join(str(task) for task in owed), link=reverse("tasks:mine"),
+            key=f"task-updates-{kind}:{matrix.plan.pk}:{matrix.quarter}:{department.pk}",
+            kind=notification_kind,
+            title=_("%(quarter)s任务进展%(when)s：%(count)d项未报送")
+            % {"quarter": matrix.quarter.label, "when": when, "count": len(owed)},
+            body="\n".join(str(task) for task in owed),
+            link=reverse("tasks:mine"),
         )
     return sent
 
@@ -320,9 +385,12 @@ def _supervise_late_tasks(matrix, as_of: dt.date) -> int:
     """A task whose lead department's consolidated report is overdue goes to supervision."""
     raised = 0
     for row in matrix.rows:
-        late = any(cell and cell.role == TaskAssignment.Role.LEAD and cell.status == rules.ReportStatus.MISSING
-                   for cell in row.cells)
-        if late and task_supervision_raise(task=row.task, quarter=matrix.quarter,
-                                           reason=SupervisionItem.Reason.TASK_LATE, as_of=as_of):
+        late = any(
+            cell and cell.role == TaskAssignment.Role.LEAD and cell.status == rules.ReportStatus.MISSING
+            for cell in row.cells
+        )
+        if late and task_supervision_raise(
+            task=row.task, quarter=matrix.quarter, reason=SupervisionItem.Reason.TASK_LATE, as_of=as_of
+        ):
             raised += 1
     return raised

@@ -39,6 +39,7 @@ def add_service_errors(form, error: ValidationError) -> None:
 
 # --- My tasks / a department's tasks ---------------------------------------------------------------------
 
+
 @login_required
 def my_tasks(request):
     department_id = user_department_id(request.user)
@@ -54,18 +55,26 @@ def department_tasks(request, pk):
 def _department_tasks_page(request, department, *, mine: bool):
     as_of = timezone.localdate()
     show_updates = department is not None and can_see_department_updates(request.user, department)
-    context = {"department": department, "mine": mine, "show_updates": show_updates, "rows": [],
-               "supervision_items": []}
+    context = {
+        "department": department,
+        "mine": mine,
+        "show_updates": show_updates,
+        "rows": [],
+        "supervision_items": [],
+    }
     if department is not None:
         context["rows"] = selectors.department_tasks(department=department, as_of=as_of)
     if show_updates:
-        context["supervision_items"] = (selectors.visible_supervision(user=request.user, as_of=as_of)
-                                        .filter(department=department)
-                                        .exclude(status=rules.SupervisionStatus.CLOSED))
+        context["supervision_items"] = (
+            selectors.visible_supervision(user=request.user, as_of=as_of)
+            .filter(department=department)
+            .exclude(status=rules.SupervisionStatus.CLOSED)
+        )
     return render(request, "tasks/department_tasks.html", context)
 
 
 # --- One task: its updates and the quarterly update form -----------------------------------------------
+
 
 @login_required
 def task_detail(request, pk):
@@ -80,8 +89,14 @@ def task_update_create(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.task_update_submit(user=request.user, task=task, quarter=data["quarter"], state=data["state"],
-                                        text=data["text"], evidence_file=data["evidence"])
+            services.task_update_submit(
+                user=request.user,
+                task=task,
+                quarter=data["quarter"],
+                state=data["state"],
+                text=data["text"],
+                evidence_file=data["evidence"],
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -94,7 +109,8 @@ def _update_form(task, *args):
     plan = task.plan
     as_of = timezone.localdate()
     return TaskUpdateForm(
-        *args, quarters=rules.reportable_quarters(plan.period_start, plan.period_end, as_of),
+        *args,
+        quarters=rules.reportable_quarters(plan.period_start, plan.period_end, as_of),
         initial={"quarter": str(rules.default_quarter(plan.period_start, plan.period_end, as_of))},
     )
 
@@ -104,14 +120,22 @@ def _task_page(request, task, *, form=None, status=200):
     if form is None and can_update_task(user, task):
         form = _update_form(task)
     department_id = user_department_id(user)
-    return render(request, "tasks/task_detail.html", {
-        "task": task, "form": form,
-        "assignments_by_role": [(label, [a for a in task.assignments.all() if a.role == role])
-                                for role, label in TaskAssignment.Role.choices],
-        "role": selectors.department_role(task, department_id) if department_id else None,
-        "updates": selectors.task_updates(user=user, task=task),
-        "supervision_items": selectors.visible_supervision(user=user, as_of=timezone.localdate()).filter(task=task),
-    }, status=status)
+    return render(
+        request,
+        "tasks/task_detail.html",
+        {
+            "task": task,
+            "form": form,
+            "assignments_by_role": [
+                (label, [a for a in task.assignments.all() if a.role == role])
+                for role, label in TaskAssignment.Role.choices
+            ],
+            "role": selectors.department_role(task, department_id) if department_id else None,
+            "updates": selectors.task_updates(user=user, task=task),
+            "supervision_items": selectors.visible_supervision(user=user, as_of=timezone.localdate()).filter(task=task),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -126,14 +150,19 @@ def evidence_file_response(update: TaskUpdate) -> FileResponse:
         handle = update.evidence.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=update.evidence_name or "evidence",
-                            content_type=update.evidence_content_type)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=update.evidence_name or "evidence",
+        content_type=update.evidence_content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
 # --- The bureau matrix ------------------------------------------------------------------------------------
+
 
 @login_required
 def task_matrix(request):
@@ -144,18 +173,25 @@ def task_matrix(request):
         for message in error.messages:
             messages.error(request, message)
         return redirect("tasks:task_matrix")
-    matrix = selectors.task_matrix(plan=query.plan, quarter=query.quarter, tasks=query.filterset.qs, as_of=as_of,
-                                   department=query.filterset.form.cleaned_data.get("department"))
+    matrix = selectors.task_matrix(
+        plan=query.plan,
+        quarter=query.quarter,
+        tasks=query.filterset.qs,
+        as_of=as_of,
+        department=query.filterset.form.cleaned_data.get("department"),
+    )
     return render(request, "tasks/task_matrix.html", {"query": query, "matrix": matrix})
 
 
 # --- Supervision items (督办) -------------------------------------------------------------------------------
 
+
 @login_required
 def supervision_list(request):
     as_of = timezone.localdate()
-    filterset = SupervisionItemFilterSet(request.GET, queryset=selectors.visible_supervision(user=request.user,
-                                                                                              as_of=as_of))
+    filterset = SupervisionItemFilterSet(
+        request.GET, queryset=selectors.visible_supervision(user=request.user, as_of=as_of)
+    )
     return render(request, "tasks/supervision_list.html", {"filterset": filterset, "items": filterset.qs})
 
 
@@ -169,8 +205,9 @@ SUPERVISION_ACTIONS = {
 
 @login_required
 def supervision_detail(request, pk):
-    return _supervision_page(request, selectors.supervision_detail(user=request.user, pk=pk,
-                                                                   as_of=timezone.localdate()))
+    return _supervision_page(
+        request, selectors.supervision_detail(user=request.user, pk=pk, as_of=timezone.localdate())
+    )
 
 
 @login_required
@@ -211,6 +248,7 @@ def _supervision_page(request, item, *, bound=None, status=200):
 
 # --- Leading group ----------------------------------------------------------------------------------------
 
+
 @login_required
 def leading_group_home(request):
     city = visible_cities(request.user).first()
@@ -222,6 +260,12 @@ def leading_group_home(request):
 @login_required
 def leading_group(request, city):
     city, members = selectors.leading_group_roster(user=request.user, city_code=city)
-    return render(request, "tasks/leading_group.html", {
-        "city": city, "members": members, "cities": visible_cities(request.user),
-    })
+    return render(
+        request,
+        "tasks/leading_group.html",
+        {
+            "city": city,
+            "members": members,
+            "cities": visible_cities(request.user),
+        },
+    )

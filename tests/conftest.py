@@ -11,8 +11,10 @@ def _fast_settings():
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +40,11 @@ def standing(db):
     plan, other_plan = PlanFactory(city=own, code="own-plan"), PlanFactory(city=other, code="other-plan")
     department = DepartmentFactory(city=own, name="市科技局")
     return SimpleNamespace(
-        city=own, other_city=other, plan=plan, other_plan=other_plan, department=department,
+        city=own,
+        other_city=other,
+        plan=plan,
+        other_plan=other_plan,
+        department=department,
         staff=make_user("staff", Role.BUREAU_STAFF, city=own),
         staff2=make_user("staff2", Role.BUREAU_STAFF, city=own),
         reviewer=make_user("reviewer", Role.REVIEWER, city=own),

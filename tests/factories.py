@@ -107,8 +107,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pw")
 
 
-def make_user(username: str, role: str, city: City | None = None, department: Department | None = None,
-              assigned=()) -> User:
+def make_user(
+    username: str, role: str, city: City | None = None, department: Department | None = None, assigned=()
+) -> User:
     user = UserFactory(username=username, is_superuser=role == Role.ADMIN, is_staff=role == Role.ADMIN)
     profile = Profile.objects.create(user=user, role=role, city=city, department=department)
     if assigned:

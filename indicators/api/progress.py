@@ -81,7 +81,10 @@ class IndicatorProgressView(APIView):
         as_of = _as_of(request)
         indicator = get_object_or_404(
             Indicator.objects.filter(plan__city__in=visible_cities(request.user))
-            .select_related("plan", "target_group").prefetch_related("interim_targets"), pk=pk)
+            .select_related("plan", "target_group")
+            .prefetch_related("interim_targets"),
+            pk=pk,
+        )
         result = indicator_progress_at(indicator, as_of=as_of)
         return Response({"indicator": indicator.code, "as_of": as_of, **ProgressSerializer(result).data})
 
@@ -92,10 +95,21 @@ class PlanProgressView(APIView):
         as_of = _as_of(request)
         plan = get_object_or_404(Plan.objects.filter(city__in=visible_cities(request.user)), pk=pk)
         summary = plan_progress(plan, as_of=as_of)
-        return Response({
-            "plan": plan.code, "as_of": summary.as_of, "time_elapsed": summary.time_elapsed,
-            "indicator_progress": summary.indicator_progress,
-            "counts": {status: summary.counts.get(status, 0) for status in progress.STATUS_ORDER},
-            "indicators": [{"id": r.indicator.pk, "code": r.indicator.code, "name": r.indicator.name,
-                            **ProgressSerializer(r.result).data} for r in summary.rows],
-        })
+        return Response(
+            {
+                "plan": plan.code,
+                "as_of": summary.as_of,
+                "time_elapsed": summary.time_elapsed,
+                "indicator_progress": summary.indicator_progress,
+                "counts": {status: summary.counts.get(status, 0) for status in progress.STATUS_ORDER},
+                "indicators": [
+                    {
+                        "id": r.indicator.pk,
+                        "code": r.indicator.code,
+                        "name": r.indicator.name,
+                        **ProgressSerializer(r.result).data,
+                    }
+                    for r in summary.rows
+                ],
+            }
+        )

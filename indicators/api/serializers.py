@@ -20,11 +20,37 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["id", "code", "plan", "city", "order", "category", "name", "name_en", "unit", "measure_type",
-                  "target_form", "target_value", "target_date", "base_value", "base_year", "base_source",
-                  "direction", "frequency", "entry_mode", "is_ratio", "numerator_label", "denominator_label",
-                  "lead_department", "lead_department_defaulted", "catalogue_key", "target_group",
-                  "interim_targets", "source_quote", "notes"]
+        fields = [
+            "id",
+            "code",
+            "plan",
+            "city",
+            "order",
+            "category",
+            "name",
+            "name_en",
+            "unit",
+            "measure_type",
+            "target_form",
+            "target_value",
+            "target_date",
+            "base_value",
+            "base_year",
+            "base_source",
+            "direction",
+            "frequency",
+            "entry_mode",
+            "is_ratio",
+            "numerator_label",
+            "denominator_label",
+            "lead_department",
+            "lead_department_defaulted",
+            "catalogue_key",
+            "target_group",
+            "interim_targets",
+            "source_quote",
+            "notes",
+        ]
 
 
 class FigureSerializer(serializers.ModelSerializer):
@@ -44,11 +70,37 @@ class FigureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QuarterlyFigure
-        fields = ["id", "indicator", "indicator_code", "plan", "city", "quarter", "period_end", "version", "status",
-                  "value", "entered_value", "entry_form", "numerator", "denominator", "rate", "is_provisional",
-                  "source", "comment", "correction_reason", "return_reason", "is_late", "created_by",
-                  "updated_by", "updated_at", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
-                  "revision"]
+        fields = [
+            "id",
+            "indicator",
+            "indicator_code",
+            "plan",
+            "city",
+            "quarter",
+            "period_end",
+            "version",
+            "status",
+            "value",
+            "entered_value",
+            "entry_form",
+            "numerator",
+            "denominator",
+            "rate",
+            "is_provisional",
+            "source",
+            "comment",
+            "correction_reason",
+            "return_reason",
+            "is_late",
+            "created_by",
+            "updated_by",
+            "updated_at",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "revision",
+        ]
         read_only_fields = fields
 
     def get_quarter(self, figure) -> str:
@@ -70,9 +122,14 @@ class FigureInputSerializer(serializers.Serializer):
 
     def row_input(self) -> RowInput:
         data = self.validated_data
-        return RowInput(value=data.get("value"), numerator=data.get("numerator"),
-                        denominator=data.get("denominator"), comment=data["comment"].strip(),
-                        source=data["source"].strip(), is_provisional=data["is_provisional"])
+        return RowInput(
+            value=data.get("value"),
+            numerator=data.get("numerator"),
+            denominator=data.get("denominator"),
+            comment=data["comment"].strip(),
+            source=data["source"].strip(),
+            is_provisional=data["is_provisional"],
+        )
 
 
 class FigureCreateSerializer(FigureInputSerializer):

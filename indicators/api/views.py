@@ -45,10 +45,19 @@ def invalid_row(invalid: figures.EntriesInvalid) -> serializers.ValidationError:
 
 def invalid_rows(invalid: figures.EntriesInvalid) -> Response:
     """A quarter's errors: one entry per failing indicator, each with its errors by field."""
-    return Response({"rows": [
-        {"indicator": o.entry.indicator.pk, "indicator_code": o.entry.indicator.code,
-         "errors": {_field(k): v for k, v in o.errors.items()}} for o in invalid.failed]},
-        status=status.HTTP_400_BAD_REQUEST)
+    return Response(
+        {
+            "rows": [
+                {
+                    "indicator": o.entry.indicator.pk,
+                    "indicator_code": o.entry.indicator.code,
+                    "errors": {_field(k): v for k, v in o.errors.items()},
+                }
+                for o in invalid.failed
+            ]
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
 
 
 def conflict(error: figures.ConcurrentEdit) -> Response:
@@ -60,9 +69,11 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = IndicatorFilterSet
 
     def get_queryset(self):
-        return (Indicator.objects.filter(plan__city__in=visible_cities(self.request.user))
-                .select_related("plan__city", "lead_department", "target_group")
-                .prefetch_related("interim_targets"))
+        return (
+            Indicator.objects.filter(plan__city__in=visible_cities(self.request.user))
+            .select_related("plan__city", "lead_department", "target_group")
+            .prefetch_related("interim_targets")
+        )
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, url_path="figure-history", filterset_class=None, pagination_class=None)
@@ -84,8 +95,9 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_class = FigureFilterSet
 
     def get_queryset(self):
-        return figure_selectors.figure_list(user=self.request.user).order_by("indicator__plan", "indicator__order",
-                                                                              "period_end", "version")
+        return figure_selectors.figure_list(user=self.request.user).order_by(
+            "indicator__plan", "indicator__order", "period_end", "version"
+        )
 
     def _result(self, figure: QuarterlyFigure, code=status.HTTP_200_OK) -> Response:
         figure = figure_selectors.visible_figure(user=self.request.user, pk=figure.pk)
@@ -98,14 +110,21 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         incoming.is_valid(raise_exception=True)
         indicator = figure_selectors.visible_indicator(user=request.user, pk=incoming.validated_data["indicator"])
         period_end = incoming.validated_data["quarter"].end
-        existing = QuarterlyFigure.objects.filter(indicator=indicator, period_end=period_end,
-                                                  status__in=QuarterlyFigure.OPEN_STATUSES).first()
+        existing = QuarterlyFigure.objects.filter(
+            indicator=indicator, period_end=period_end, status__in=QuarterlyFigure.OPEN_STATUSES
+        ).first()
         if existing is not None and can_see_unapproved(request.user, indicator.plan.city_id):
-            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
-                _("该指标该季度已有未审核完成的数据（id=%(pk)s），请更新它。") % {"pk": existing.pk}]})
+            raise serializers.ValidationError(
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY: [
+                        _("该指标该季度已有未审核完成的数据（id=%(pk)s），请更新它。") % {"pk": existing.pk}
+                    ]
+                }
+            )
         try:
-            figure = figures.figure_draft_save(user=request.user, indicator=indicator, period_end=period_end,
-                                               data=incoming.row_input())
+            figure = figures.figure_draft_save(
+                user=request.user, indicator=indicator, period_end=period_end, data=incoming.row_input()
+            )
         except figures.EntriesInvalid as invalid:
             raise invalid_row(invalid) from None
         except DjangoValidationError as error:
@@ -119,12 +138,17 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         incoming = FigureUpdateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         if not figure.is_open or figure.status == QuarterlyFigure.Status.SUBMITTED:
-            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
-                _("只有草稿或已退回的数据可以修改；已审核的数据请提交更正。")]})
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [_("只有草稿或已退回的数据可以修改；已审核的数据请提交更正。")]}
+            )
         try:
-            figure = figures.figure_draft_save(user=request.user, indicator=figure.indicator,
-                                               period_end=figure.period_end, data=incoming.row_input(),
-                                               revision=incoming.validated_data["revision"])
+            figure = figures.figure_draft_save(
+                user=request.user,
+                indicator=figure.indicator,
+                period_end=figure.period_end,
+                data=incoming.row_input(),
+                revision=incoming.validated_data["revision"],
+            )
         except figures.ConcurrentEdit as error:
             return conflict(error)
         except figures.EntriesInvalid as invalid:
@@ -155,16 +179,18 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         plan = figure_selectors.entry_plan(user=request.user, code=incoming.validated_data["plan"])
         quarter = figure_selectors.plan_quarter(plan=plan, text=incoming.validated_data["quarter"])
         try:
-            notices = figures.figure_quarter_submit(user=request.user, plan=plan, quarter=quarter,
-                                                    revision=incoming.validated_data.get("revision"))
+            notices = figures.figure_quarter_submit(
+                user=request.user, plan=plan, quarter=quarter, revision=incoming.validated_data.get("revision")
+            )
         except figures.ConcurrentEdit as error:
             return conflict(error)
         except figures.EntriesInvalid as invalid:
             return invalid_rows(invalid)
         except DjangoValidationError as error:
             raise as_api_error(error) from None
-        submitted = self.get_queryset().filter(indicator__plan=plan, period_end=quarter.end,
-                                               status=QuarterlyFigure.Status.SUBMITTED)
+        submitted = self.get_queryset().filter(
+            indicator__plan=plan, period_end=quarter.end, status=QuarterlyFigure.Status.SUBMITTED
+        )
         return Response({"notices": notices, "figures": FigureSerializer(submitted, many=True).data})
 
     @extend_schema(request=None, responses=FigureSerializer)
@@ -182,8 +208,9 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         incoming = ReturnSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            figure = figures.figure_return(user=request.user, figure=self.get_object(),
-                                           reason=incoming.validated_data["return_reason"])
+            figure = figures.figure_return(
+                user=request.user, figure=self.get_object(), reason=incoming.validated_data["return_reason"]
+            )
         except DjangoValidationError as error:
             raise as_api_error(error) from None
         return self._result(figure)
@@ -195,8 +222,12 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         incoming = CorrectionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            figure = figures.figure_correct(user=request.user, figure=self.get_object(), data=incoming.row_input(),
-                                            reason=incoming.validated_data["correction_reason"])
+            figure = figures.figure_correct(
+                user=request.user,
+                figure=self.get_object(),
+                data=incoming.row_input(),
+                reason=incoming.validated_data["correction_reason"],
+            )
         except figures.EntriesInvalid as invalid:
             raise invalid_row(invalid) from None
         except DjangoValidationError as error:

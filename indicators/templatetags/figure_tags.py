@@ -13,8 +13,10 @@ def figures_nav(context):
     """The 季度填报 link for the roles that enter or review figures, with the reviewer's pending count."""
     user = context["request"].user
     role = user_role(user)
-    return {"show": role in FIGURE_ENTRY_ROLES + FIGURE_REVIEW_ROLES,
-            "pending": pending_review_count(user=user) if role in FIGURE_REVIEW_ROLES else 0}
+    return {
+        "show": role in FIGURE_ENTRY_ROLES + FIGURE_REVIEW_ROLES,
+        "pending": pending_review_count(user=user) if role in FIGURE_REVIEW_ROLES else 0,
+    }
 
 
 @register.filter

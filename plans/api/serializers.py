@@ -36,9 +36,24 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Plan
-        fields = ["id", "code", "city", "title", "document_number", "issuer", "issue_date", "period_start",
-                  "period_end", "reporting_lag_days", "at_risk_band", "lagging_band", "is_archived", "notes",
-                  "phases", "leading_group"]
+        fields = [
+            "id",
+            "code",
+            "city",
+            "title",
+            "document_number",
+            "issuer",
+            "issue_date",
+            "period_start",
+            "period_end",
+            "reporting_lag_days",
+            "at_risk_band",
+            "lagging_band",
+            "is_archived",
+            "notes",
+            "phases",
+            "leading_group",
+        ]
 
 
 class DepartmentSerializer(serializers.ModelSerializer):

@@ -19,8 +19,11 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = PlanFilterSet
 
     def get_queryset(self):
-        return (Plan.objects.filter(city__in=visible_cities(self.request.user))
-                .select_related("city").prefetch_related("phases", "leading_group"))
+        return (
+            Plan.objects.filter(city__in=visible_cities(self.request.user))
+            .select_related("city")
+            .prefetch_related("phases", "leading_group")
+        )
 
 
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -28,5 +31,8 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = DepartmentFilterSet
 
     def get_queryset(self):
-        return (Department.objects.filter(city__in=visible_cities(self.request.user))
-                .select_related("city").prefetch_related("aliases"))
+        return (
+            Department.objects.filter(city__in=visible_cities(self.request.user))
+            .select_related("city")
+            .prefetch_related("aliases")
+        )

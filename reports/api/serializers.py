@@ -21,9 +21,25 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExportJob
-        fields = ["id", "report_type", "report_type_label", "status", "status_label", "is_finished", "progress",
-                  "plan", "quarter", "catalogue_key", "filename", "message", "created_at", "finished_at", "expires_at",
-                  "page_url", "download_url"]
+        fields = [
+            "id",
+            "report_type",
+            "report_type_label",
+            "status",
+            "status_label",
+            "is_finished",
+            "progress",
+            "plan",
+            "quarter",
+            "catalogue_key",
+            "filename",
+            "message",
+            "created_at",
+            "finished_at",
+            "expires_at",
+            "page_url",
+            "download_url",
+        ]
         read_only_fields = fields
 
     def get_quarter(self, job) -> str:
@@ -50,5 +66,6 @@ class ExportJobRequestSerializer(serializers.Serializer):
     report_type = serializers.ChoiceField(choices=ExportJob.Kind.choices)
     plan = serializers.SlugField(required=False, help_text="方案代码（季度通报必填）")
     quarter = QuarterSerializerField(help_text="统计截至季度，如 2025Q2")
-    catalogue_key = serializers.SlugField(required=False, allow_blank=True, default="",
-                                          help_text="跨城市对比只导出该类指标；留空导出全部")
+    catalogue_key = serializers.SlugField(
+        required=False, allow_blank=True, default="", help_text="跨城市对比只导出该类指标；留空导出全部"
+    )

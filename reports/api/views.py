@@ -32,16 +32,25 @@ class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if data["report_type"] == ExportJob.Kind.QUARTERLY and data.get("plan"):
             plan = selectors.report_plan(user=request.user, code=data["plan"])
         try:
-            job = services.export_job_request(user=request.user, kind=data["report_type"], quarter=data["quarter"],
-                                              plan=plan, catalogue_key=data["catalogue_key"])
+            job = services.export_job_request(
+                user=request.user,
+                kind=data["report_type"],
+                quarter=data["quarter"],
+                plan=plan,
+                catalogue_key=data["catalogue_key"],
+            )
         except DjangoValidationError as error:
             raise as_api_error(error) from None
         job.refresh_from_db()  # built already when tasks run in-process
-        return Response(ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED,
-                        headers={"Location": reverse("report-job-detail", args=[job.pk])})
+        return Response(
+            ExportJobSerializer(job).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": reverse("report-job-detail", args=[job.pk])},
+        )
 
-    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
-                              OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY}
+    )
     @action(detail=True)
     def download(self, request, pk=None):
         """The workbook, as an attachment, until it expires (404 before it is ready and after)."""

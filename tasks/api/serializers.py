@@ -24,8 +24,20 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "plan", "city", "section", "number", "order", "title", "text", "due_date", "notes",
-                  "assignments", "indicators"]
+        fields = [
+            "id",
+            "plan",
+            "city",
+            "section",
+            "number",
+            "order",
+            "title",
+            "text",
+            "due_date",
+            "notes",
+            "assignments",
+            "indicators",
+        ]
 
 
 class TaskUpdateSerializer(serializers.ModelSerializer):
@@ -36,8 +48,20 @@ class TaskUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TaskUpdate
-        fields = ["id", "task", "department_id", "department", "quarter", "is_consolidated", "state", "text",
-                  "evidence_name", "evidence_url", "author", "created_at"]
+        fields = [
+            "id",
+            "task",
+            "department_id",
+            "department",
+            "quarter",
+            "is_consolidated",
+            "state",
+            "text",
+            "evidence_name",
+            "evidence_url",
+            "author",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_quarter(self, update) -> str:
@@ -144,8 +168,23 @@ class SupervisionItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SupervisionItem
-        fields = ["id", "city", "plan", "department_id", "department", "reason", "indicator", "task", "quarter",
-                  "status", "due_date", "overdue", "escalated_at", "created_at", "steps"]
+        fields = [
+            "id",
+            "city",
+            "plan",
+            "department_id",
+            "department",
+            "reason",
+            "indicator",
+            "task",
+            "quarter",
+            "status",
+            "due_date",
+            "overdue",
+            "escalated_at",
+            "created_at",
+            "steps",
+        ]
 
     def get_quarter(self, item) -> str | None:
         return str(item.quarter) if item.quarter else None

@@ -43,10 +43,13 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TaskFilterSet
 
     def get_queryset(self):
-        return (Task.objects.filter(plan__city__in=visible_cities(self.request.user))
-                .select_related("plan__city")
-                .prefetch_related(Prefetch("assignments", TaskAssignment.objects.select_related("department")),
-                                  "indicators"))
+        return (
+            Task.objects.filter(plan__city__in=visible_cities(self.request.user))
+            .select_related("plan__city")
+            .prefetch_related(
+                Prefetch("assignments", TaskAssignment.objects.select_related("department")), "indicators"
+            )
+        )
 
     @extend_schema(responses=DepartmentTaskRowSerializer(many=True))
     @action(detail=False, filterset_class=None, pagination_class=None)
@@ -55,8 +58,9 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         department_id = user_department_id(request.user)
         if department_id is None:
             return Response([])
-        rows = selectors.department_tasks(department=Department.objects.get(pk=department_id),
-                                          as_of=timezone.localdate())
+        rows = selectors.department_tasks(
+            department=Department.objects.get(pk=department_id), as_of=timezone.localdate()
+        )
         return Response(DepartmentTaskRowSerializer(rows, many=True).data)
 
 
@@ -67,8 +71,11 @@ class TaskUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = TaskUpdateFilterSet
 
     def get_queryset(self):
-        return (visible_task_updates(self.request.user, TaskUpdate.objects.all())
-                .select_related("department", "author").order_by("-created_at", "-pk"))
+        return (
+            visible_task_updates(self.request.user, TaskUpdate.objects.all())
+            .select_related("department", "author")
+            .order_by("-created_at", "-pk")
+        )
 
     def get_serializer_class(self):
         return TaskUpdateCreateSerializer if self.action == "create" else TaskUpdateSerializer
@@ -79,9 +86,14 @@ class TaskUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         try:
-            update = services.task_update_submit(user=request.user, task=data["task"], quarter=data["quarter"],
-                                                 state=data["state"], text=data["text"],
-                                                 evidence_file=data.get("evidence"))
+            update = services.task_update_submit(
+                user=request.user,
+                task=data["task"],
+                quarter=data["quarter"],
+                state=data["state"],
+                text=data["text"],
+                evidence_file=data.get("evidence"),
+            )
         except DjangoValidationError as error:
             raise as_api_error(error) from None
         return Response(TaskUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
@@ -107,8 +119,13 @@ class TaskMatrixViewSet(viewsets.ViewSet):
             query = task_matrix_query(user=request.user, params=request.query_params, as_of=as_of)
         except DjangoValidationError as error:
             raise as_api_error(error) from None
-        matrix = selectors.task_matrix(plan=query.plan, quarter=query.quarter, tasks=query.filterset.qs,
-                                       as_of=as_of, department=query.filterset.form.cleaned_data.get("department"))
+        matrix = selectors.task_matrix(
+            plan=query.plan,
+            quarter=query.quarter,
+            tasks=query.filterset.qs,
+            as_of=as_of,
+            department=query.filterset.form.cleaned_data.get("department"),
+        )
         return Response(TaskMatrixSerializer(matrix).data)
 
 
@@ -119,8 +136,9 @@ class SupervisionItemViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = SupervisionItemFilterSet
 
     def get_queryset(self):
-        return (selectors.visible_supervision(user=self.request.user, as_of=timezone.localdate())
-                .prefetch_related("steps__actor"))
+        return selectors.visible_supervision(user=self.request.user, as_of=timezone.localdate()).prefetch_related(
+            "steps__actor"
+        )
 
     def _act(self, request, input_serializer, service):
         item = self.get_object()

@@ -38,8 +38,11 @@ def test_password_change_in_chinese(client, user):
     client.force_login(user)
     page = client.get(reverse("password_change")).content.decode()
     assert "修改密码" in page and "旧密码" in page
-    response = client.post(reverse("password_change"), {"old_password": "pw", "new_password1": "Zhishi-2025!",
-                                                        "new_password2": "Zhishi-2025!"}, follow=True)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "pw", "new_password1": "Zhishi-2025!", "new_password2": "Zhishi-2025!"},
+        follow=True,
+    )
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.check_password("Zhishi-2025!")

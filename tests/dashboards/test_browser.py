@@ -27,13 +27,22 @@ pytestmark = pytest.mark.browser
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PASSWORD = "ipcity-demo"
 # Scripts only from the site itself: a page that needed an inline script or a CDN would not draw.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')].every(e => e.dataset.drawn === 'true')"""
 CHARTS_WITH_DATA = """() => [...document.querySelectorAll('[data-chart]')].map(e => [
     e.dataset.chart, e.querySelectorAll('.main-svg').length > 0,
@@ -69,7 +78,8 @@ def demo(transactional_db):
         plan_fixture_load(path=path)
     # As the bureau would enter a missing base: gives the compound path of 质押融资金额 something to draw.
     Indicator.objects.filter(plan__city__code="shenyang", catalogue_key="ip_pledge_financing_amount").update(
-        base_value=12, base_source="测试补录")
+        base_value=12, base_source="测试补录"
+    )
     demo_accounts_load()
     demo_figures_load()
     demo_task_updates_load()
@@ -77,8 +87,13 @@ def demo(transactional_db):
     task_services.lagging_indicators_supervise(as_of=today)
     item = SupervisionItem.objects.filter(plan__city__code="chaoyang").order_by("pk").first()
     answering = make_user("cy_owner_dept", Role.DEPARTMENT, city=item.plan.city, department=item.department)
-    task_services.supervision_submit(user=answering, item=item, explanation="受专利审查周期影响，授权量释放滞后。",
-                                     measures="联合高校开展专利导航，季度内新增申请200件。", measures_due=today)
+    task_services.supervision_submit(
+        user=answering,
+        item=item,
+        explanation="受专利审查周期影响，授权量释放滞后。",
+        measures="联合高校开展专利导航，季度内新增申请200件。",
+        measures_due=today,
+    )
     return today
 
 
@@ -91,8 +106,9 @@ def login(browser, live_server, demo):
     def open_page(username: str, width: int = 1280):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
         contexts.append(context)
-        context.route("**/*", lambda route: _with_csp(route) if route.request.resource_type == "document"
-                      else route.continue_())
+        context.route(
+            "**/*", lambda route: _with_csp(route) if route.request.resource_type == "document" else route.continue_()
+        )
         page = context.new_page()
         page.problems = []
         page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
@@ -133,13 +149,31 @@ def visit(page, live_server, path: str, name: str, *texts: str, charts: int = 1)
 
 def test_administrator_overview_comparison_and_an_ended_plan(login, live_server):
     page = login("admin")
-    drawn = visit(page, live_server, "/", "admin-overview", "城市总览", "时间进度与指标进度", "朝阳市", "南通市",
-                  "沈阳市", "进度正常（含已达标）占比", charts=7)
+    drawn = visit(
+        page,
+        live_server,
+        "/",
+        "admin-overview",
+        "城市总览",
+        "时间进度与指标进度",
+        "朝阳市",
+        "南通市",
+        "沈阳市",
+        "进度正常（含已达标）占比",
+        charts=7,
+    )
     assert {kind for kind, _svg, _data in drawn} == {"progress", "totals", "spark"}
-    visit(page, live_server, "/compare/?key=valid_trademarks", "admin-compare", "跨市对比", "指标进度对比",
-          "应达进度")
-    visit(page, live_server, "/cities/shenyang/", "admin-shenyang-ended", "实施期已结束，以下为最终结果", "已达标",
-          "未完成", charts=5)
+    visit(page, live_server, "/compare/?key=valid_trademarks", "admin-compare", "跨市对比", "指标进度对比", "应达进度")
+    visit(
+        page,
+        live_server,
+        "/cities/shenyang/",
+        "admin-shenyang-ended",
+        "实施期已结束，以下为最终结果",
+        "已达标",
+        "未完成",
+        charts=5,
+    )
 
 
 def test_provincial_viewer_sees_assigned_cities_only(login, live_server):
@@ -155,13 +189,36 @@ def test_provincial_viewer_sees_assigned_cities_only(login, live_server):
 
 def test_leading_group_member_city_dashboard_and_indicator(login, live_server):
     page = login("cy_leader")
-    visit(page, live_server, "/", "leader-chaoyang", "朝阳市", "时间进度", "指标进度", "需关注：滞后、逾期与预警",
-          "牵头单位", "需每季度新增", "督办事项与滞后说明", "各部门任务完成情况", "数据最后审核", charts=5)
+    visit(
+        page,
+        live_server,
+        "/",
+        "leader-chaoyang",
+        "朝阳市",
+        "时间进度",
+        "指标进度",
+        "需关注：滞后、逾期与预警",
+        "牵头单位",
+        "需每季度新增",
+        "督办事项与滞后说明",
+        "各部门任务完成情况",
+        "数据最后审核",
+        charts=5,
+    )
     lagging = page.locator(".attention-list li a").first
     name = lagging.inner_text()
     href = lagging.get_attribute("href")
-    visit(page, live_server, href, "leader-indicator", name, "季度走势", "方案原文", "季度数据与审核记录",
-          "相关任务与部门")
+    visit(
+        page,
+        live_server,
+        href,
+        "leader-indicator",
+        name,
+        "季度走势",
+        "方案原文",
+        "季度数据与审核记录",
+        "相关任务与部门",
+    )
     visit(page, live_server, "/?as_of=2025Q2", "leader-chaoyang-2025Q2", "2025年第2季度末", charts=5)
 
 
@@ -176,8 +233,16 @@ def test_bureau_staff_ended_plan_and_compound_growth_path(login, live_server):
     page = login("sy_staff")
     visit(page, live_server, "/", "staff-shenyang", "沈阳市", "实施期已结束，以下为最终结果", charts=5)
     pledge = Indicator.objects.get(plan__city__code="shenyang", catalogue_key="ip_pledge_financing_amount")
-    visit(page, live_server, f"/indicators/{pledge.pk}/", "staff-compound-indicator", "知识产权质押融资金额",
-          "应达路径", "以2018年为基数", "年均增长")
+    visit(
+        page,
+        live_server,
+        f"/indicators/{pledge.pk}/",
+        "staff-compound-indicator",
+        "知识产权质押融资金额",
+        "应达路径",
+        "以2018年为基数",
+        "年均增长",
+    )
 
 
 def test_department_user_sees_its_own_department(login, live_server):
@@ -189,5 +254,4 @@ def test_department_user_sees_its_own_department(login, live_server):
 
 def test_reviewer_city_dashboard(login, live_server):
     page = login("nt_reviewer")
-    visit(page, live_server, "/", "reviewer-nantong", "南通市", "时间进度", "指标状态", "各部门任务完成情况",
-          charts=5)
+    visit(page, live_server, "/", "reviewer-nantong", "南通市", "时间进度", "指标状态", "各部门任务完成情况", charts=5)

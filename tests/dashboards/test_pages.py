@@ -19,18 +19,26 @@ def get(client, user, url, **params):
 
 
 def chart_data(response) -> dict:
-    match = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>',
-                      response.content.decode(), re.S)
+    match = re.search(
+        r'<script id="dashboard-data" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
     return json.loads(match.group(1))
 
 
 # --- Home: the right dashboard for each role ------------------------------------------------------------
 
-@pytest.mark.parametrize("username, template", [
-    ("leader", "dashboards/city.html"), ("staff", "dashboards/city.html"), ("lead_user", "dashboards/city.html"),
-    ("provincial_one", "dashboards/city.html"), ("provincial", "dashboards/overview.html"),
-    ("admin", "dashboards/overview.html"),
-])
+
+@pytest.mark.parametrize(
+    "username, template",
+    [
+        ("leader", "dashboards/city.html"),
+        ("staff", "dashboards/city.html"),
+        ("lead_user", "dashboards/city.html"),
+        ("provincial_one", "dashboards/city.html"),
+        ("provincial", "dashboards/overview.html"),
+        ("admin", "dashboards/overview.html"),
+    ],
+)
 def test_home_is_the_city_for_one_city_and_the_overview_for_several(client, world, username, template):
     response = get(client, getattr(world.users, username), "/")
     assert response.status_code == 200
@@ -44,6 +52,7 @@ def test_anonymous_users_are_sent_to_log_in(client, world):
 
 # --- Visibility: 404 for what a user may not see ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("username", ["leader", "lead_user", "provincial"])
 def test_another_citys_pages_are_404(client, world, username):
     user = getattr(world.users, username)
@@ -55,7 +64,10 @@ def test_overview_lists_only_visible_cities(client, world):
     page = get(client, world.users.provincial, "/cities/").context["page"]
     assert {c.city.code for c in page.cards} == {"own", "old"}
     assert {c.city.code for c in get(client, world.users.admin, "/cities/").context["page"].cards} == {
-        "own", "old", "far"}
+        "own",
+        "old",
+        "far",
+    }
 
 
 def test_comparison_stays_within_visible_cities(client, world):
@@ -75,6 +87,7 @@ def test_unknown_plan_of_the_city_is_404(client, world):
 
 # --- The city dashboard -----------------------------------------------------------------------------------
 
+
 def test_city_dashboard_as_of_a_quarter(client, world):
     response = get(client, world.users.leader, "/cities/own/", as_of=AS_OF_QUARTER)
     page, html = response.context["page"], response.content.decode()
@@ -93,7 +106,11 @@ def test_city_dashboard_groups_every_indicator_by_category_with_its_numbers(clie
     response = get(client, world.users.leader, "/cities/own/", as_of=AS_OF_QUARTER)
     page, html = response.context["page"], response.content.decode()
     assert [name for name, _lines in page.categories] == [
-        "知识产权创造", "知识产权运用", "知识产权保护", "知识产权服务"]
+        "知识产权创造",
+        "知识产权运用",
+        "知识产权保护",
+        "知识产权服务",
+    ]
     bullets = chart_data(response)["bullets"]
     a = bullets[str(world.a.pk)]
     assert (a["value"], a["target"], a["status"]) == (112, 200, "lagging")
@@ -101,7 +118,11 @@ def test_city_dashboard_groups_every_indicator_by_category_with_its_numbers(clie
     assert "当前 112件 · 应达 149.86件 · 目标 200件 · 进度 12.0%" in html
     assert str(world.f.pk) not in bullets and str(world.g.pk) not in bullets  # no number to draw
     assert {s["status"]: s["n"] for s in chart_data(response)["status"]} == {
-        "on_track": 3, "at_risk": 1, "lagging": 1, "incomplete": 1}
+        "on_track": 3,
+        "at_risk": 1,
+        "lagging": 1,
+        "incomplete": 1,
+    }
 
 
 def test_city_dashboard_latest_reads_stored_results(client, world):
@@ -158,6 +179,7 @@ def test_as_of_selector_lists_closed_quarters_of_the_plan(client, world):
 
 # --- Overview ---------------------------------------------------------------------------------------------
 
+
 def test_overview_cards_have_counts_time_and_trend(client, world):
     response = get(client, world.users.admin, "/cities/", as_of=AS_OF_QUARTER)
     cards = {c.city.code: c for c in response.context["page"].cards}
@@ -178,6 +200,7 @@ def test_overview_puts_cities_needing_attention_first(client, world):
 
 # --- Indicator page ---------------------------------------------------------------------------------------
 
+
 def test_indicator_page_series_path_figures_quote_tasks(client, world):
     response = get(client, world.users.leader, f"/indicators/{world.a.pk}/", as_of=AS_OF_QUARTER)
     page, html = response.context["page"], response.content.decode()
@@ -189,20 +212,26 @@ def test_indicator_page_series_path_figures_quote_tasks(client, world):
     assert data["target"]["y"] == 200
     assert "到2026年，有效发明专利拥有量达到200件。" in html
     assert "强化知识产权创造" in html and "市财政局" in html
-    versions = [(f.period_end.isoformat(), f.version, f.status) for f in page.figures
-                if f.period_end.isoformat() == "2025-03-31"]
+    versions = [
+        (f.period_end.isoformat(), f.version, f.status)
+        for f in page.figures
+        if f.period_end.isoformat() == "2025-03-31"
+    ]
     assert versions == [("2025-03-31", 2, "approved"), ("2025-03-31", 1, "superseded")]
     assert "统计口径调整后更正" in html and "预估" in html
 
 
 def test_compound_growth_indicator_draws_the_compound_path(client, world):
     data = chart_data(get(client, world.users.leader, f"/indicators/{world.c.pk}/"))
-    assert data["path"]["y"][-1] == pytest.approx(50 * 1.08 ** 3)
+    assert data["path"]["y"][-1] == pytest.approx(50 * 1.08**3)
 
 
 def test_unapproved_figures_only_for_the_entering_roles(client, world):
-    submitted = [f for f in get(client, world.users.staff, f"/indicators/{world.b.pk}/").context["page"].figures
-                 if f.status == "submitted"]
+    submitted = [
+        f
+        for f in get(client, world.users.staff, f"/indicators/{world.b.pk}/").context["page"].figures
+        if f.status == "submitted"
+    ]
     assert len(submitted) == 1
     for user in (world.users.leader, world.users.provincial):
         figures = get(client, user, f"/indicators/{world.b.pk}/").context["page"].figures
@@ -210,6 +239,7 @@ def test_unapproved_figures_only_for_the_entering_roles(client, world):
 
 
 # --- Comparison ---------------------------------------------------------------------------------------------
+
 
 def test_comparison_normalises_by_progress(client, world):
     response = get(client, world.users.admin, "/compare/", key="valid_invention_patents", as_of=AS_OF_QUARTER)
@@ -227,13 +257,15 @@ def test_comparison_defaults_to_the_most_shared_key(client, world):
 
 # --- Offline, no inline scripts ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", ["/", "/cities/", "/cities/own/", "/compare/", "/indicators/{a}/"])
 def test_pages_have_no_inline_script_and_no_remote_asset(client, world, url):
     html = get(client, world.users.admin, url.format(a=world.a.pk)).content.decode()
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert 'src="/static/' in tag or 'type="application/json"' in tag, tag
-    assert not re.search(r"<script\b[^>]*>\s*[^<\s]", re.sub(r'<script[^>]*application/json[^>]*>.*?</script>',
-                                                           "", html, flags=re.S))
+    assert not re.search(
+        r"<script\b[^>]*>\s*[^<\s]", re.sub(r"<script[^>]*application/json[^>]*>.*?</script>", "", html, flags=re.S)
+    )
     assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert '<script src="/static/vendor/plotly.min.js" defer></script>' in html
@@ -242,8 +274,12 @@ def test_pages_have_no_inline_script_and_no_remote_asset(client, world, url):
 def test_plotly_js_is_served_from_the_installed_package():
     found = finders.find(STATIC_PATH)
     assert found and found.endswith("plotly/package_data/plotly.min.js")
-    listed = [path for finder in finders.get_finders() for path, storage in finder.list(None)
-              if getattr(storage, "prefix", None) == "vendor"]
+    listed = [
+        path
+        for finder in finders.get_finders()
+        for path, storage in finder.list(None)
+        if getattr(storage, "prefix", None) == "vendor"
+    ]
     assert listed == ["plotly.min.js"]
 
 

@@ -23,8 +23,15 @@ pytestmark = pytest.mark.django_db
 
 def test_statuses_as_of_the_quarter_are_the_known_ones(world):
     rows = {r.indicator.code: r.result.status for r in plan_progress(world.plan, as_of=AS_OF).rows}
-    assert rows == {"A": "lagging", "B": "on_track", "C": "at_risk", "D": "on_track", "E": "on_track",
-                    "F": "qualitative", "G": "incomplete"}
+    assert rows == {
+        "A": "lagging",
+        "B": "on_track",
+        "C": "at_risk",
+        "D": "on_track",
+        "E": "on_track",
+        "F": "qualitative",
+        "G": "incomplete",
+    }
 
 
 @pytest.mark.parametrize("as_of", [None, AS_OF], ids=["latest", "2025Q2"])
@@ -44,8 +51,10 @@ def test_summaries_compute_what_is_not_stored(world):
     IndicatorProgress.objects.filter(indicator__plan=world.plan).delete()
     ProgressSnapshot.objects.filter(indicator__plan=world.plan).delete()
     for as_of in (None, AS_OF):
-        assert plan_summaries([world.plan], as_of=as_of)[world.plan.pk].counts == plan_progress(
-            world.plan, as_of=as_of).counts
+        assert (
+            plan_summaries([world.plan], as_of=as_of)[world.plan.pk].counts
+            == plan_progress(world.plan, as_of=as_of).counts
+        )
 
 
 def test_ended_plan_is_final_with_achieved_and_missed(world):
@@ -64,8 +73,9 @@ def test_trend_is_the_share_achieved_or_on_track_per_quarter(world):
 def test_freshness_last_approval_and_provisional_figures(world):
     summary = plan_progress(world.plan, as_of=AS_OF)
     assert summary.last_approved_at.date() == dt.date(2025, 7, 10)
-    assert [(r.indicator.code, r.indicator.latest_provisional, r.indicator.provisional_count)
-            for r in summary.provisional] == [("A", AS_OF, 1)]
+    assert [
+        (r.indicator.code, r.indicator.latest_provisional, r.indicator.provisional_count) for r in summary.provisional
+    ] == [("A", AS_OF, 1)]
     assert not plan_progress(world.plan, as_of=dt.date(2025, 3, 31)).provisional
 
 
@@ -87,8 +97,8 @@ def test_compound_growth_path_follows_the_compound_curve(world):
     result = stored_progress([world.c], as_of=AS_OF)[world.c.pk]
     path = dict(expected_path(world.c, result))
     years = (dt.date(2025, 12, 31) - dt.date(2023, 12, 31)).days / 365.25
-    assert path[dt.date(2025, 12, 31)] == pytest.approx(50 * 1.08 ** years)
-    assert path[dt.date(2026, 12, 31)] == pytest.approx(50 * 1.08 ** 3)
+    assert path[dt.date(2025, 12, 31)] == pytest.approx(50 * 1.08**years)
+    assert path[dt.date(2026, 12, 31)] == pytest.approx(50 * 1.08**3)
 
 
 def test_linear_path_for_an_absolute_target_ends_at_the_target(world):
@@ -106,8 +116,16 @@ def test_no_path_for_thresholds_milestones_or_unknown_targets(world):
 
 
 def test_path_starts_at_the_first_report_when_that_is_the_base(world):
-    rule_result = progress.Progress(status="on_track", rule="bands", reason="", base=102, end_target=200,
-                                    base_from_first_report=True, expected=0.1, current=110)
+    rule_result = progress.Progress(
+        status="on_track",
+        rule="bands",
+        reason="",
+        base=102,
+        end_target=200,
+        base_from_first_report=True,
+        expected=0.1,
+        current=110,
+    )
     world.a.base_value = None
     path = expected_path(world.a, rule_result, first_report=dt.date(2024, 3, 31))
     assert path[0] == (dt.date(2024, 3, 31), pytest.approx(102))

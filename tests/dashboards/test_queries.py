@@ -39,12 +39,21 @@ def grow(world, times: int):
         task = TaskFactory(plan=world.plan)
         task.indicators.add(world.a)
         AssignmentFactory(task=task, department=department, role=TaskAssignment.Role.LEAD)
-        TaskUpdate.objects.create(task=task, department=department, quarter_end=dt.date(2025, 6, 30),
-                                  state=TaskUpdate.State.BLOCKED, text="受阻。", author=world.users.lead_user)
-        task_supervision_raise(task=task, quarter=Quarter(2025, 2), reason="task_blocked",
-                               as_of=timezone.localdate())
-        plan = PlanFactory(city__code=f"more{n}", city__name=f"新增市{n}", period_start=world.plan.period_start,
-                           period_end=world.plan.period_end)
+        TaskUpdate.objects.create(
+            task=task,
+            department=department,
+            quarter_end=dt.date(2025, 6, 30),
+            state=TaskUpdate.State.BLOCKED,
+            text="受阻。",
+            author=world.users.lead_user,
+        )
+        task_supervision_raise(task=task, quarter=Quarter(2025, 2), reason="task_blocked", as_of=timezone.localdate())
+        plan = PlanFactory(
+            city__code=f"more{n}",
+            city__name=f"新增市{n}",
+            period_start=world.plan.period_start,
+            period_end=world.plan.period_end,
+        )
         build_plan(plan, DepartmentFactory(city=plan.city, name=f"新增市{n}科技局"), prefix=f"M{n}")
         world.users.provincial.profile.assigned_cities.add(plan.city)
     indicator_history_rebuild()
@@ -71,13 +80,21 @@ def count(client, user, url, params, measure=None) -> int:
 def test_query_counts_do_not_grow_with_the_data(client, world, django_assert_max_num_queries):
     before = {name: count(client, *spec) for name, spec in pages(world).items()}
     grow(world, 3)
-    after = {name: count(client, *spec, measure=django_assert_max_num_queries(CEILINGS[name], info=name))
-             for name, spec in pages(world).items()}
+    after = {
+        name: count(client, *spec, measure=django_assert_max_num_queries(CEILINGS[name], info=name))
+        for name, spec in pages(world).items()
+    }
     assert after == before
 
 
 def test_city_dashboard_within_ten_queries_for_every_city_role(client, world):
     grow(world, 2)
-    for user in (world.users.leader, world.users.staff, world.users.reviewer, world.users.lead_user,
-                 world.users.provincial, world.users.admin):
+    for user in (
+        world.users.leader,
+        world.users.staff,
+        world.users.reviewer,
+        world.users.lead_user,
+        world.users.provincial,
+        world.users.admin,
+    ):
         assert count(client, user, "/cities/own/", {}) <= 10, user.username

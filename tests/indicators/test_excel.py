@@ -57,8 +57,9 @@ def with_cached_value(content: bytes, cell: str, value: str) -> bytes:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rf'(<c r="{cell}"[^>]*>(<f>[^<]*</f>))<v ?/>'.encode(),
-                              rb"\1<v>" + value.encode() + b"</v>", data)
+                data = re.sub(
+                    rf'(<c r="{cell}"[^>]*>(<f>[^<]*</f>))<v ?/>'.encode(), rb"\1<v>" + value.encode() + b"</v>", data
+                )
             target.writestr(item, data)
     return output.getvalue()
 
@@ -92,7 +93,11 @@ def test_round_trip_previews_every_row_then_saves_all(client, quarter_world):
     response = upload(client, quarter_world, save(workbook))
     preview = response.context["preview"]
     assert [(r.code, r.action) for r in preview.rows] == [
-        ("A1", "create"), ("A2", "create"), ("A3", "create"), ("A4", "empty")]
+        ("A1", "create"),
+        ("A2", "create"),
+        ("A3", "create"),
+        ("A4", "empty"),
+    ]
     assert "当期数 3.5" in preview.rows[1].detail and "1–N月累计 13.5" in preview.rows[1].detail
     assert not QuarterlyFigure.objects.filter(period_end=Q3.end).exists()  # preview writes nothing
     response = client.post(reverse("figure_import_preview", args=[preview.upload.pk]), follow=True)
@@ -157,16 +162,21 @@ def test_formula_counts_as_its_saved_value_and_a_formula_without_one_is_named(cl
     preview = upload(client, quarter_world, content).context["preview"]
     rows = {r.number: r for r in preview.rows}
     assert rows[stock_row].action == "create" and "当期数 1200" in rows[stock_row].detail
-    assert rows[share_row].errors == [f"G{share_row}（本期数值）：单元格 G{share_row} 是公式但文件中没有保存计算结果；"
-                                      "请在Excel中打开、重新计算并保存后再上传。"]
+    assert rows[share_row].errors == [
+        f"G{share_row}（本期数值）：单元格 G{share_row} 是公式但文件中没有保存计算结果；"
+        "请在Excel中打开、重新计算并保存后再上传。"
+    ]
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("figures.xls", b"\xd0\xcf\x11\xe0 old excel", "只接受 .xlsx"),
-    ("figures.csv", b"a,b\n1,2", "只接受 .xlsx"),
-    ("figures.xlsm", b"PK anything", "含宏"),
-    ("figures.xlsx", b"not a zip at all", "不是有效的 .xlsx"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("figures.xls", b"\xd0\xcf\x11\xe0 old excel", "只接受 .xlsx"),
+        ("figures.csv", b"a,b\n1,2", "只接受 .xlsx"),
+        ("figures.xlsm", b"PK anything", "含宏"),
+        ("figures.xlsx", b"not a zip at all", "不是有效的 .xlsx"),
+    ],
+)
 def test_wrong_kinds_of_file_are_refused(client, quarter_world, name, content, message):
     client.force_login(quarter_world.staff)
     response = upload(client, quarter_world, content, name=name, follow=False)
@@ -230,14 +240,20 @@ def test_a_change_between_preview_and_confirm_is_refused(client, quarter_world):
     workbook = download(client, quarter_world)
     fill(workbook.worksheets[0], "A1", value=100, source="省局")
     preview = upload(client, quarter_world, save(workbook)).context["preview"]
-    FigureFactory(indicator=quarter_world.share, period_end=Q3.end, status=Status.DRAFT, value=D(10),
-                  updated_by=quarter_world.staff2)
+    FigureFactory(
+        indicator=quarter_world.share,
+        period_end=Q3.end,
+        status=Status.DRAFT,
+        value=D(10),
+        updated_by=quarter_world.staff2,
+    )
     response = client.post(reverse("figure_import_preview", args=[preview.upload.pk]), follow=True)
     assert "导入未完成" in response.content.decode() and "staff2" in response.content.decode()
     assert not QuarterlyFigure.objects.filter(indicator=quarter_world.stock).exists()
 
 
 # --- History import ------------------------------------------------------------------------------------
+
 
 def history_upload(client, world, content):
     url = reverse("figure_history_import", args=[world.plan.code])
@@ -271,16 +287,23 @@ def test_history_import_validates_each_row_the_same_way(client, quarter_world):
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook.worksheets[0]
     sheet.delete_rows(excel.FIRST_ROW, sheet.max_row)
-    rows = [("A1", "2025Q3", 90, "", "省局"),      # falls without a comment
-            ("A1", "2025Q4", 110, "", ""),        # no source: a history import submits
-            ("A4", "2025Q3", "abc", "", "统计局"),  # text in a number cell
-            ("A4", "2031Q1", 10, "", "统计局"),     # outside the plan
-            ("A2", "2025Q1", 5, "", "年报"),
-            ("A2", "2025Q1", 6, "", "年报")]        # duplicated
+    rows = [
+        ("A1", "2025Q3", 90, "", "省局"),  # falls without a comment
+        ("A1", "2025Q4", 110, "", ""),  # no source: a history import submits
+        ("A4", "2025Q3", "abc", "", "统计局"),  # text in a number cell
+        ("A4", "2031Q1", 10, "", "统计局"),  # outside the plan
+        ("A2", "2025Q1", 5, "", "年报"),
+        ("A2", "2025Q1", 6, "", "年报"),
+    ]  # duplicated
     for offset, (code, quarter, value, comment, source) in enumerate(rows):
         r = excel.FIRST_ROW + offset
-        for name, v in (("indicator", code), ("period", quarter), ("value", value), ("comment", comment),
-                        ("source", source)):
+        for name, v in (
+            ("indicator", code),
+            ("period", quarter),
+            ("value", value),
+            ("comment", comment),
+            ("source", source),
+        ):
             sheet.cell(row=r, column=HCOL[name], value=v)
     preview = history_upload(client, quarter_world, save(workbook)).context["preview"]
     errors = [r.errors for r in preview.rows]

@@ -25,8 +25,9 @@ def test_admin_changing_a_target_after_approval_needs_a_reason(client, quarter_w
     assert response.status_code == 200 and "必须填写原因" in response.content.decode()
     quarter_world.stock.refresh_from_db()
     assert quarter_world.stock.target_value == 200
-    response = client.post(url, indicator_form_data(quarter_world.stock, target_value="300",
-                                                    change_reason="市政府调整目标"))
+    response = client.post(
+        url, indicator_form_data(quarter_world.stock, target_value="300", change_reason="市政府调整目标")
+    )
     assert response.status_code == 302
     quarter_world.stock.refresh_from_db()
     assert quarter_world.stock.target_value == D(300)

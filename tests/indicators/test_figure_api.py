@@ -33,11 +33,16 @@ def test_token_auth_creates_updates_submits_and_a_reviewer_approves(quarter_worl
     response = create(staff, quarter_world.stock, value="120")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["status"], body["value"], body["quarter"], body["created_by"]) == ("draft", "120.0000", "2025Q3",
-                                                                                      "staff")
+    assert (body["status"], body["value"], body["quarter"], body["created_by"]) == (
+        "draft",
+        "120.0000",
+        "2025Q3",
+        "staff",
+    )
     figure_id = body["id"]
-    response = staff.patch(f"/api/v1/figures/{figure_id}/", {"value": "125", "source": "省局",
-                                                              "revision": body["revision"]}, format="json")
+    response = staff.patch(
+        f"/api/v1/figures/{figure_id}/", {"value": "125", "source": "省局", "revision": body["revision"]}, format="json"
+    )
     assert response.status_code == 200 and response.json()["value"] == "125.0000"
     assert staff.post(f"/api/v1/figures/{figure_id}/submit/").json()["status"] == "submitted"
     assert staff.post(f"/api/v1/figures/{figure_id}/approve/").status_code == 403
@@ -65,10 +70,15 @@ def test_a_stale_revision_is_refused_with_409_naming_who(quarter_world):
     staff = api(quarter_world.staff)
     body = create(staff, quarter_world.stock, value="120").json()
     other = api(quarter_world.staff2)
-    assert other.patch(f"/api/v1/figures/{body['id']}/", {"value": "121", "revision": body["revision"]},
-                       format="json").status_code == 200
-    response = staff.patch(f"/api/v1/figures/{body['id']}/", {"value": "122", "revision": body["revision"]},
-                           format="json")
+    assert (
+        other.patch(
+            f"/api/v1/figures/{body['id']}/", {"value": "121", "revision": body["revision"]}, format="json"
+        ).status_code
+        == 200
+    )
+    response = staff.patch(
+        f"/api/v1/figures/{body['id']}/", {"value": "122", "revision": body["revision"]}, format="json"
+    )
     assert response.status_code == 409 and "staff2" in response.json()["detail"]
     assert QuarterlyFigure.objects.get().value == 121
 
@@ -98,15 +108,20 @@ def test_return_requires_a_reason_and_history_shows_it(quarter_world):
 def test_correct_through_the_api(quarter_world):
     figure = FigureFactory(indicator=quarter_world.stock, period_end=Q3.end, value=D(120))
     staff = api(quarter_world.staff)
-    response = staff.post(f"/api/v1/figures/{figure.pk}/correct/", {"value": "125", "source": "省局",
-                                                                     "correction_reason": ""}, format="json")
+    response = staff.post(
+        f"/api/v1/figures/{figure.pk}/correct/",
+        {"value": "125", "source": "省局", "correction_reason": ""},
+        format="json",
+    )
     assert response.json() == {"correction_reason": ["更正时必须填写原因。"]}
-    response = staff.post(f"/api/v1/figures/{figure.pk}/correct/", {"value": "125", "source": "省局",
-                                                                     "correction_reason": "公报修订"}, format="json")
+    response = staff.post(
+        f"/api/v1/figures/{figure.pk}/correct/",
+        {"value": "125", "source": "省局", "correction_reason": "公报修订"},
+        format="json",
+    )
     assert response.status_code == 201 and response.json()["version"] == 2
     assert response.json()["status"] == "submitted"
-    response = staff.patch(f"/api/v1/figures/{figure.pk}/", {"value": "1", "revision": figure.revision},
-                           format="json")
+    response = staff.patch(f"/api/v1/figures/{figure.pk}/", {"value": "1", "revision": figure.revision}, format="json")
     assert response.status_code == 400
 
 
@@ -114,14 +129,23 @@ def test_submit_quarter_reports_rows_with_their_errors(quarter_world):
     staff = api(quarter_world.staff)
     create(staff, quarter_world.stock, value="120", source="")
     create(staff, quarter_world.share, value="15")
-    response = staff.post("/api/v1/figures/submit-quarter/", {"plan": quarter_world.plan.code, "quarter": "2025Q3"},
-                          format="json")
+    response = staff.post(
+        "/api/v1/figures/submit-quarter/", {"plan": quarter_world.plan.code, "quarter": "2025Q3"}, format="json"
+    )
     assert response.status_code == 400
-    assert response.json() == {"rows": [{"indicator": quarter_world.stock.pk, "indicator_code": "A1",
-                                         "errors": {"source": ["提交前请填写统计口径/发布来源。"]}}]}
+    assert response.json() == {
+        "rows": [
+            {
+                "indicator": quarter_world.stock.pk,
+                "indicator_code": "A1",
+                "errors": {"source": ["提交前请填写统计口径/发布来源。"]},
+            }
+        ]
+    }
     QuarterlyFigure.objects.filter(indicator=quarter_world.stock).update(source="省局")
-    response = staff.post("/api/v1/figures/submit-quarter/", {"plan": quarter_world.plan.code, "quarter": "2025Q3"},
-                          format="json")
+    response = staff.post(
+        "/api/v1/figures/submit-quarter/", {"plan": quarter_world.plan.code, "quarter": "2025Q3"}, format="json"
+    )
     assert response.status_code == 200 and len(response.json()["figures"]) == 2
 
 

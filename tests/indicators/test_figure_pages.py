@@ -39,8 +39,9 @@ def grid_data(world, client, rows=None, action="save"):
 
 
 def test_grid_shows_every_quantitative_indicator_with_its_semantics(client, quarter_world):
-    IndicatorFactory(plan=quarter_world.plan, code="Q1", name="定性目标", target_form="qualitative", unit="",
-                     target_value=None)
+    IndicatorFactory(
+        plan=quarter_world.plan, code="Q1", name="定性目标", target_form="qualitative", unit="", target_value=None
+    )
     FigureFactory(indicator=quarter_world.stock, period_end=Q2.end, value=D(100))
     client.force_login(quarter_world.staff)
     response = client.get(grid_url(quarter_world))
@@ -77,8 +78,9 @@ def test_save_draft_then_the_page_shows_it(client, quarter_world):
 
 def test_messages_appear_next_to_the_field_and_nothing_is_saved(client, quarter_world):
     client.force_login(quarter_world.staff)
-    data = grid_data(quarter_world, client, {quarter_world.stock: {"value": "一百"},
-                                               quarter_world.share: {"value": "120"}})
+    data = grid_data(
+        quarter_world, client, {quarter_world.stock: {"value": "一百"}, quarter_world.share: {"value": "120"}}
+    )
     response = client.post(grid_url(quarter_world), data)
     rows = {r.indicator.code: r for r in response.context["grid"].rows}
     assert rows["A1"].form.errors["value"] == ["请输入数字。"]
@@ -146,9 +148,14 @@ def test_future_quarter_or_quarter_outside_the_plan_is_404(client, quarter_world
 
 
 def _submitted(world, user=None):
-    figures.figure_entries_save(user=user or world.staff, plan=world.plan, entries=[
-        figures.Entry(world.stock, Q3.end, RowInput(value=D(120), source="省局")),
-        figures.Entry(world.share, Q3.end, RowInput(value=D(15), source="统计局"))])
+    figures.figure_entries_save(
+        user=user or world.staff,
+        plan=world.plan,
+        entries=[
+            figures.Entry(world.stock, Q3.end, RowInput(value=D(120), source="省局")),
+            figures.Entry(world.share, Q3.end, RowInput(value=D(15), source="统计局")),
+        ],
+    )
     figures.figure_quarter_submit(user=user or world.staff, plan=world.plan, quarter=Q3)
 
 
@@ -161,8 +168,11 @@ def test_review_page_approves_and_returns_with_reason(client, quarter_world):
     assert "退回时必须填写原因。" in response.content.decode()
     stock.refresh_from_db()
     assert stock.status == Status.SUBMITTED  # all or nothing
-    response = client.post(url, {f"decision-{stock.pk}": "approve", f"decision-{share.pk}": "return",
-                                 f"reason-{share.pk}": "与统计公报不符"}, follow=True)
+    response = client.post(
+        url,
+        {f"decision-{stock.pk}": "approve", f"decision-{share.pk}": "return", f"reason-{share.pk}": "与统计公报不符"},
+        follow=True,
+    )
     assert "已审核通过1条，退回1条" in response.content.decode()
     client.force_login(quarter_world.staff)
     page = client.get(grid_url(quarter_world)).content.decode()
@@ -176,15 +186,16 @@ def test_review_page_is_forbidden_to_staff_and_own_submissions_cannot_be_chosen(
     client.force_login(quarter_world.admin)
     response = client.get(reverse("figure_review", args=[quarter_world.plan.code, str(Q3)]))
     assert "本人提交，不能自审" in response.content.decode()
-    response = client.post(reverse("figure_review", args=[quarter_world.plan.code, str(Q3)]),
-                           {"action": "approve_all"})
+    response = client.post(reverse("figure_review", args=[quarter_world.plan.code, str(Q3)]), {"action": "approve_all"})
     assert "不能审核自己提交的数据" in response.content.decode()
 
 
 def test_correction_page_creates_a_version_for_review(client, quarter_world):
     _submitted(quarter_world)
-    figures.figure_review(user=quarter_world.reviewer, decisions=[
-        figures.Decision(f, figures.APPROVE) for f in QuarterlyFigure.objects.all()])
+    figures.figure_review(
+        user=quarter_world.reviewer,
+        decisions=[figures.Decision(f, figures.APPROVE) for f in QuarterlyFigure.objects.all()],
+    )
     stock = QuarterlyFigure.objects.get(indicator=quarter_world.stock)
     client.force_login(quarter_world.staff)
     url = reverse("figure_correct", args=[stock.pk])
@@ -192,8 +203,7 @@ def test_correction_page_creates_a_version_for_review(client, quarter_world):
     assert "更正时必须填写原因。" in response.content.decode()
     response = client.post(url, {"value": "125", "source": "省局", "correction_reason": "公报修订"}, follow=True)
     assert "更正已提交" in response.content.decode()
-    assert QuarterlyFigure.objects.filter(indicator=quarter_world.stock, version=2,
-                                          status=Status.SUBMITTED).exists()
+    assert QuarterlyFigure.objects.filter(indicator=quarter_world.stock, version=2, status=Status.SUBMITTED).exists()
 
 
 def test_indicator_page_shows_figures_and_history(client, quarter_world):
@@ -211,13 +221,18 @@ def test_base_form_on_the_indicator_page(client, quarter_world):
     client.force_login(quarter_world.staff)
     url = reverse("indicator_figures", args=[quarter_world.ratio.pk])
     assert "录入基期值" in client.get(url).content.decode()
-    response = client.post(reverse("indicator_base", args=[quarter_world.ratio.pk]),
-                           {"base_value": "85", "base_year": "2021", "base_source": "执法年报"}, follow=True)
+    response = client.post(
+        reverse("indicator_base", args=[quarter_world.ratio.pk]),
+        {"base_value": "85", "base_year": "2021", "base_source": "执法年报"},
+        follow=True,
+    )
     assert "基期值已录入" in response.content.decode()
     assert "录入基期值（来源：执法年报）" in response.content.decode()
     client.force_login(quarter_world.leader)
-    response = client.post(reverse("indicator_base", args=[quarter_world.stock.pk]),
-                           {"base_value": "1", "base_year": "2021", "base_source": "x"})
+    response = client.post(
+        reverse("indicator_base", args=[quarter_world.stock.pk]),
+        {"base_value": "1", "base_year": "2021", "base_source": "x"},
+    )
     assert response.status_code == 403
 
 

@@ -128,8 +128,13 @@ def test_submit_with_nothing_saved_is_refused(quarter_world):
 
 
 def test_cross_rule_high_value_not_above_all_patents(quarter_world):
-    high = IndicatorFactory(plan=quarter_world.plan, code="A5", order=5, name="高价值发明专利拥有量",
-                            catalogue_key="high_value_invention_patents")
+    high = IndicatorFactory(
+        plan=quarter_world.plan,
+        code="A5",
+        order=5,
+        name="高价值发明专利拥有量",
+        catalogue_key="high_value_invention_patents",
+    )
     quarter_world.high = high
     save(quarter_world, quarter_world.staff, stock=row(100), high=row(150))
     with pytest.raises(figures.EntriesInvalid) as caught:
@@ -150,8 +155,12 @@ def test_cross_rule_of_the_plan_itself(quarter_world):
 
 
 def test_cross_rule_per_population_uses_the_population_of_the_year(quarter_world):
-    per10k = IndicatorFactory(plan=quarter_world.plan, code="A6", name="每万人口发明专利拥有量",
-                              catalogue_key="valid_invention_patents_per_10k")
+    per10k = IndicatorFactory(
+        plan=quarter_world.plan,
+        code="A6",
+        name="每万人口发明专利拥有量",
+        catalogue_key="valid_invention_patents_per_10k",
+    )
     quarter_world.per10k = per10k
     PopulationFactory(city=quarter_world.city, year=2024, value=D(500))
     save(quarter_world, quarter_world.staff, stock=row(10000), per10k=row(25))
@@ -163,15 +172,18 @@ def test_cross_rule_per_population_uses_the_population_of_the_year(quarter_world
 
 
 def test_per_population_without_population_submits_with_a_notice(quarter_world):
-    quarter_world.per10k = IndicatorFactory(plan=quarter_world.plan, code="A6", name="每万人口发明专利拥有量",
-                                            catalogue_key="valid_invention_patents_per_10k")
+    quarter_world.per10k = IndicatorFactory(
+        plan=quarter_world.plan,
+        code="A6",
+        name="每万人口发明专利拥有量",
+        catalogue_key="valid_invention_patents_per_10k",
+    )
     save(quarter_world, quarter_world.staff, stock=row(10000), per10k=row(25))
     notices = submit(quarter_world)
     assert len(notices) == 1 and "常住人口" in notices[0]
 
 
-def test_approval_enqueues_the_recompute_after_commit(quarter_world, django_capture_on_commit_callbacks,
-                                                      monkeypatch):
+def test_approval_enqueues_the_recompute_after_commit(quarter_world, django_capture_on_commit_callbacks, monkeypatch):
     calls = []
     monkeypatch.setattr(figures.indicator_recompute_task, "delay", calls.append)
     save(quarter_world, quarter_world.staff, stock=row(120))
@@ -257,8 +269,7 @@ def test_correction_is_a_new_version_that_needs_approval_again(quarter_world):
     original = current(quarter_world.stock)
     with pytest.raises(ValidationError, match="必须填写原因"):
         figures.figure_correct(user=quarter_world.staff, figure=original, data=row(125), reason="")
-    correction = figures.figure_correct(user=quarter_world.staff, figure=original, data=row(125),
-                                        reason="统计公报修订")
+    correction = figures.figure_correct(user=quarter_world.staff, figure=original, data=row(125), reason="统计公报修订")
     original.refresh_from_db()
     assert (correction.version, correction.status, original.status) == (2, Status.SUBMITTED, Status.APPROVED)
     with pytest.raises(ValidationError, match="待处理的更正"):
@@ -274,11 +285,18 @@ def test_provisional_figure_is_replaced_by_the_official_one_without_losing_it(qu
     submit(quarter_world)
     approve_all(quarter_world)
     provisional = current(quarter_world.stock)
-    official = figures.figure_correct(user=quarter_world.staff, figure=provisional,
-                                      data=row(121, source="国家知识产权局正式发布"), reason="以正式数据替换预估数")
+    official = figures.figure_correct(
+        user=quarter_world.staff,
+        figure=provisional,
+        data=row(121, source="国家知识产权局正式发布"),
+        reason="以正式数据替换预估数",
+    )
     figures.figure_approve(user=quarter_world.reviewer, figure=official)
-    versions = list(QuarterlyFigure.objects.filter(indicator=quarter_world.stock).order_by("version")
-                    .values_list("version", "status", "value", "is_provisional"))
+    versions = list(
+        QuarterlyFigure.objects.filter(indicator=quarter_world.stock)
+        .order_by("version")
+        .values_list("version", "status", "value", "is_provisional")
+    )
     assert versions == [(1, "superseded", D(118), True), (2, "approved", D(121), False)]
 
 
@@ -306,20 +324,24 @@ def test_definition_change_after_approved_figures_needs_admin_and_reason(quarter
     approve_all(quarter_world)
     stock = quarter_world.stock
     with pytest.raises(PermissionDenied):
-        figures.indicator_definition_change(user=quarter_world.staff, indicator=stock,
-                                            changes={"target_value": D(300)}, reason="调整")
+        figures.indicator_definition_change(
+            user=quarter_world.staff, indicator=stock, changes={"target_value": D(300)}, reason="调整"
+        )
     with pytest.raises(ValidationError, match="必须填写原因"):
-        figures.indicator_definition_change(user=quarter_world.admin, indicator=stock,
-                                            changes={"target_value": D(300)}, reason="")
-    figures.indicator_definition_change(user=quarter_world.admin, indicator=stock,
-                                        changes={"target_value": D(300)}, reason="领导小组会议调整目标")
+        figures.indicator_definition_change(
+            user=quarter_world.admin, indicator=stock, changes={"target_value": D(300)}, reason=""
+        )
+    figures.indicator_definition_change(
+        user=quarter_world.admin, indicator=stock, changes={"target_value": D(300)}, reason="领导小组会议调整目标"
+    )
     record = stock.history.first()
     assert record.history_change_reason == "领导小组会议调整目标" and record.history_user == quarter_world.admin
 
 
 def test_definition_change_without_approved_figures_needs_no_reason(quarter_world):
-    figures.indicator_definition_change(user=quarter_world.admin, indicator=quarter_world.stock,
-                                        changes={"target_value": D(300)})
+    figures.indicator_definition_change(
+        user=quarter_world.admin, indicator=quarter_world.stock, changes={"target_value": D(300)}
+    )
     quarter_world.stock.refresh_from_db()
     assert quarter_world.stock.target_value == 300
 
@@ -327,20 +349,24 @@ def test_definition_change_without_approved_figures_needs_no_reason(quarter_worl
 def test_staff_enter_an_unknown_base_with_its_source(quarter_world):
     ratio = quarter_world.ratio
     with pytest.raises(ValidationError) as caught:
-        figures.indicator_base_enter(user=quarter_world.staff, indicator=ratio, base_value=D(85), base_year=None,
-                                     source="")
+        figures.indicator_base_enter(
+            user=quarter_world.staff, indicator=ratio, base_value=D(85), base_year=None, source=""
+        )
     assert set(caught.value.message_dict) == {"base_year", "base_source"}
     with pytest.raises(PermissionDenied):
-        figures.indicator_base_enter(user=quarter_world.leader, indicator=ratio, base_value=D(85), base_year=2021,
-                                     source="年报")
-    figures.indicator_base_enter(user=quarter_world.staff, indicator=ratio, base_value=D(85), base_year=2021,
-                                 source="2021年执法年报")
+        figures.indicator_base_enter(
+            user=quarter_world.leader, indicator=ratio, base_value=D(85), base_year=2021, source="年报"
+        )
+    figures.indicator_base_enter(
+        user=quarter_world.staff, indicator=ratio, base_value=D(85), base_year=2021, source="2021年执法年报"
+    )
     ratio.refresh_from_db()
     assert (ratio.base_value, ratio.base_year, ratio.base_source) == (D(85), 2021, "2021年执法年报")
     assert ratio.history.first().history_change_reason == "录入基期值（来源：2021年执法年报）"
     with pytest.raises(ValidationError, match="已存在"):
-        figures.indicator_base_enter(user=quarter_world.staff, indicator=ratio, base_value=D(86), base_year=2021,
-                                     source="x")
+        figures.indicator_base_enter(
+            user=quarter_world.staff, indicator=ratio, base_value=D(86), base_year=2021, source="x"
+        )
 
 
 def test_clearing_a_draft_keeps_it_empty_and_it_is_not_submitted(quarter_world):

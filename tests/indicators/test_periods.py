@@ -5,8 +5,9 @@ import pytest
 from indicators.periods import Quarter, quarters_between
 
 
-@pytest.mark.parametrize(("text", "quarter"), [("2025Q3", Quarter(2025, 3)), ("2025q1", Quarter(2025, 1)),
-                                               (" 2024 Q4 ", Quarter(2024, 4))])
+@pytest.mark.parametrize(
+    ("text", "quarter"), [("2025Q3", Quarter(2025, 3)), ("2025q1", Quarter(2025, 1)), (" 2024 Q4 ", Quarter(2024, 4))]
+)
 def test_parse(text, quarter):
     assert Quarter.parse(text) == quarter
 
@@ -33,4 +34,7 @@ def test_last_closed():
 
 def test_quarters_between_covers_partial_quarters():
     assert quarters_between(dt.date(2022, 7, 15), dt.date(2023, 1, 10)) == [
-        Quarter(2022, 3), Quarter(2022, 4), Quarter(2023, 1)]
+        Quarter(2022, 3),
+        Quarter(2022, 4),
+        Quarter(2023, 1),
+    ]

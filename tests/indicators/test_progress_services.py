@@ -95,21 +95,37 @@ def test_a_missing_report_turns_overdue_and_a_submitted_one_does_not():
 
 def test_only_the_approved_latest_version_counts():
     indicator = IndicatorFactory(target_value=Decimal("150"))
-    FigureFactory(indicator=indicator, period_end=dt.date(2024, 3, 31), value=Decimal("200"),
-                  status=QuarterlyFigure.Status.SUPERSEDED)
+    FigureFactory(
+        indicator=indicator,
+        period_end=dt.date(2024, 3, 31),
+        value=Decimal("200"),
+        status=QuarterlyFigure.Status.SUPERSEDED,
+    )
     FigureFactory(indicator=indicator, period_end=dt.date(2024, 3, 31), value=Decimal("110"), version=2)
-    FigureFactory(indicator=indicator, period_end=dt.date(2024, 6, 30), value=Decimal("999"),
-                  status=QuarterlyFigure.Status.DRAFT)
+    FigureFactory(
+        indicator=indicator, period_end=dt.date(2024, 6, 30), value=Decimal("999"), status=QuarterlyFigure.Status.DRAFT
+    )
     indicator_progress_recompute(as_of=dt.date(2024, 5, 1))
     assert IndicatorProgress.objects.get(indicator=indicator).current == 110
 
 
 def test_rows_of_a_target_group_are_judged_on_their_sum():
     plan = PlanFactory()
-    group = TargetGroup.objects.create(plan=plan, code="G1", name="合计", target_value=Decimal("42"), unit="个",
-                                       measure_type="flow")
-    a, b = (IndicatorFactory(plan=plan, measure_type="flow", target_value=None, base_value=None, base_year=None,
-                             target_group=group, unit="个") for _ in range(2))
+    group = TargetGroup.objects.create(
+        plan=plan, code="G1", name="合计", target_value=Decimal("42"), unit="个", measure_type="flow"
+    )
+    a, b = (
+        IndicatorFactory(
+            plan=plan,
+            measure_type="flow",
+            target_value=None,
+            base_value=None,
+            base_year=None,
+            target_group=group,
+            unit="个",
+        )
+        for _ in range(2)
+    )
     FigureFactory(indicator=a, period_end=dt.date(2024, 3, 31), value=Decimal("30"))
     FigureFactory(indicator=b, period_end=dt.date(2024, 3, 31), value=Decimal("12"))
     indicator_progress_recompute(as_of=dt.date(2024, 4, 20))
@@ -153,6 +169,7 @@ def test_recompute_task_stores_latest_and_history():
 
 
 # --- API -----------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def staff_and_indicator():
@@ -198,10 +215,21 @@ def test_api_plan_progress_counts_by_status(client, staff_and_indicator):
 
 def test_a_figure_of_one_group_row_recomputes_the_whole_group():
     plan = PlanFactory()
-    group = TargetGroup.objects.create(plan=plan, code="G1", name="合计", target_value=Decimal("42"), unit="个",
-                                       measure_type="flow")
-    a, b = (IndicatorFactory(plan=plan, measure_type="flow", target_value=None, base_value=None, base_year=None,
-                             target_group=group, unit="个") for _ in range(2))
+    group = TargetGroup.objects.create(
+        plan=plan, code="G1", name="合计", target_value=Decimal("42"), unit="个", measure_type="flow"
+    )
+    a, b = (
+        IndicatorFactory(
+            plan=plan,
+            measure_type="flow",
+            target_value=None,
+            base_value=None,
+            base_year=None,
+            target_group=group,
+            unit="个",
+        )
+        for _ in range(2)
+    )
     FigureFactory(indicator=a, period_end=dt.date(2024, 3, 31), value=Decimal("40"))
     indicator_recompute_task.delay(a.pk)
     assert IndicatorProgress.objects.get(indicator=b).current == 40

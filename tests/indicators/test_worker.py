@@ -38,9 +38,27 @@ def worker():
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "0"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ipcity", "worker", "-l", "warning", "--concurrency", "2",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ipcity",
+            "worker",
+            "-l",
+            "warning",
+            "--concurrency",
+            "2",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     from ipcity.celery import app
 
     app.control.purge()
@@ -67,25 +85,34 @@ def test_approving_a_figure_through_the_worker_changes_the_stored_status(worker)
     staff = make_user("staff", Role.BUREAU_STAFF, city=city)
     reviewer = make_user("reviewer", Role.REVIEWER, city=city)
     last_quarter = _last_closed_quarter_with_deadline_passed(indicator.plan.reporting_lag_days)
-    FigureFactory(indicator=indicator, period_end=dt.date(indicator.plan.period_start.year, 3, 31),
-                  value=Decimal("101"))
+    FigureFactory(
+        indicator=indicator, period_end=dt.date(indicator.plan.period_start.year, 3, 31), value=Decimal("101")
+    )
     indicator_progress_recompute(indicator_ids=[indicator.pk])
     before = IndicatorProgress.objects.get(indicator=indicator).status
     assert before == "overdue_report"
 
-    submitted = FigureFactory(indicator=indicator, period_end=last_quarter, value=Decimal("199"),
-                              status=QuarterlyFigure.Status.SUBMITTED, submitted_by=staff, created_by=staff)
+    submitted = FigureFactory(
+        indicator=indicator,
+        period_end=last_quarter,
+        value=Decimal("199"),
+        status=QuarterlyFigure.Status.SUBMITTED,
+        submitted_by=staff,
+        created_by=staff,
+    )
     figures.figure_approve(user=reviewer, figure=submitted)
 
     assert _wait_for(lambda: IndicatorProgress.objects.get(indicator=indicator).status != before), (
-        worker.stdout.read() if worker.poll() is not None else "worker did not recompute in time")
+        worker.stdout.read() if worker.poll() is not None else "worker did not recompute in time"
+    )
     assert IndicatorProgress.objects.get(indicator=indicator).status == "on_track"
 
 
 def test_two_recomputes_at_once_leave_one_flag(worker):
     indicator = IndicatorFactory(target_value=Decimal("1000"))
-    FigureFactory(indicator=indicator, period_end=dt.date(indicator.plan.period_start.year, 3, 31),
-                  value=Decimal("101"))
+    FigureFactory(
+        indicator=indicator, period_end=dt.date(indicator.plan.period_start.year, 3, 31), value=Decimal("101")
+    )
     results = [indicator_recompute_task.delay(indicator.pk) for _ in range(4)]
     for result in results:
         result.get(timeout=60)

@@ -22,8 +22,20 @@ PO, MO = LC_MESSAGES / "django.po", LC_MESSAGES / "django.mo"
 # Chinese labels of the frame and the common pages: none may be left on an English page.
 FRAME_LABELS = ["知识产权强市建设", "修改密码", "退出", "看板", "工作方案", "通知", "领导小组", "季度通报"]
 LOGIN_LABELS = ["登录", "用户名", "密码"]
-PLAN_LABELS = ["指标", "任务", "代码", "类别", "指标名称", "单位", "目标值", "基期值", "牵头单位", "责任单位",
-               "实施期限", "完成时限"]
+PLAN_LABELS = [
+    "指标",
+    "任务",
+    "代码",
+    "类别",
+    "指标名称",
+    "单位",
+    "目标值",
+    "基期值",
+    "牵头单位",
+    "责任单位",
+    "实施期限",
+    "完成时限",
+]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdfr%]|\{[A-Za-z_]\w*\}")
 
@@ -47,6 +59,7 @@ def assert_english(html: str, labels: list[str]):
 
 
 # --- Pages ---------------------------------------------------------------------------------------------
+
 
 def test_set_language_is_mounted_at_i18n_setlang():
     assert reverse("set_language") == "/i18n/setlang/"
@@ -101,14 +114,31 @@ def test_logged_in_plan_pages_in_english(client, plan_world):
 
     html = text(client.get(reverse("plan_list")))
     assert_english(html, FRAME_LABELS + ["方案名称", "文号"])
-    for words in ("Plans", "Plan title", "Document number", "Indicator", "Task", "Log out", "Change password",
-                  "Dashboard", "Notifications"):
+    for words in (
+        "Plans",
+        "Plan title",
+        "Document number",
+        "Indicator",
+        "Task",
+        "Log out",
+        "Change password",
+        "Dashboard",
+        "Notifications",
+    ):
         assert words in html
 
     html = text(client.get(reverse("plan", args=[plan.code])))
     assert_english(html, FRAME_LABELS + PLAN_LABELS)
-    for words in ("Indicator name", "Base value", "Target value", "Lead department", "Responsible departments",
-                  "Plan period", "Stock (cumulative)", "Target value"):
+    for words in (
+        "Indicator name",
+        "Base value",
+        "Target value",
+        "Lead department",
+        "Responsible departments",
+        "Plan period",
+        "Stock (cumulative)",
+        "Target value",
+    ):
         assert words in html
 
 
@@ -123,6 +153,7 @@ def test_logged_in_dashboard_in_english(client, plan_world):
 
 
 # --- The catalogue -------------------------------------------------------------------------------------
+
 
 def parse_po(path: Path) -> list[dict]:
     """A PO file's entries (the header and obsolete entries left out), with the standard library only."""

@@ -39,8 +39,9 @@ def test_notify_twice_records_once_per_recipient(alice, bob):
 def test_each_notification_is_emailed_once(alice, bob, mailoutbox, django_capture_on_commit_callbacks, settings):
     settings.SITE_URL = "https://ipcity.example.gov.cn/"
     with django_capture_on_commit_callbacks(execute=True):
-        notify(recipient_ids=[alice.pk, bob.pk], key="e:1", kind="overdue", title="逾期", body="正文",
-               link="/tasks/mine/")
+        notify(
+            recipient_ids=[alice.pk, bob.pk], key="e:1", kind="overdue", title="逾期", body="正文", link="/tasks/mine/"
+        )
     assert notification_emails_send() == 0  # the after-commit send already took it
     [message] = mailoutbox  # bob has no email address
     assert message.to == ["alice@example.cn"]
@@ -55,8 +56,10 @@ def test_a_notification_read_in_the_app_is_not_emailed(alice, mailoutbox):
 
 def test_a_failed_send_releases_the_claim_for_the_next_run(alice, mailoutbox):
     NotificationFactory(recipient=alice)
-    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=OSError), \
-            pytest.raises(OSError):
+    with (
+        mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=OSError),
+        pytest.raises(OSError),
+    ):
         notification_emails_send()
     assert Notification.objects.get().emailed_at is None
     assert notification_emails_send() == 1 and len(mailoutbox) == 1
@@ -102,7 +105,10 @@ def test_mark_read_one_or_all(client, alice, bob):
     client.force_login(alice)
     client.post("/notifications/read/", {"id": [first.pk, theirs.pk]})
     assert set(Notification.objects.filter(read_at__isnull=True).values_list("pk", flat=True)) == {
-        second.pk, third.pk, theirs.pk}
+        second.pk,
+        third.pk,
+        theirs.pk,
+    }
     client.post("/notifications/read/")
     assert list(Notification.objects.filter(read_at__isnull=True).values_list("pk", flat=True)) == [theirs.pk]
 
@@ -113,8 +119,7 @@ def test_api_parity(client, alice, bob):
     theirs = NotificationFactory(recipient=bob)
     client.force_login(alice)
     assert [n["title"] for n in client.get("/api/v1/notifications/").json()["results"]] == ["read", "mine"]
-    assert [n["title"] for n in client.get("/api/v1/notifications/", {"unread": "true"}).json()["results"]] == [
-        "mine"]
+    assert [n["title"] for n in client.get("/api/v1/notifications/", {"unread": "true"}).json()["results"]] == ["mine"]
     assert client.get("/api/v1/notifications/unread-count/").json() == {"unread": 1}
     assert client.get(f"/api/v1/notifications/{theirs.pk}/").status_code == 404
     assert client.post(f"/api/v1/notifications/{theirs.pk}/read/").status_code == 404

@@ -8,8 +8,16 @@ from tests.factories import AssignmentFactory, FigureFactory, IndicatorFactory, 
 
 pytestmark = pytest.mark.django_db
 
-BROWSED = ["plans/city", "plans/plan", "plans/department", "plans/leadinggroupmember", "indicators/indicator",
-           "indicators/targetgroup", "indicators/quarterlyfigure", "tasks/task"]
+BROWSED = [
+    "plans/city",
+    "plans/plan",
+    "plans/department",
+    "plans/leadinggroupmember",
+    "indicators/indicator",
+    "indicators/targetgroup",
+    "indicators/quarterlyfigure",
+    "tasks/task",
+]
 
 
 @pytest.fixture
@@ -34,8 +42,9 @@ def test_changelist_searches_and_filters(admin_client, model):
 
 
 def test_indicator_changelist_filters_by_city_plan_category_and_department(admin_client):
-    filters = [f if isinstance(f, str) else f[0]
-               for f in admin.site._registry[IndicatorFactory._meta.model].list_filter]
+    filters = [
+        f if isinstance(f, str) else f[0] for f in admin.site._registry[IndicatorFactory._meta.model].list_filter
+    ]
     assert {"plan__city", "plan", "category", "lead_department"} <= set(filters)
     page = admin_client.get("/admin/indicators/indicator/", {"q": "高价值"}).content.decode()
     assert "每万人口高价值发明专利拥有量" in page

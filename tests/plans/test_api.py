@@ -17,8 +17,12 @@ def world():
     other = IndicatorFactory(plan__city__code="other")
     AssignmentFactory(task__plan=own.plan)
     AssignmentFactory(task__plan=other.plan)
-    return {"own": own, "other": other, "staff": make_user("alice", Role.BUREAU_STAFF, city=own.plan.city),
-            "admin": make_user("root", Role.ADMIN)}
+    return {
+        "own": own,
+        "other": other,
+        "staff": make_user("alice", Role.BUREAU_STAFF, city=own.plan.city),
+        "admin": make_user("root", Role.ADMIN),
+    }
 
 
 @pytest.mark.parametrize("resource", RESOURCES)

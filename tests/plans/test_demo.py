@@ -44,10 +44,12 @@ def test_every_role_has_a_demo_account_in_every_city(demo):
 
 def test_demo_figures_are_flagged_and_plans_look_used(demo):
     assert not QuarterlyFigure.objects.filter(is_demo=False).exists()
-    ended = set(IndicatorProgress.objects.filter(indicator__plan__period_end__lt=TODAY)
-                .values_list("status", flat=True))
-    running = set(IndicatorProgress.objects.filter(indicator__plan__period_end__gt=TODAY)
-                  .values_list("status", flat=True))
+    ended = set(
+        IndicatorProgress.objects.filter(indicator__plan__period_end__lt=TODAY).values_list("status", flat=True)
+    )
+    running = set(
+        IndicatorProgress.objects.filter(indicator__plan__period_end__gt=TODAY).values_list("status", flat=True)
+    )
     assert {"achieved", "missed"} <= ended
     assert not ended & {"on_track", "at_risk", "lagging", "overdue_report"}
     assert {"on_track", "at_risk", "lagging", "achieved"} <= running
@@ -57,10 +59,15 @@ def test_demo_figures_are_flagged_and_plans_look_used(demo):
 
 def test_unknown_bases_stay_unknown_in_the_demo(demo):
     """Growth targets without a documented base get no demo figures: they stay 基期缺失."""
-    assert IndicatorProgress.objects.filter(indicator__plan__code="chaoyang-2024-2026",
-                                            indicator__base_value__isnull=True,
-                                            indicator__target_form="compound_growth",
-                                            status="incomplete").count() == 2
+    assert (
+        IndicatorProgress.objects.filter(
+            indicator__plan__code="chaoyang-2024-2026",
+            indicator__base_value__isnull=True,
+            indicator__target_form="compound_growth",
+            status="incomplete",
+        ).count()
+        == 2
+    )
 
 
 def test_banner_is_on_every_page_while_demo_figures_are_loaded(demo, client):

@@ -58,8 +58,10 @@ def test_every_quoted_text_occurs_verbatim_in_the_document(path):
 
 
 def test_loading_reports_and_is_idempotent(plans, capsys):
-    before = {m: m.objects.count() for m in (City, Plan, Department, Indicator, Task, TaskAssignment,
-                                            LeadingGroupMember, TargetGroup)}
+    before = {
+        m: m.objects.count()
+        for m in (City, Plan, Department, Indicator, Task, TaskAssignment, LeadingGroupMember, TargetGroup)
+    }
     call_command("load_plans")
     out = capsys.readouterr().out
     assert out.count("无变化") == 5
@@ -89,8 +91,14 @@ COUNTS = {  # city: (indicators, tasks, departments, leading-group members, targ
 @pytest.mark.parametrize("city", COUNTS)
 def test_counts_per_city(plans, city):
     plan = Plan.objects.get(city__code=city)
-    assert (plan.indicators.count(), plan.tasks.count(), Department.objects.filter(city__code=city).count(),
-            plan.leading_group.count(), plan.target_groups.count(), plan.phases.count()) == COUNTS[city]
+    assert (
+        plan.indicators.count(),
+        plan.tasks.count(),
+        Department.objects.filter(city__code=city).count(),
+        plan.leading_group.count(),
+        plan.target_groups.count(),
+        plan.phases.count(),
+    ) == COUNTS[city]
 
 
 def test_every_task_of_a_city_with_departments_is_assigned(plans):
@@ -120,6 +128,7 @@ def test_ended_and_running_plans():
 
 # --- Spot checks named in the issue --------------------------------------------------------------------
 
+
 def _indicator(plan_code: str, name_fragment: str) -> Indicator:
     return Indicator.objects.get(plan__code=plan_code, name__contains=name_fragment)
 
@@ -130,8 +139,10 @@ def test_zunyi_trademarks_is_a_stock_of_15_6_wan(plans):
 
 
 def test_zunyi_merged_targets_belong_to_the_pair(plans):
-    groups = {g.target_value: sorted(i.code for i in g.indicators.all())
-              for g in TargetGroup.objects.filter(plan__code="zunyi-2022-2025")}
+    groups = {
+        g.target_value: sorted(i.code for i in g.indicators.all())
+        for g in TargetGroup.objects.filter(plan__code="zunyi-2022-2025")
+    }
     assert groups == {Decimal("42"): ["ZY-06", "ZY-07"], Decimal("35"): ["ZY-16", "ZY-17"]}
     assert Indicator.objects.get(plan__code="zunyi-2022-2025", code="ZY-06").target_value is None
 
@@ -139,13 +150,23 @@ def test_zunyi_merged_targets_belong_to_the_pair(plans):
 def test_zunyi_row_one_is_growth_since_2021_with_unknown_base(plans):
     i = Indicator.objects.get(plan__code="zunyi-2022-2025", code="ZY-01")
     assert (i.target_form, i.target_value, i.base_year, i.base_value) == (
-        "growth_since_base", Decimal("20"), 2021, None)
+        "growth_since_base",
+        Decimal("20"),
+        2021,
+        None,
+    )
 
 
 def test_mudanjiang_technology_contracts_7_75_to_16_yi(plans):
     i = _indicator("mudanjiang-2021-2025", "技术合同成交额")
     assert (i.measure_type, i.base_value, i.base_year, i.target_value, i.target_date, i.unit) == (
-        "annual", Decimal("7.75"), 2020, Decimal("16"), dt.date(2025, 12, 31), "亿元")
+        "annual",
+        Decimal("7.75"),
+        2020,
+        Decimal("16"),
+        dt.date(2025, 12, 31),
+        "亿元",
+    )
 
 
 def test_nantong_patent_intensive_industry_share_17_percent(plans):
@@ -167,7 +188,12 @@ def test_chaoyang_patent_intensive_products_due_end_2026_with_2025_interim(plans
 def test_shenyang_pledge_financing_compound_30_percent_from_2018(plans):
     i = _indicator("shenyang-2020-2023", "质押融资金额")
     assert (i.measure_type, i.target_form, i.target_value, i.base_year, i.base_value) == (
-        "annual", "compound_growth", Decimal("30"), 2018, None)
+        "annual",
+        "compound_growth",
+        Decimal("30"),
+        2018,
+        None,
+    )
 
 
 def test_department_aliases_resolve_to_one_bureau(plans):
@@ -178,9 +204,13 @@ def test_department_aliases_resolve_to_one_bureau(plans):
 
 def test_nantong_has_three_phases(plans):
     assert list(Plan.objects.get(code="nantong-2024-2026").phases.values_list("name", flat=True)) == [
-        "启动部署", "实施推进", "评估提升"]
+        "启动部署",
+        "实施推进",
+        "评估提升",
+    ]
 
 
 def test_source_documents_are_shipped_with_the_fixtures():
     assert sorted(p.name for p in SOURCES.glob("*.txt")) == sorted(
-        yaml.safe_load(p.read_text(encoding="utf-8"))["plan"]["source_file"] for p in FIXTURES)
+        yaml.safe_load(p.read_text(encoding="utf-8"))["plan"]["source_file"] for p in FIXTURES
+    )

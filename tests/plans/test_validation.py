@@ -33,8 +33,9 @@ def test_growth_target_with_base_year_and_unknown_base_value_is_valid():
 
 
 def test_rate_target_over_100_percent_is_refused():
-    indicator = IndicatorFactory(measure_type="rate", target_form=TargetForm.THRESHOLD, unit="%",
-                                 target_value=Decimal("120"))
+    indicator = IndicatorFactory(
+        measure_type="rate", target_form=TargetForm.THRESHOLD, unit="%", target_value=Decimal("120")
+    )
     with pytest.raises(ValidationError) as exc:
         indicator.full_clean()
     assert "不能超过100%" in str(exc.value.message_dict["target_value"])
@@ -73,15 +74,19 @@ def test_task_assigned_to_another_citys_department_is_refused():
     assert "本城市" in str(exc.value.message_dict["department"])
 
 
-@pytest.mark.parametrize(("form", "value", "base_year", "unit", "text"), [
-    (TargetForm.COMPOUND_GROWTH, "8", 2023, "件", "年均增长8%"),
-    (TargetForm.GROWTH_SINCE_BASE, "20", 2021, "%", "较2021年增长20%"),
-    (TargetForm.THRESHOLD, "90", None, "%", "90%以上"),
-    (TargetForm.PER_YEAR_INCREMENT, "3", None, "家", "年均新增3家"),
-    (TargetForm.ABSOLUTE, "15.60", None, "万件", "15.6万件"),
-    (TargetForm.QUALITATIVE, None, None, "", "—"),
-])
+@pytest.mark.parametrize(
+    ("form", "value", "base_year", "unit", "text"),
+    [
+        (TargetForm.COMPOUND_GROWTH, "8", 2023, "件", "年均增长8%"),
+        (TargetForm.GROWTH_SINCE_BASE, "20", 2021, "%", "较2021年增长20%"),
+        (TargetForm.THRESHOLD, "90", None, "%", "90%以上"),
+        (TargetForm.PER_YEAR_INCREMENT, "3", None, "家", "年均新增3家"),
+        (TargetForm.ABSOLUTE, "15.60", None, "万件", "15.6万件"),
+        (TargetForm.QUALITATIVE, None, None, "", "—"),
+    ],
+)
 def test_target_text_reads_like_the_document(form, value, base_year, unit, text):
-    indicator = IndicatorFactory(target_form=form, target_value=None if value is None else Decimal(value),
-                                       base_year=base_year, unit=unit)
+    indicator = IndicatorFactory(
+        target_form=form, target_value=None if value is None else Decimal(value), base_year=base_year, unit=unit
+    )
     assert indicator.target_text == text

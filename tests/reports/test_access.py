@@ -24,8 +24,10 @@ def built(report_world):
 def test_everyone_who_sees_the_city_may_export_it(report_world, client, who, django_capture_on_commit_callbacks):
     client.force_login(getattr(report_world, who))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports:job_create"),
-                               {"report_type": "quarterly", "plan": report_world.plan.code, "quarter": str(Q)})
+        response = client.post(
+            reverse("reports:job_create"),
+            {"report_type": "quarterly", "plan": report_world.plan.code, "quarter": str(Q)},
+        )
     assert response.status_code == 302
     assert ExportJob.objects.get().status == "done"
 
@@ -58,8 +60,7 @@ def test_another_users_job_answers_404(report_world, built, client, who):
 
 
 def test_a_job_of_a_city_the_user_no_longer_sees_answers_404(report_world, client):
-    job = services.export_job_request(user=report_world.provincial, kind="quarterly", quarter=Q,
-                                      plan=report_world.plan)
+    job = services.export_job_request(user=report_world.provincial, kind="quarterly", quarter=Q, plan=report_world.plan)
     services.export_job_build(job_id=job.pk)
     client.force_login(report_world.provincial)
     assert client.get(reverse("reports:job_download", args=[job.pk])).status_code == 200
@@ -68,19 +69,22 @@ def test_a_job_of_a_city_the_user_no_longer_sees_answers_404(report_world, clien
 
 
 def test_anonymous_visitors_are_sent_to_log_in_and_refused_by_the_api(report_world, built, client):
-    for url in (reverse("reports:index"), reverse("reports:job_detail", args=[built.pk]),
-                reverse("reports:job_download", args=[built.pk])):
+    for url in (
+        reverse("reports:index"),
+        reverse("reports:job_detail", args=[built.pk]),
+        reverse("reports:job_download", args=[built.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert APIClient().get(f"/api/v1/report-jobs/{built.pk}/download/").status_code in (401, 403)
 
 
-def test_the_comparison_covers_only_the_cities_the_user_sees(report_world, client,
-                                                            django_capture_on_commit_callbacks):
+def test_the_comparison_covers_only_the_cities_the_user_sees(report_world, client, django_capture_on_commit_callbacks):
     from tests.factories import IndicatorFactory
 
-    IndicatorFactory(plan=report_world.other_plan, code="X1", name="外市有效发明专利",
-                     catalogue_key="valid_invention_patents")
+    IndicatorFactory(
+        plan=report_world.other_plan, code="X1", name="外市有效发明专利", catalogue_key="valid_invention_patents"
+    )
     # cities by code: "other" before "own"
     for user, cities in ((report_world.provincial, ["本市"]), (report_world.admin, ["外市", "本市"])):
         client.force_login(user)

@@ -19,6 +19,7 @@ def api(django_capture_on_commit_callbacks):
         client.force_authenticate(user)
         with django_capture_on_commit_callbacks(execute=True):
             return getattr(client, method)(url, data, format="json") if data else getattr(client, method)(url)
+
     return call
 
 
@@ -31,8 +32,14 @@ def test_starting_a_report_answers_202_and_in_process_it_is_ready(report_world, 
     # The test's transaction holds the build until after the answer; poll as a client would.
     body = api(report_world.staff, "get", response["Location"]).json()
     assert {k: body[k] for k in STATE} == {
-        "report_type": "quarterly", "status": "done", "status_label": "已完成", "is_finished": True, "progress": 100,
-        "plan": report_world.plan.code, "quarter": "2025Q2"}
+        "report_type": "quarterly",
+        "status": "done",
+        "status_label": "已完成",
+        "is_finished": True,
+        "progress": 100,
+        "plan": report_world.plan.code,
+        "quarter": "2025Q2",
+    }
     assert body["download_url"] == reverse("reports:job_download", args=[job.pk])
     assert body["page_url"] == reverse("reports:job_detail", args=[job.pk])
     assert body["filename"] == "本市知识产权强市建设季度通报_2025Q2.xlsx"
@@ -43,8 +50,9 @@ def test_starting_a_report_answers_202_and_in_process_it_is_ready(report_world, 
 
 
 def test_a_job_not_built_yet_has_no_download(report_world, api):
-    job = ExportJob.objects.create(kind="quarterly", plan=report_world.plan, quarter_end=Q.end,
-                                   requested_by=report_world.staff)
+    job = ExportJob.objects.create(
+        kind="quarterly", plan=report_world.plan, quarter_end=Q.end, requested_by=report_world.staff
+    )
     body = api(report_world.staff, "get", f"{JOBS}{job.pk}/").json()
     assert (body["status"], body["is_finished"], body["download_url"]) == ("pending", False, None)
     assert api(report_world.staff, "get", f"{JOBS}{job.pk}/download/").status_code == 404
@@ -63,8 +71,14 @@ def test_bad_requests_answer_400_by_field(report_world, api):
 
 
 def test_the_comparison_can_be_limited_to_one_catalogue_key(report_world, api):
-    response = api(report_world.admin, "post", JOBS, report_type="comparison", quarter="2025Q2",
-                   catalogue_key="valid_invention_patents")
+    response = api(
+        report_world.admin,
+        "post",
+        JOBS,
+        report_type="comparison",
+        quarter="2025Q2",
+        catalogue_key="valid_invention_patents",
+    )
     assert response.status_code == 202
     book = open_workbook(ExportJob.objects.get().file.read())
     assert [r[0] for r in book["对比明细"].iter_rows(min_row=2, values_only=True)] == ["有效发明专利拥有量"]

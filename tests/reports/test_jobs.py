@@ -18,10 +18,12 @@ from tests.reports.conftest import Q, open_workbook
 @pytest.fixture
 def request_report(client, django_capture_on_commit_callbacks):
     """POST the page's form as a user; the build runs after commit, in-process as in the embedded default."""
+
     def post(user, **data):
         client.force_login(user)
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(reverse("reports:job_create"), data)
+
     return post
 
 
@@ -52,8 +54,9 @@ def test_one_click_builds_the_quarterly_workbook_and_offers_its_download(report_
 
 
 def test_the_progress_page_polls_a_static_script_and_has_no_inline_script(report_world, client):
-    job = ExportJob.objects.create(kind="quarterly", plan=report_world.plan, quarter_end=Q.end,
-                                   requested_by=report_world.staff)
+    job = ExportJob.objects.create(
+        kind="quarterly", plan=report_world.plan, quarter_end=Q.end, requested_by=report_world.staff
+    )
     client.force_login(report_world.staff)
     html = client.get(reverse("reports:job_detail", args=[job.pk])).content.decode()
     assert f'data-status-url="/api/v1/report-jobs/{job.pk}/"' in html
@@ -74,8 +77,11 @@ def test_the_comparison_is_built_for_the_cities_the_user_sees(report_world, requ
 
 def test_a_quarter_not_yet_closed_or_outside_the_plan_is_refused_with_a_message(report_world, request_report, client):
     today = timezone.localdate()
-    refusals = {f"{today.year}Q{(today.month - 1) // 3 + 1}": "请选择方案实施期内已经结束的季度。",
-                "2023Q4": "请选择方案实施期内已经结束的季度。", "2025-06": "季度格式应为“2025Q3”，而不是“2025-06”。"}
+    refusals = {
+        f"{today.year}Q{(today.month - 1) // 3 + 1}": "请选择方案实施期内已经结束的季度。",
+        "2023Q4": "请选择方案实施期内已经结束的季度。",
+        "2025-06": "季度格式应为“2025Q3”，而不是“2025-06”。",
+    }
     for quarter, message in refusals.items():
         response = request_report(report_world.staff, **{**quarterly(report_world), "quarter": quarter})
         assert response.status_code == 302 and response["Location"] == reverse("reports:index")
@@ -104,8 +110,7 @@ def test_a_failed_build_is_recorded_for_the_user(report_world, monkeypatch):
 
 
 def test_a_user_who_lost_sight_of_the_city_before_the_build_gets_no_file(report_world):
-    job = services.export_job_request(user=report_world.provincial, kind="quarterly", quarter=Q,
-                                      plan=report_world.plan)
+    job = services.export_job_request(user=report_world.provincial, kind="quarterly", quarter=Q, plan=report_world.plan)
     report_world.provincial.profile.assigned_cities.clear()
     services.export_job_build(job_id=job.pk)
     job.refresh_from_db()
@@ -133,11 +138,22 @@ def test_expired_files_are_deleted_and_can_no_longer_be_downloaded(report_world,
 
 
 def test_a_job_lost_with_its_worker_is_failed_by_the_cleanup(report_world):
-    job = ExportJob.objects.create(kind="quarterly", plan=report_world.plan, quarter_end=Q.end,
-                                   requested_by=report_world.staff, status="running",
-                                   started_at=timezone.now() - dt.timedelta(hours=1))
-    fresh = ExportJob.objects.create(kind="quarterly", plan=report_world.plan, quarter_end=Q.end,
-                                     requested_by=report_world.staff, status="running", started_at=timezone.now())
+    job = ExportJob.objects.create(
+        kind="quarterly",
+        plan=report_world.plan,
+        quarter_end=Q.end,
+        requested_by=report_world.staff,
+        status="running",
+        started_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    fresh = ExportJob.objects.create(
+        kind="quarterly",
+        plan=report_world.plan,
+        quarter_end=Q.end,
+        requested_by=report_world.staff,
+        status="running",
+        started_at=timezone.now(),
+    )
     services.export_files_expire()
     assert ExportJob.objects.get(pk=job.pk).status == "failed"
     assert ExportJob.objects.get(pk=fresh.pk).status == "running"

@@ -30,8 +30,18 @@ def test_the_quarterly_report_prints_on_a4_landscape_pages(report_world, tmp_pat
     workbook = tmp_path / "quarterly-report.xlsx"
     workbooks.quarterly_workbook(report).save(workbook)
     # A profile of its own, so parallel test workers and a desktop LibreOffice never share one.
-    run(SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--norestore",
-        "--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook), cwd=tmp_path)
+    run(
+        SOFFICE,
+        f"-env:UserInstallation=file://{tmp_path}/profile",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(tmp_path),
+        str(workbook),
+        cwd=tmp_path,
+    )
     pdf = tmp_path / "quarterly-report.pdf"
 
     info = run("pdfinfo", str(pdf), cwd=tmp_path)
@@ -45,8 +55,19 @@ def test_the_quarterly_report_prints_on_a4_landscape_pages(report_world, tmp_pat
     indicator_page = next(n for n, page in enumerate(text.split("\f"), start=1) if "文件原文" in page)
     assert "到2026年" in text.split("\f")[indicator_page - 1]  # the document's wording, wrapped in its column
 
-    run("pdftoppm", "-png", "-r", "80", "-f", "1", "-l", str(indicator_page), str(pdf), str(tmp_path / "page"),
-        cwd=tmp_path)
+    run(
+        "pdftoppm",
+        "-png",
+        "-r",
+        "80",
+        "-f",
+        "1",
+        "-l",
+        str(indicator_page),
+        str(pdf),
+        str(tmp_path / "page"),
+        cwd=tmp_path,
+    )
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == indicator_page and all(p.stat().st_size > 10_000 for p in pages)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

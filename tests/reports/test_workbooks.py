@@ -24,14 +24,41 @@ def test_quarterly_workbook_has_the_four_sheets_with_chinese_headers(report_worl
     _, book = build(report_world)
     assert book.sheetnames == ["封面", "指标", "任务", "季度数据"]
     assert [c.value for c in book["指标"][1]] == [
-        "代码", "类别", "指标名称", "单位", "口径·目标形式", "基期年份", "基期值", "目标值", "当前值", "数据日期",
-        "应达进度\n（%）", "指标进度\n（%）", "状态", "判断依据", "需每季度新增", "近四季度平均", "牵头单位",
-        "文件原文"]
+        "代码",
+        "类别",
+        "指标名称",
+        "单位",
+        "口径·目标形式",
+        "基期年份",
+        "基期值",
+        "目标值",
+        "当前值",
+        "数据日期",
+        "应达进度\n（%）",
+        "指标进度\n（%）",
+        "状态",
+        "判断依据",
+        "需每季度新增",
+        "近四季度平均",
+        "牵头单位",
+        "文件原文",
+    ]
     assert [c.value for c in book["任务"][1]] == [
-        "章节", "序号", "任务", "任务内容", "牵头单位", "责任单位", "完成时限", "进展状态", "报送日期",
-        "本季度最新进展", "逾期/未报送部门"]
+        "章节",
+        "序号",
+        "任务",
+        "任务内容",
+        "牵头单位",
+        "责任单位",
+        "完成时限",
+        "进展状态",
+        "报送日期",
+        "本季度最新进展",
+        "逾期/未报送部门",
+    ]
     assert [c.value for c in book["季度数据"][1]] == ["代码", "指标名称", "单位", "统计口径"] + [
-        f"{d.year}年\n第{(d.month - 1) // 3 + 1}季度" for d in QUARTER_ENDS]
+        f"{d.year}年\n第{(d.month - 1) // 3 + 1}季度" for d in QUARTER_ENDS
+    ]
     assert book["封面"]["A1"].value == "本市 2025年第2季度 知识产权强市建设工作进展通报"
 
 
@@ -174,6 +201,7 @@ def test_figures_after_the_plan_period_or_before_it_are_not_in_the_series(report
 
 def test_building_a_workbook_reads_a_fixed_number_of_queries(report_world):
     """Regression guard: no query per indicator, figure, task, department or report."""
+
     def count():
         with CaptureQueriesContext(connection) as ctx:
             report = selectors.quarterly_report(plan=report_world.plan, quarter=Q, user=report_world.leader)
@@ -187,6 +215,11 @@ def test_building_a_workbook_reads_a_fixed_number_of_queries(report_world):
         IndicatorFactory(plan=plan, code=f"F{n}", order=40 + n, lead_department=report_world.science)
     extra = DepartmentFactory(city=plan.city, name="市财政局")
     for n in range(4):
-        add_task(plan, f"{10 + n}", extra, report_world.science,
-                 reports=[(extra, "done", dt.date(2025, 7, 1)), (report_world.science, "blocked", dt.date(2025, 9, 1))])
+        add_task(
+            plan,
+            f"{10 + n}",
+            extra,
+            report_world.science,
+            reports=[(extra, "done", dt.date(2025, 7, 1)), (report_world.science, "blocked", dt.date(2025, 9, 1))],
+        )
     assert count() == before

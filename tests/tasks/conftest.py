@@ -25,8 +25,12 @@ def today():
 @pytest.fixture
 def world(db, today):
     """Plan running from 2024 to three years from now (so the real today is inside it)."""
-    plan = PlanFactory(city__code="own", city__name="本市", period_start=dt.date(2024, 1, 1),
-                       period_end=dt.date(today.year + 3, 12, 31))
+    plan = PlanFactory(
+        city__code="own",
+        city__name="本市",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(today.year + 3, 12, 31),
+    )
     city = plan.city
     owner = city.departments.get(is_programme_owner=True)
     lead = DepartmentFactory(city=city, name="市科技局")
@@ -39,8 +43,9 @@ def world(db, today):
     AssignmentFactory(task=second, department=owner, role=TaskAssignment.Role.LEAD)
     AssignmentFactory(task=second, department=other, role=TaskAssignment.Role.RESPONSIBLE)
 
-    other_plan = PlanFactory(city__code="far", city__name="外市", period_start=plan.period_start,
-                             period_end=plan.period_end)
+    other_plan = PlanFactory(
+        city__code="far", city__name="外市", period_start=plan.period_start, period_end=plan.period_end
+    )
     far_department = DepartmentFactory(city=other_plan.city, name="外市科技局")
     far_task = TaskFactory(plan=other_plan)
     AssignmentFactory(task=far_task, department=far_department, role=TaskAssignment.Role.LEAD)
@@ -61,7 +66,18 @@ def world(db, today):
         user.email = f"{user.username}@example.cn"
         user.save(update_fields=["email"])
     return SimpleNamespace(
-        plan=plan, city=city, owner=owner, lead=lead, responsible=responsible, other=other, task=task,
-        second=second, other_plan=other_plan, far_department=far_department, far_task=far_task,
-        last_quarter=Quarter.of(today).previous, this_quarter=Quarter.of(today), **users,
+        plan=plan,
+        city=city,
+        owner=owner,
+        lead=lead,
+        responsible=responsible,
+        other=other,
+        task=task,
+        second=second,
+        other_plan=other_plan,
+        far_department=far_department,
+        far_task=far_task,
+        last_quarter=Quarter.of(today).previous,
+        this_quarter=Quarter.of(today),
+        **users,
     )

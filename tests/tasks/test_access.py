@@ -23,31 +23,52 @@ def test_city_pages_answer_404_outside_the_city(client, world, page, name):
     assert client.get(URLS[page](world)).status_code == expected
 
 
-@pytest.mark.parametrize("url", ["/tasks/mine/", "/task-matrix/", "/supervision-items/", "/leading-group/",
-                                 "/notifications/", "TASK", "DEPARTMENT"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tasks/mine/",
+        "/task-matrix/",
+        "/supervision-items/",
+        "/leading-group/",
+        "/notifications/",
+        "TASK",
+        "DEPARTMENT",
+    ],
+)
 def test_anonymous_is_sent_to_login(client, world, url):
     url = {"TASK": f"/tasks/{world.task.pk}/", "DEPARTMENT": f"/departments/{world.lead.pk}/tasks/"}.get(url, url)
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize("url", ["/api/v1/tasks/mine/", "/api/v1/task-updates/", "/api/v1/task-matrix/",
-                                 "/api/v1/supervision-items/", "/api/v1/notifications/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/tasks/mine/",
+        "/api/v1/task-updates/",
+        "/api/v1/task-matrix/",
+        "/api/v1/supervision-items/",
+        "/api/v1/notifications/",
+    ],
+)
 def test_anonymous_api_is_refused(client, world, url):
     assert client.get(url).status_code in (401, 403)
 
 
-@pytest.mark.parametrize("name, links", [
-    ("lead_user", {"我的任务", "督办事项", "领导小组"}),
-    ("staff", {"我的任务", "任务报送矩阵", "督办事项", "领导小组"}),
-    ("reviewer", {"任务报送矩阵", "督办事项", "领导小组"}),
-    ("leader", {"任务报送矩阵", "督办事项", "领导小组"}),
-    ("provincial", {"领导小组"}),
-])
+@pytest.mark.parametrize(
+    "name, links",
+    [
+        ("lead_user", {"我的任务", "督办事项", "领导小组"}),
+        ("staff", {"我的任务", "任务报送矩阵", "督办事项", "领导小组"}),
+        ("reviewer", {"任务报送矩阵", "督办事项", "领导小组"}),
+        ("leader", {"任务报送矩阵", "督办事项", "领导小组"}),
+        ("provincial", {"领导小组"}),
+    ],
+)
 def test_nav_offers_the_pages_a_user_can_use(client, world, name, links):
     client.force_login(getattr(world, name))
     page = client.get("/notifications/").content.decode()
-    nav = page[page.index("<nav>"):page.index("</nav>")]
+    nav = page[page.index("<nav>") : page.index("</nav>")]
     offered = {label for label in ("我的任务", "任务报送矩阵", "督办事项", "领导小组") if label in nav}
     assert offered == links
     assert "通知" in nav
@@ -59,10 +80,15 @@ def test_admin_browses_updates_and_supervision_read_only(admin_client, world):
     from tests.factories import TaskUpdateFactory
 
     update = TaskUpdateFactory(task=world.task, department=world.lead)
-    item = services.task_supervision_raise(task=world.task, quarter=Quarter(2025, 1), reason="task_late",
-                                           as_of=world.last_quarter.end)
-    for url in ("/admin/tasks/taskupdate/", f"/admin/tasks/taskupdate/{update.pk}/change/",
-                "/admin/tasks/supervisionitem/", f"/admin/tasks/supervisionitem/{item.pk}/change/",
-                "/admin/notifications/notification/"):
+    item = services.task_supervision_raise(
+        task=world.task, quarter=Quarter(2025, 1), reason="task_late", as_of=world.last_quarter.end
+    )
+    for url in (
+        "/admin/tasks/taskupdate/",
+        f"/admin/tasks/taskupdate/{update.pk}/change/",
+        "/admin/tasks/supervisionitem/",
+        f"/admin/tasks/supervisionitem/{item.pk}/change/",
+        "/admin/notifications/notification/",
+    ):
         assert admin_client.get(url).status_code == 200, url
     assert admin_client.get("/admin/tasks/taskupdate/add/").status_code == 403

@@ -32,27 +32,41 @@ def check(name, content, max_bytes=MB):
     return evidence_check(name=name, size=len(content), file=io.BytesIO(content), max_bytes=max_bytes)
 
 
-@pytest.mark.parametrize("name, content, extension", [
-    ("总结.pdf", PDF, ".pdf"), ("REPORT.PDF", PDF, ".pdf"), ("a.doc", OLE2, ".doc"), ("a.xls", OLE2, ".xls"),
-    ("a.ppt", OLE2, ".ppt"), ("a.docx", ooxml("word/document.xml"), ".docx"),
-    ("a.xlsx", ooxml("xl/workbook.xml"), ".xlsx"), ("a.pptx", ooxml("ppt/presentation.xml"), ".pptx"),
-    ("照片.png", PNG, ".png"), ("a.jpg", JPEG, ".jpg"), ("a.jpeg", JPEG, ".jpeg"), ("a.gif", GIF, ".gif"),
-])
+@pytest.mark.parametrize(
+    "name, content, extension",
+    [
+        ("总结.pdf", PDF, ".pdf"),
+        ("REPORT.PDF", PDF, ".pdf"),
+        ("a.doc", OLE2, ".doc"),
+        ("a.xls", OLE2, ".xls"),
+        ("a.ppt", OLE2, ".ppt"),
+        ("a.docx", ooxml("word/document.xml"), ".docx"),
+        ("a.xlsx", ooxml("xl/workbook.xml"), ".xlsx"),
+        ("a.pptx", ooxml("ppt/presentation.xml"), ".pptx"),
+        ("照片.png", PNG, ".png"),
+        ("a.jpg", JPEG, ".jpg"),
+        ("a.jpeg", JPEG, ".jpeg"),
+        ("a.gif", GIF, ".gif"),
+    ],
+)
 def test_accepted(name, content, extension):
     assert check(name, content) == extension
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("page.html", HTML, "只能是 PDF、Office 文档或图片"),
-    ("run.exe", b"MZ\x90\x00", "只能是 PDF、Office 文档或图片"),
-    ("script.svg", b"<svg onload=alert(1)>", "只能是 PDF、Office 文档或图片"),
-    ("noextension", PDF, "只能是 PDF、Office 文档或图片"),
-    ("fake.pdf", HTML, "文件内容与扩展名 .pdf 不符"),        # an HTML page renamed .pdf
-    ("fake.png", PDF, "文件内容与扩展名 .png 不符"),
-    ("fake.docx", b"PK\x03\x04 not a zip", "文件内容与扩展名 .docx 不符"),
-    ("fake.xlsx", ooxml("word/document.xml"), "文件内容与扩展名 .xlsx 不符"),  # a Word file renamed .xlsx
-    ("macro.docx", ooxml("word/document.xml", "word/vbaProject.bin"), "不能包含宏"),  # a .docm renamed
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("page.html", HTML, "只能是 PDF、Office 文档或图片"),
+        ("run.exe", b"MZ\x90\x00", "只能是 PDF、Office 文档或图片"),
+        ("script.svg", b"<svg onload=alert(1)>", "只能是 PDF、Office 文档或图片"),
+        ("noextension", PDF, "只能是 PDF、Office 文档或图片"),
+        ("fake.pdf", HTML, "文件内容与扩展名 .pdf 不符"),  # an HTML page renamed .pdf
+        ("fake.png", PDF, "文件内容与扩展名 .png 不符"),
+        ("fake.docx", b"PK\x03\x04 not a zip", "文件内容与扩展名 .docx 不符"),
+        ("fake.xlsx", ooxml("word/document.xml"), "文件内容与扩展名 .xlsx 不符"),  # a Word file renamed .xlsx
+        ("macro.docx", ooxml("word/document.xml", "word/vbaProject.bin"), "不能包含宏"),  # a .docm renamed
+    ],
+)
 def test_refused(name, content, message):
     with pytest.raises(EvidenceRejected, match=message):
         check(name, content)

@@ -28,16 +28,30 @@ def matrix_for(world, as_of=dt.date(2024, 8, 1), **kwargs):
 
 def cells(matrix):
     """{(task title, department name): (role, status, state)}"""
-    return {(row.task.title, d.name): (c.role, c.status, c.latest.state if c.latest else None)
-            for row in matrix.rows for d, c in zip(matrix.departments, row.cells, strict=True) if c}
+    return {
+        (row.task.title, d.name): (c.role, c.status, c.latest.state if c.latest else None)
+        for row in matrix.rows
+        for d, c in zip(matrix.departments, row.cells, strict=True)
+        if c
+    }
 
 
 def test_statuses_of_every_department_on_every_task(world):
     TaskUpdateFactory(task=world.task, department=world.lead, quarter_end=Q2.end, created_at=at(dt.date(2024, 7, 10)))
-    TaskUpdateFactory(task=world.task, department=world.responsible, quarter_end=Q2.end, state="blocked",
-                      created_at=at(dt.date(2024, 7, 20)))
-    TaskUpdateFactory(task=world.second, department=world.other, quarter_end=Quarter(2024, 1).end, state="done",
-                      created_at=at(dt.date(2024, 4, 2)))
+    TaskUpdateFactory(
+        task=world.task,
+        department=world.responsible,
+        quarter_end=Q2.end,
+        state="blocked",
+        created_at=at(dt.date(2024, 7, 20)),
+    )
+    TaskUpdateFactory(
+        task=world.second,
+        department=world.other,
+        quarter_end=Quarter(2024, 1).end,
+        state="done",
+        created_at=at(dt.date(2024, 4, 2)),
+    )
     matrix = matrix_for(world)
     assert matrix.deadline == dt.date(2024, 7, 15)
     assert [d.name for d in matrix.departments] == ["市市场监管局", "市教育局", "市科技局", "市财政局"]
@@ -58,16 +72,23 @@ def test_before_the_deadline_a_missing_report_is_pending(world):
 
 
 def test_the_latest_update_of_the_quarter_counts_and_the_first_decides_lateness(world):
-    TaskUpdateFactory(task=world.task, department=world.lead, quarter_end=Q2.end, state="blocked",
-                      created_at=at(dt.date(2024, 7, 1)))
-    TaskUpdateFactory(task=world.task, department=world.lead, quarter_end=Q2.end, state="in_progress",
-                      created_at=at(dt.date(2024, 7, 30)))
+    TaskUpdateFactory(
+        task=world.task, department=world.lead, quarter_end=Q2.end, state="blocked", created_at=at(dt.date(2024, 7, 1))
+    )
+    TaskUpdateFactory(
+        task=world.task,
+        department=world.lead,
+        quarter_end=Q2.end,
+        state="in_progress",
+        created_at=at(dt.date(2024, 7, 30)),
+    )
     matrix = matrix_for(world)
     assert cells(matrix)[("强化知识产权创造", "市科技局")] == ("lead", ReportStatus.REPORTED, "in_progress")
     assert not matrix.rows[0].is_blocked
 
 
 # --- The page and the API ------------------------------------------------------------------------------
+
 
 def task_ids_on_page(response):
     return [row.task.pk for row in response.context["matrix"].rows]
@@ -77,13 +98,16 @@ def task_ids_in_api(response):
     return [row["task_id"] for row in response.json()["rows"]]
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({}, ["task", "second"]),
-    ({"department": "LEAD"}, ["task"]),
-    ({"section": "二、(二)"}, ["second"]),
-    ({"state": "blocked"}, ["task"]),
-    ({"state": "done"}, []),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({}, ["task", "second"]),
+        ({"department": "LEAD"}, ["task"]),
+        ({"section": "二、(二)"}, ["second"]),
+        ({"state": "blocked"}, ["task"]),
+        ({"state": "done"}, []),
+    ],
+)
 def test_filters_mean_the_same_on_page_and_api(client, world, params, expected):
     TaskUpdateFactory(task=world.task, department=world.responsible, quarter_end=Q2.end, state="blocked")
     params = {k: (world.lead.pk if v == "LEAD" else v) for k, v in params.items()}
@@ -98,8 +122,9 @@ def test_filters_mean_the_same_on_page_and_api(client, world, params, expected):
 
 def test_department_filter_keeps_only_its_column(client, world):
     client.force_login(world.staff)
-    body = client.get("/api/v1/task-matrix/", {"plan": world.plan.code, "quarter": str(Q2),
-                                              "department": world.lead.pk}).json()
+    body = client.get(
+        "/api/v1/task-matrix/", {"plan": world.plan.code, "quarter": str(Q2), "department": world.lead.pk}
+    ).json()
     assert [d["name"] for d in body["departments"]] == ["市科技局"]
     assert body["rows"][0]["cells"][0]["department_id"] == world.lead.pk
 
@@ -119,10 +144,19 @@ def test_bad_quarter_is_a_clear_message(client, world):
     assert api.status_code == 400 and "2025Q3" in api.json()["quarter"][0]
 
 
-@pytest.mark.parametrize("name, page_status, api_status", [
-    ("staff", 200, 200), ("reviewer", 200, 200), ("leader", 200, 200), ("admin", 200, 200),
-    ("lead_user", 404, 404), ("other_user", 404, 404), ("provincial", 404, 404), ("far_staff", 404, 404),
-])
+@pytest.mark.parametrize(
+    "name, page_status, api_status",
+    [
+        ("staff", 200, 200),
+        ("reviewer", 200, 200),
+        ("leader", 200, 200),
+        ("admin", 200, 200),
+        ("lead_user", 404, 404),
+        ("other_user", 404, 404),
+        ("provincial", 404, 404),
+        ("far_staff", 404, 404),
+    ],
+)
 def test_who_may_see_the_matrix(client, world, name, page_status, api_status):
     client.force_login(getattr(world, name))
     query = {"plan": world.plan.code}

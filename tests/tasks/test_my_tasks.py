@@ -15,8 +15,13 @@ def test_my_tasks_lists_led_and_shared_tasks_with_indicators_and_state(client, w
     indicator = IndicatorFactory(plan=world.plan, name="有效发明专利拥有量")
     IndicatorProgress.objects.create(indicator=indicator, status="lagging")
     world.task.indicators.add(indicator)
-    TaskUpdateFactory(task=world.task, department=world.lead, quarter_end=world.last_quarter.end, state="blocked",
-                      author=world.lead_user)
+    TaskUpdateFactory(
+        task=world.task,
+        department=world.lead,
+        quarter_end=world.last_quarter.end,
+        state="blocked",
+        author=world.lead_user,
+    )
     client.force_login(world.lead_user)
     response = client.get("/tasks/mine/")
     page = response.content.decode()
@@ -39,12 +44,14 @@ def test_user_without_a_department_is_told_so(client, world):
 
 
 def test_api_mine_returns_the_same_rows(client, world):
-    TaskUpdateFactory(task=world.task, department=world.responsible, quarter_end=world.last_quarter.end,
-                      author=world.resp_user)
+    TaskUpdateFactory(
+        task=world.task, department=world.responsible, quarter_end=world.last_quarter.end, author=world.resp_user
+    )
     client.force_login(world.resp_user)
     rows = client.get("/api/v1/tasks/mine/").json()
     assert [(r["task"]["id"], r["role"], r["quarter"]) for r in rows] == [
-        (world.task.pk, "responsible", str(world.last_quarter))]
+        (world.task.pk, "responsible", str(world.last_quarter))
+    ]
     assert rows[0]["last_update"]["state"] == "in_progress"
     assert rows[0]["report_status"] in ("reported", "late")
     client.force_login(world.reviewer)

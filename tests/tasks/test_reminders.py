@@ -25,9 +25,11 @@ DUE_SOON_DAY = dt.date(2025, 4, 12)
 @pytest.fixture
 def run(django_capture_on_commit_callbacks):
     """Run the job as beat does: emails go out after the commit."""
+
     def run(as_of):
         with django_capture_on_commit_callbacks(execute=True):
             return deadline_reminders_run(as_of=as_of)
+
     return run
 
 
@@ -48,8 +50,13 @@ def inbox(user):
 
 
 def test_running_twice_notifies_and_emails_once(world, figures, run, mailoutbox):
-    TaskUpdateFactory(task=world.task, department=world.lead, quarter_end=Q1.end, author=world.lead_user,
-                      created_at=dt.datetime(2025, 4, 1, tzinfo=dt.UTC))
+    TaskUpdateFactory(
+        task=world.task,
+        department=world.lead,
+        quarter_end=Q1.end,
+        author=world.lead_user,
+        created_at=dt.datetime(2025, 4, 1, tzinfo=dt.UTC),
+    )
     first = run(OVERDUE_DAY)
     notifications, emails = Notification.objects.count(), len(mailoutbox)
     assert first["notifications"] > 0 and notifications == emails
@@ -68,8 +75,13 @@ def test_overdue_figures_are_reported_to_the_bureau_staff(world, figures, run):
 
 
 def test_departments_hear_about_the_task_updates_they_owe(world, run):
-    TaskUpdateFactory(task=world.task, department=world.lead, quarter_end=Q1.end, author=world.lead_user,
-                      created_at=dt.datetime(2025, 4, 1, tzinfo=dt.UTC))
+    TaskUpdateFactory(
+        task=world.task,
+        department=world.lead,
+        quarter_end=Q1.end,
+        author=world.lead_user,
+        created_at=dt.datetime(2025, 4, 1, tzinfo=dt.UTC),
+    )
     run(OVERDUE_DAY)
     assert inbox(world.resp_user) == ["2025年第1季度任务进展已逾期（截止2025-04-15）：1项未报送"]
     assert inbox(world.other_user) == ["2025年第1季度任务进展已逾期（截止2025-04-15）：1项未报送"]
@@ -84,8 +96,13 @@ def test_due_soon_reminder_comes_before_the_deadline(world, run):
 
 
 def test_a_department_that_finished_earlier_owes_nothing(world, run):
-    TaskUpdateFactory(task=world.task, department=world.responsible, quarter_end=Quarter(2024, 4).end,
-                      state="done", author=world.resp_user)
+    TaskUpdateFactory(
+        task=world.task,
+        department=world.responsible,
+        quarter_end=Quarter(2024, 4).end,
+        state="done",
+        author=world.resp_user,
+    )
     run(OVERDUE_DAY)
     assert inbox(world.resp_user) == []
 
@@ -94,7 +111,9 @@ def test_a_late_consolidated_report_goes_to_supervision(world, run, mailoutbox):
     run(OVERDUE_DAY)
     items = SupervisionItem.objects.filter(reason="task_late", plan=world.plan).order_by("task__order")
     assert [(i.task, i.department, i.quarter) for i in items] == [
-        (world.task, world.lead, Q1), (world.second, world.owner, Q1)]
+        (world.task, world.lead, Q1),
+        (world.second, world.owner, Q1),
+    ]
     assert [i.due_date for i in items] == [OVERDUE_DAY + dt.timedelta(days=15)] * 2
     assert any("督办：任务逾期未报" in t for t in inbox(world.lead_user))
 
@@ -109,7 +128,8 @@ def test_a_lagging_indicator_asks_its_lead_department_once_per_lag_episode(world
     item = SupervisionItem.objects.get(reason="indicator_lagging")
     assert (item.indicator, item.lag_flag, item.department) == (indicator, flag, world.lead)
     assert [t for t in inbox(world.lead_user) if "指标滞后" in t] == [
-        f"督办：指标滞后「{indicator}」，请于2025-05-05前报送滞后说明和整改措施"]
+        f"督办：指标滞后「{indicator}」，请于2025-05-05前报送滞后说明和整改措施"
+    ]
 
 
 def test_an_archived_plan_is_left_alone(world, figures, run):

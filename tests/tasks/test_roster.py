@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def member(world, order, role, name, post, department=None):
-    return LeadingGroupMember.objects.create(plan=world.plan, order=order, role=role, name=name, post=post,
-                                             department=department)
+    return LeadingGroupMember.objects.create(
+        plan=world.plan, order=order, role=role, name=name, post=post, department=department
+    )
 
 
 def test_roster_lists_roles_posts_and_department_links(client, world):

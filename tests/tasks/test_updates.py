@@ -49,18 +49,24 @@ def test_every_update_is_kept_with_author_and_time(client, world):
     assert "完成专利导航项目2项。" in page and "已完成。" in page and "resp_user" in page
 
 
-@pytest.mark.parametrize("case, data, field, message", [
-    ("future quarter", {"quarter": "NEXT"}, "quarter", "尚未开始，不能报送该季度的进展"),
-    ("bad quarter", {"quarter": "2025-06"}, "quarter", "季度格式应为“2025Q3”"),
-    ("before the plan", {"quarter": "2023Q4"}, "quarter", "不在方案实施期限内"),
-    ("wrong type", {"evidence": "HTML_AS_HTML"}, "evidence", "只能是 PDF、Office 文档或图片"),
-    ("disguised type", {"evidence": "HTML_AS_PDF"}, "evidence", "文件内容与扩展名 .pdf 不符"),
-    ("too large", {"evidence": "BIG"}, "evidence", "不能超过 1 MB"),
-])
+@pytest.mark.parametrize(
+    "case, data, field, message",
+    [
+        ("future quarter", {"quarter": "NEXT"}, "quarter", "尚未开始，不能报送该季度的进展"),
+        ("bad quarter", {"quarter": "2025-06"}, "quarter", "季度格式应为“2025Q3”"),
+        ("before the plan", {"quarter": "2023Q4"}, "quarter", "不在方案实施期限内"),
+        ("wrong type", {"evidence": "HTML_AS_HTML"}, "evidence", "只能是 PDF、Office 文档或图片"),
+        ("disguised type", {"evidence": "HTML_AS_PDF"}, "evidence", "文件内容与扩展名 .pdf 不符"),
+        ("too large", {"evidence": "BIG"}, "evidence", "不能超过 1 MB"),
+    ],
+)
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(client, world, settings, case, data, field, message):
     settings.TASK_EVIDENCE_MAX_BYTES = 1024 * 1024
-    files = {"HTML_AS_HTML": pdf("page.html", HTML), "HTML_AS_PDF": pdf("report.pdf", HTML),
-             "BIG": pdf("big.pdf", PDF + b"0" * 1024 * 1024)}
+    files = {
+        "HTML_AS_HTML": pdf("page.html", HTML),
+        "HTML_AS_PDF": pdf("report.pdf", HTML),
+        "BIG": pdf("big.pdf", PDF + b"0" * 1024 * 1024),
+    }
     data = {k: files.get(v, v) for k, v in data.items()}
     if data.get("quarter") == "NEXT":
         data["quarter"] = str(world.this_quarter.next)
@@ -87,8 +93,9 @@ def test_reviewer_and_leader_cannot_report(client, world):
 def test_task_of_another_city_is_404(client, world):
     client.force_login(world.resp_user)
     assert client.get(f"/tasks/{world.far_task.pk}/").status_code == 404
-    response = client.post(f"/tasks/{world.far_task.pk}/updates/", {"quarter": str(world.last_quarter),
-                                                                    "state": "done", "text": "x"})
+    response = client.post(
+        f"/tasks/{world.far_task.pk}/updates/", {"quarter": str(world.last_quarter), "state": "done", "text": "x"}
+    )
     assert response.status_code == 404
     assert not TaskUpdate.objects.exists()
 
@@ -113,8 +120,11 @@ def test_who_sees_which_updates(client, world):
         page = client.get(f"/tasks/{world.task.pk}/").content.decode()
         seen[name] = {text for text in ("责任单位进展", "牵头单位汇总") if text in page}
     assert seen == {
-        "lead_user": {"责任单位进展", "牵头单位汇总"}, "resp_user": {"责任单位进展", "牵头单位汇总"},
-        "other_user": set(), "staff": {"责任单位进展", "牵头单位汇总"}, "leader": {"责任单位进展", "牵头单位汇总"},
+        "lead_user": {"责任单位进展", "牵头单位汇总"},
+        "resp_user": {"责任单位进展", "牵头单位汇总"},
+        "other_user": set(),
+        "staff": {"责任单位进展", "牵头单位汇总"},
+        "leader": {"责任单位进展", "牵头单位汇总"},
         "provincial": set(),
     }
 
@@ -159,23 +169,34 @@ def test_anonymous_evidence_download_goes_to_login(client, world):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_a_blocked_task_asks_its_lead_department_for_an_explanation(client, world, django_capture_on_commit_callbacks,
-                                                                    mailoutbox):
+def test_a_blocked_task_asks_its_lead_department_for_an_explanation(
+    client, world, django_capture_on_commit_callbacks, mailoutbox
+):
     with django_capture_on_commit_callbacks(execute=True):
         post_update(client, world, world.resp_user, state="blocked", text="资金未到位。")
     item = SupervisionItem.objects.get()
     assert (item.reason, item.department, item.task, item.quarter) == (
-        "task_blocked", world.lead, world.task, world.last_quarter)
+        "task_blocked",
+        world.lead,
+        world.task,
+        world.last_quarter,
+    )
     assert [m.to for m in mailoutbox] == [["lead_user@example.cn"]]
     assert "请于" in mailoutbox[0].subject
 
 
 # --- The same through the API --------------------------------------------------------------------------
 
+
 def api_post(client, world, user, **data):
     client.force_login(user)
-    payload = {"task": world.task.pk, "quarter": str(world.last_quarter), "state": "in_progress",
-               "text": "接口报送。", **data}
+    payload = {
+        "task": world.task.pk,
+        "quarter": str(world.last_quarter),
+        "state": "in_progress",
+        "text": "接口报送。",
+        **data,
+    }
     return client.post("/api/v1/task-updates/", payload)
 
 
@@ -190,13 +211,16 @@ def test_api_creates_an_update_with_evidence(client, world):
     assert download["Content-Disposition"].startswith("attachment;")
 
 
-@pytest.mark.parametrize("user, data, field, message", [
-    ("other_user", {}, "task", "该任务未分配给您的部门"),
-    ("resp_user", {"quarter": "2099Q1"}, "quarter", "尚未开始"),
-    ("resp_user", {"evidence": "HTML"}, "evidence", "只能是 PDF、Office 文档或图片"),
-    ("resp_user", {"evidence": "BIG"}, "evidence", "不能超过"),
-    ("far_user", {}, "task", "对象不存在"),
-])
+@pytest.mark.parametrize(
+    "user, data, field, message",
+    [
+        ("other_user", {}, "task", "该任务未分配给您的部门"),
+        ("resp_user", {"quarter": "2099Q1"}, "quarter", "尚未开始"),
+        ("resp_user", {"evidence": "HTML"}, "evidence", "只能是 PDF、Office 文档或图片"),
+        ("resp_user", {"evidence": "BIG"}, "evidence", "不能超过"),
+        ("far_user", {}, "task", "对象不存在"),
+    ],
+)
 def test_api_refuses_bad_input_with_field_messages(client, world, settings, user, data, field, message):
     settings.TASK_EVIDENCE_MAX_BYTES = 1024 * 1024
     files = {"HTML": pdf("page.html", HTML), "BIG": pdf("big.pdf", PDF + b"0" * 1024 * 1024)}
@@ -216,5 +240,7 @@ def test_api_lists_only_visible_updates_and_never_changes_them(client, world):
     rows = client.get("/api/v1/task-updates/", {"quarter": str(world.last_quarter)}).json()["results"]
     assert [r["id"] for r in rows] == [update.pk]
     assert client.delete(f"/api/v1/task-updates/{update.pk}/").status_code == 405
-    assert client.patch(f"/api/v1/task-updates/{update.pk}/", {"text": "x"},
-                        content_type="application/json").status_code == 405
+    assert (
+        client.patch(f"/api/v1/task-updates/{update.pk}/", {"text": "x"}, content_type="application/json").status_code
+        == 405
+    )

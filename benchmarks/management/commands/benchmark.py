@@ -22,7 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, only, regenerate, **options):
         if regenerate or not City.objects.filter(is_synthetic=True).exists():
-            self.stdout.write("generating synthetic data: "
-                              + ", ".join(f"{k} {v}" for k, v in synthetic_generate().items()))
+            self.stdout.write(
+                "generating synthetic data: " + ", ".join(f"{k} {v}" for k, v in synthetic_generate().items())
+            )
         for section in only or SECTIONS:
             importlib.import_module(f"benchmarks.{section}").run(self.stdout.write)

@@ -61,8 +61,9 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, **options):
         if settings.CELERY_TASK_ALWAYS_EAGER:
             threading.Thread(target=_run_schedule_forever, name="nightly-schedule", daemon=True).start()
-            self.stdout.write("Nightly schedule running in-process (no REDIS_URL): "
-                              + ", ".join(settings.CELERY_BEAT_SCHEDULE))
+            self.stdout.write(
+                "Nightly schedule running in-process (no REDIS_URL): " + ", ".join(settings.CELERY_BEAT_SCHEDULE)
+            )
         else:
             self.stdout.write("REDIS_URL set: run `celery -A ipcity worker` and `celery -A ipcity beat`.")
         call_command("runserver", addrport, use_reloader=False)
