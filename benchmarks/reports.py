@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.periods import closed_quarters
 from plans.models import City, Plan
 from reports import selectors, workbooks
 from tasks.models import TaskAssignment, TaskUpdate
@@ -62,7 +63,7 @@ def run(write, repeat: int = 7):
         write("reports: no synthetic data")
         return
     today = timezone.localdate()
-    quarters = selectors.closed_quarters(plan.period_start, plan.period_end, today=today)
+    quarters = closed_quarters(plan.period_start, plan.period_end, today=today)
     quarter = quarters[0]
     with transaction.atomic():
         author = User.objects.create(username="benchmark-reports")

@@ -25,9 +25,10 @@ from accounts.access import (
     visible_figures,
     visible_supervision_items,
 )
-from indicators import progress
+from core import progress
+from core.periods import Quarter
+from core.status import STATUS_ORDER, Status, status_label
 from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure
-from indicators.periods import Quarter
 from indicators.selectors import (
     ATTENTION_STATUSES,
     PLAN_OVER_RULE,
@@ -51,26 +52,26 @@ from tasks.selectors import supervision_items_for_city
 
 # The status counts a dashboard lists, in this order; the other statuses only when they occur.
 CARD_STATUSES = (
-    progress.ACHIEVED,
-    progress.ON_TRACK,
-    progress.AT_RISK,
-    progress.LAGGING,
-    progress.NO_DATA,
-    progress.INCOMPLETE,
+    Status.ACHIEVED,
+    Status.ON_TRACK,
+    Status.AT_RISK,
+    Status.LAGGING,
+    Status.NO_DATA,
+    Status.INCOMPLETE,
 )
-EXTRA_STATUSES = (progress.MISSED, progress.OVERDUE_REPORT, progress.AWAITING_REVIEW, progress.QUALITATIVE)
+EXTRA_STATUSES = (Status.MISSED, Status.OVERDUE_REPORT, Status.AWAITING_REVIEW, Status.QUALITATIVE)
 TREND_QUARTERS = 8  # the overview's small trend: two years of quarter ends at most
 # The overview's count columns: every status a quantitative indicator can have, worst first after the good.
 OVERVIEW_STATUSES = (
-    progress.ACHIEVED,
-    progress.ON_TRACK,
-    progress.AT_RISK,
-    progress.LAGGING,
-    progress.OVERDUE_REPORT,
-    progress.MISSED,
-    progress.AWAITING_REVIEW,
-    progress.NO_DATA,
-    progress.INCOMPLETE,
+    Status.ACHIEVED,
+    Status.ON_TRACK,
+    Status.AT_RISK,
+    Status.LAGGING,
+    Status.OVERDUE_REPORT,
+    Status.MISSED,
+    Status.AWAITING_REVIEW,
+    Status.NO_DATA,
+    Status.INCOMPLETE,
 )
 UNREPORTED = "unreported"
 # What the dashboard shows of a 督办 item: the shared selector joins whole rows, a dashboard needs these.
@@ -167,7 +168,7 @@ def as_of_choices(start: dt.date, end: dt.date, as_of: AsOf) -> list[tuple[str, 
         start, end = min(start, as_of.quarter.end), max(end, as_of.quarter.end)
     choices = [("", AsOf(None, as_of.today).label, as_of.is_latest)]
     quarter = Quarter.of(min(end, as_of.today))
-    while quarter.end > as_of.today:
+    while not quarter.is_closed(as_of.today):
         quarter = quarter.previous
     first = Quarter.of(start)
     while quarter >= first:
@@ -203,7 +204,7 @@ def _current_plan(plans: list[Plan], on: dt.date) -> Plan:
 def _status_counts(counts: Counter) -> list[dict]:
     """The statuses a list or a chart shows: the main six always, the others when they occur."""
     shown = [*CARD_STATUSES, *(s for s in EXTRA_STATUSES if counts.get(s))]
-    return [{"status": s, "label": progress.status_label(s), "n": counts.get(s, 0)} for s in shown]
+    return [{"status": s, "label": status_label(s), "n": counts.get(s, 0)} for s in shown]
 
 
 # ─── Cities overview ─────────────────────────────────────────────────────────────────────────────────────
@@ -263,7 +264,7 @@ class Overview:
 def _trend_start(plan: Plan, as_of: AsOf) -> dt.date:
     """The first quarter end of a plan's small trend: TREND_QUARTERS back from its last one by the date (an
     ended plan's trend ends with the plan)."""
-    quarter = Quarter.last_closed(min(as_of.date, plan.period_end))
+    quarter = Quarter.latest_ended_by(min(as_of.date, plan.period_end))
     for _step in range(TREND_QUARTERS - 1):
         quarter = quarter.previous
     return quarter.end
@@ -306,7 +307,7 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
             "diagonal": _("时间过半、任务过半"),
             "count": _("指标数"),
         },
-        "totals": [s for s in _status_counts(totals) if s["status"] != progress.QUALITATIVE],
+        "totals": [s for s in _status_counts(totals) if s["status"] != Status.QUALITATIVE],
         "cities": [
             {"city": c.city.name, "x": c.summary.time_elapsed, "y": c.summary.indicator_progress}
             for c in cards
@@ -325,7 +326,7 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
         cards=cards,
         choices=choices,
         charts=charts,
-        columns=[(s, progress.status_label(s)) for s in OVERVIEW_STATUSES],
+        columns=[(s, status_label(s)) for s in OVERVIEW_STATUSES],
     )
 
 
@@ -577,7 +578,7 @@ def city_dashboard(
     tasks = _task_completion(user, plan, as_of) if sees_work else None
 
     charts = {
-        "status": [s for s in _status_counts(summary.counts) if s["n"] and s["status"] != progress.QUALITATIVE],
+        "status": [s for s in _status_counts(summary.counts) if s["n"] and s["status"] != Status.QUALITATIVE],
         "bullets": {str(pk): line.bullet() for pk, line in lines.items() if line.has_bullet},
     }
     if tasks:
@@ -619,7 +620,7 @@ class SeriesPoint:
 
     @property
     def label(self) -> str:
-        return progress.status_label(self.status)
+        return status_label(self.status)
 
     @property
     def quarter(self) -> Quarter:
@@ -779,7 +780,7 @@ class ComparisonRow:
 
     @property
     def label(self) -> str:
-        return progress.status_label(self.result.status)
+        return status_label(self.result.status)
 
 
 @dataclass
@@ -835,7 +836,7 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
         )
         for i in indicators
     ]
-    rank = {s: n for n, s in enumerate(progress.STATUS_ORDER)}
+    rank = {s: n for n, s in enumerate(STATUS_ORDER)}
     rows.sort(key=lambda r: (r.result.progress is None, -(r.result.progress or 0), rank[r.result.status]))
     charts = {
         "labels": {"progress": _("指标进度"), "expected": _("应达进度")},

@@ -10,6 +10,6 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext
 
-        from indicators import progress
+        from core import i18n
 
-        progress.translate = gettext  # status labels in the reader's language; the engine stays Django-free
+        i18n.translate = gettext  # the core's labels in the reader's language; the core stays Django-free

@@ -24,9 +24,9 @@ from accounts.access import (
     visible_figures,
 )
 from accounts.models import Role
+from core.periods import Quarter, quarters_between
 from indicators.figure_rules import RowSpec, plain, year_to_date_rate
 from indicators.models import Indicator, QuarterlyFigure, TargetForm
-from indicators.periods import Quarter, quarters_between
 from plans.models import Plan
 
 Status = QuarterlyFigure.Status
@@ -116,10 +116,6 @@ def earlier_period_ends(indicator: Indicator, period_end: dt.date) -> list[dt.da
     if indicator.frequency == Indicator.Frequency.YEARLY:
         return []
     return [q.end for q in Quarter.of(period_end).earlier_in_year]
-
-
-def reporting_deadline(plan: Plan, period_end: dt.date) -> dt.date:
-    return period_end + dt.timedelta(days=plan.reporting_lag_days)
 
 
 # --- The figures of a period ----------------------------------------------------------------------------
@@ -300,7 +296,7 @@ def figure_grid(*, user, plan: Plan, quarter: Quarter) -> Grid:
         revision=quarter_revision(plan=plan, period_ends={r.period_end for r in rows} or {quarter.end}),
         can_enter=may_enter and not plan.is_archived,
         can_review=can_review_figures(user, plan.city_id),
-        deadline=reporting_deadline(plan, quarter.end),
+        deadline=quarter.reporting_deadline(plan.reporting_lag_days),
         counts=dict(counts),
     )
 
@@ -404,7 +400,10 @@ def figure_index(*, user) -> list[tuple[Plan, list[QuarterSummary]]]:
         result.append(
             (
                 plan,
-                [QuarterSummary(q, dict(counts[(plan.pk, q.end)]), reporting_deadline(plan, q.end)) for q in quarters],
+                [
+                    QuarterSummary(q, dict(counts[(plan.pk, q.end)]), q.reporting_deadline(plan.reporting_lag_days))
+                    for q in quarters
+                ],
             )
         )
     return result

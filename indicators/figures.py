@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import can_change_indicator_definition, can_enter_base, can_enter_figures, can_review_figures
+from core.periods import Quarter, reporting_deadline
 from indicators import figure_rules as rules
 from indicators.figure_selectors import (
     PeriodFigures,
@@ -31,11 +32,9 @@ from indicators.figure_selectors import (
     plan_quarters,
     previous_period_end,
     quarter_revision,
-    reporting_deadline,
     row_spec,
 )
 from indicators.models import CrossCheck, Indicator, QuarterlyFigure, TargetForm
-from indicators.periods import Quarter
 from indicators.tasks import indicator_recompute_task
 from plans.models import Plan, Population
 
@@ -431,7 +430,7 @@ def figures_submit(
         figure.value = outcome.check.value
         figure.status = Status.SUBMITTED
         figure.submitted_by, figure.submitted_at = user, now
-        figure.is_late = not late_exempt and today > reporting_deadline(plan, figure.period_end)
+        figure.is_late = not late_exempt and today > reporting_deadline(figure.period_end, plan.reporting_lag_days)
         figure.reviewed_by = figure.reviewed_at = None
         figure.return_reason = ""
         _save(figure, user, reason)

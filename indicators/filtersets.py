@@ -1,8 +1,8 @@
 import django_filters
 from django import forms
 
+from core.periods import Quarter
 from indicators.models import Indicator, QuarterlyFigure
-from indicators.periods import Quarter
 
 
 class IndicatorFilterSet(django_filters.FilterSet):

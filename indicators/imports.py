@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import can_enter_figures
+from core.periods import Quarter
 from indicators import excel
 from indicators.figure_rules import plain
 from indicators.figure_selectors import (
@@ -38,7 +39,6 @@ from indicators.figures import (
 )
 from indicators.forms import FigureRowForm
 from indicators.models import FigureImport, QuarterlyFigure
-from indicators.periods import Quarter
 from plans.models import Plan
 
 FORM_FIELDS = ("value", "numerator", "denominator", "comment", "source", "is_provisional")

@@ -22,19 +22,20 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 
-from indicators import progress
+from core import progress
+from core.status import STATUS_ORDER, Status, status_label
 from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure
 from indicators.services import LATEST_FIELDS, PROGRESS_FIELDS, indicator_rule, progress_evaluate, today
 
-ATTENTION_STATUSES = (progress.MISSED, progress.LAGGING, progress.OVERDUE_REPORT, progress.AT_RISK)
-ON_TRACK_STATUSES = (progress.ACHIEVED, progress.ON_TRACK)
+ATTENTION_STATUSES = (Status.MISSED, Status.LAGGING, Status.OVERDUE_REPORT, Status.AT_RISK)
+ON_TRACK_STATUSES = (Status.ACHIEVED, Status.ON_TRACK)
 """What counts as "on track" in a share: met already, or keeping pace with the calendar."""
 PLAN_OVER_RULE = "plan_over"  # kept in sync with progress.evaluate(): the final verdict of an ended plan
 
 
 def on_track_share(counts: Counter) -> float | None:
     """Share of the quantitative indicators that are achieved or on track (qualitative ones are not judged)."""
-    judged = sum(n for status, n in counts.items() if status != progress.QUALITATIVE)
+    judged = sum(n for status, n in counts.items() if status != Status.QUALITATIVE)
     return sum(counts[s] for s in ON_TRACK_STATUSES) / judged if judged else None
 
 
@@ -46,7 +47,7 @@ class IndicatorStatus:
 
     @property
     def label(self) -> str:
-        return progress.status_label(self.result.status)
+        return status_label(self.result.status)
 
 
 @dataclass
@@ -71,7 +72,7 @@ class PlanProgress:
     @property
     def attention(self) -> list[IndicatorStatus]:
         """Lagging, overdue and at-risk first (worst first): what the leading group must act on."""
-        rank = {s: n for n, s in enumerate(progress.STATUS_ORDER)}
+        rank = {s: n for n, s in enumerate(STATUS_ORDER)}
         return sorted(
             (r for r in self.rows if r.result.status in ATTENTION_STATUSES),
             key=lambda r: (rank[r.result.status], r.indicator.order),
@@ -283,7 +284,7 @@ def on_track_trend(plans, *, until: dt.date, since: dt.date | None = None) -> di
         snapshots.values("indicator__plan_id", "quarter_end")
         .annotate(
             good=Count("pk", filter=Q(status__in=ON_TRACK_STATUSES)),
-            judged=Count("pk", filter=~Q(status=progress.QUALITATIVE)),
+            judged=Count("pk", filter=~Q(status=Status.QUALITATIVE)),
         )
         .order_by("indicator__plan_id", "quarter_end")
     )
@@ -339,7 +340,7 @@ def expected_path(
         return []
     rule = indicator_rule(indicator)
     start = first_report if result.base_from_first_report and first_report else rule.plan.period_start
-    points = [start, *(q for q in progress.period_ends(rule.plan, progress.QUARTERLY) if q > start)]
+    points = [start, *(q for q in progress.plan_periods(rule.plan, progress.QUARTERLY) if q > start)]
     end = result.end_target
     return [
         (

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from indicators import progress
+from core import progress
+from core.periods import Quarter
 from indicators.models import (
     Indicator,
     IndicatorProgress,
@@ -20,7 +21,6 @@ from indicators.models import (
     ProgressSnapshot,
     QuarterlyFigure,
 )
-from indicators.periods import Quarter
 
 FLAG_STATUSES = ("lagging", "at_risk", "overdue_report")
 PROGRESS_FIELDS = [
@@ -205,7 +205,7 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
         results[pk] = progress.evaluate(rule, figures[pk], as_of, pending[pk])
         quarter_end = _last_snapshot_quarter(indicator, as_of)
         snapshots[(pk, quarter_end)] = progress.evaluate(rule, figures[pk], quarter_end, pending[pk])
-    status_since = Quarter.last_closed(as_of).end
+    status_since = Quarter.latest_ended_by(as_of).end
     with transaction.atomic():
         previous = {
             pk: (status, since)
@@ -236,7 +236,7 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
 
 
 def _last_snapshot_quarter(indicator: Indicator, day: dt.date) -> dt.date:
-    return min(Quarter.last_closed(day).end, Quarter.last_closed(indicator.plan.period_end).end)
+    return min(Quarter.latest_ended_by(day).end, Quarter.latest_ended_by(indicator.plan.period_end).end)
 
 
 def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, until: dt.date | None = None) -> int:
@@ -249,7 +249,7 @@ def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, unt
     for indicator in indicators:
         rule = rules[indicator.pk]
         last = _last_snapshot_quarter(indicator, until)
-        for quarter_end in progress.period_ends(rule.plan, "quarterly"):
+        for quarter_end in progress.plan_periods(rule.plan, progress.QUARTERLY):
             if quarter_end > last:
                 break
             snapshots[(indicator.pk, quarter_end)] = progress.evaluate(

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_change_indicator_definition, can_enter_base, can_enter_figures, can_see_unapproved
+from core.periods import Quarter
 from indicators import excel, figure_selectors, figures, imports
 from indicators.forms import BaseValueForm, CorrectionForm, DefinitionForm, FigureRowForm, ImportUploadForm
 from indicators.models import FigureImport, QuarterlyFigure
-from indicators.periods import Quarter
 
 XLSX = excel.XLSX_MIME
 

@@ -3,10 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from indicators.api.progress import IndicatorProgressView, PlanProgressView
+from ipcity import views
 from ipcity.api import router
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("status.css", views.status_css, name="status-css"),
     path("accounts/", include("accounts.urls")),
     path("api/v1/indicators/<int:pk>/progress/", IndicatorProgressView.as_view(), name="api-indicator-progress"),
     path("api/v1/plans/<int:pk>/progress/", PlanProgressView.as_view(), name="api-plan-progress"),

@@ -20,7 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Profile, Role
-from indicators import progress
+from core import progress
 from indicators.models import GROWTH_FORMS, Indicator, MeasureType, QuarterlyFigure, TargetForm
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute, indicator_rule, plan_rule
 from plans.models import City, Department, Plan
@@ -156,7 +156,7 @@ def demo_task_updates_load(*, today: dt.date | None = None) -> int:
         rule = plan_rule(plan)
         quarters = [
             q
-            for q in progress.period_ends(rule, "quarterly")
+            for q in progress.plan_periods(rule, progress.QUARTERLY)
             if progress.reporting_deadline(q, plan.reporting_lag_days) <= today
         ]
         assignments = (
@@ -222,7 +222,7 @@ def _series(indicator: Indicator, today: dt.date) -> list[QuarterlyFigure]:
     places = 0 if indicator.unit in COUNT_UNITS and not _per_population(indicator) else 2
     periods = [
         p
-        for p in progress.period_ends(rule.plan, rule.frequency)
+        for p in progress.plan_periods(rule.plan, rule.frequency)
         if progress.reporting_deadline(p, rule.plan.reporting_lag_days) <= today
     ]
     if not periods:

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from core.periods import quarters_between
 from indicators.models import Indicator, MeasureType, QuarterlyFigure, TargetForm
-from indicators.periods import quarters_between
 from plans.models import City, Department, Plan
 from tasks.models import Task, TaskAssignment
 

@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.access import can_see_task_overview, visible_cities
-from indicators import progress
+from core import progress
+from core.periods import Quarter, closed_quarters
 from indicators.models import Indicator, QuarterlyFigure
-from indicators.periods import Quarter, quarters_between
 from indicators.selectors import PlanProgress, plan_progress, stored_progress
 from indicators.services import plan_rule
 from plans.models import City, Plan
@@ -48,11 +48,6 @@ def report_plan(*, user, code: str) -> Plan:
 def comparison_cities(*, user) -> QuerySet[City]:
     """The cities a comparison covers: all the user may see, never synthetic benchmark cities."""
     return visible_cities(user).filter(is_synthetic=False)
-
-
-def closed_quarters(period_start: dt.date, period_end: dt.date, *, today: dt.date) -> list[Quarter]:
-    """Quarters of a period that have ended before today, newest first: the as-of quarters one may choose."""
-    return [q for q in reversed(quarters_between(period_start, period_end)) if q.end < today]
 
 
 def comparison_quarters(*, plans, today: dt.date) -> list[Quarter]:
@@ -141,7 +136,7 @@ def quarterly_report(*, plan: Plan, quarter: Quarter, user, today: dt.date | Non
     today = today or timezone.localdate()
     as_of = quarter.end
     summary = plan_progress(plan, as_of=as_of)
-    periods = [end for end in progress.period_ends(plan_rule(plan), progress.QUARTERLY) if end <= as_of]
+    periods = [end for end in progress.plan_periods(plan_rule(plan), progress.QUARTERLY) if end <= as_of]
     shows_reports = can_see_task_overview(user, plan.city_id)
     return QuarterlyReport(
         plan=plan,

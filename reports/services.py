@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import visible_cities
-from indicators.periods import Quarter
+from core.periods import Quarter, closed_quarters
 from plans.models import Plan
 from reports import selectors, workbooks
 from reports.models import ExportJob
@@ -51,7 +51,7 @@ def export_job_request(
     if kind == ExportJob.Kind.QUARTERLY:
         if plan is None:
             raise ValidationError({"plan": _("请选择方案。")})
-        if quarter not in selectors.closed_quarters(plan.period_start, plan.period_end, today=today):
+        if quarter not in closed_quarters(plan.period_start, plan.period_end, today=today):
             raise ValidationError({"quarter": _("请选择方案实施期内已经结束的季度。")})
         catalogue_key = ""
     else:

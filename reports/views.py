@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.periods import closed_quarters
 from reports import selectors, services
 from reports.forms import ExportRequestForm
 from reports.models import ExportJob
@@ -25,7 +26,7 @@ def index(request):
     today = timezone.localdate()
     user = request.user
     plans = [
-        (plan, selectors.closed_quarters(plan.period_start, plan.period_end, today=today))
+        (plan, closed_quarters(plan.period_start, plan.period_end, today=today))
         for plan in selectors.report_plans(user=user)
     ]
     cities = selectors.comparison_cities(user=user)

@@ -21,9 +21,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from indicators import progress
+from core.periods import Quarter, period_label
+from core.status import STATUS_COLOURS, STATUS_ORDER, status_label
 from indicators.models import Indicator
-from indicators.periods import Quarter
 from reports.selectors import ComparisonReport, QuarterlyReport
 
 # --- House style ---------------------------------------------------------------------------------------
@@ -34,23 +34,10 @@ PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
 YEAR = "0"
 
-# (fill, font colour) per status, kept in sync with the .status-* badges of static/ipcity/base.css but
-# light enough to print in black and white.
-STATUS_COLOURS = {
-    progress.ACHIEVED: ("C6EFCE", "006100"),
-    progress.ON_TRACK: ("E2F0D9", "375623"),
-    progress.AT_RISK: ("FFEB9C", "9C5700"),
-    progress.LAGGING: ("FFC7CE", "9C0006"),
-    progress.MISSED: ("FFC7CE", "9C0006"),
-    progress.OVERDUE_REPORT: ("F8CBAD", "833C0B"),
-    progress.INCOMPLETE: ("E4DFEC", "5B3A8E"),
-    progress.AWAITING_REVIEW: ("DDEBF7", "1F4E79"),
-    progress.NO_DATA: ("EDEDED", "404040"),
-    progress.QUALITATIVE: ("F2F2F2", "404040"),
-}
+# Light fills a printed report can carry in black and white (core.status owns the colours).
 _STATUS_STYLES = {
-    status: (PatternFill("solid", fgColor=fill), Font(color=ink, bold=True))
-    for status, (fill, ink) in STATUS_COLOURS.items()
+    status: (PatternFill("solid", fgColor=colour.fill.lstrip("#")), Font(color=colour.ink.lstrip("#"), bold=True))
+    for status, colour in STATUS_COLOURS.items()
 }
 _THIN = Side(style="thin", color="BFBFBF")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -114,7 +101,7 @@ def number(value) -> Styled | None:
 
 
 def status_cell(status: str) -> Styled:
-    return Styled(progress.status_label(status), status=status)
+    return Styled(status_label(status), status=status)
 
 
 LINE_HEIGHT = 16  # points per line of 11-point text (CJK glyphs included)
@@ -344,7 +331,7 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
 
     row += 2
     _section(ws, row, _("各状态指标数"))
-    counts = [(status_cell(s), summary.counts.get(s, 0)) for s in progress.STATUS_ORDER]
+    counts = [(status_cell(s), summary.counts.get(s, 0)) for s in STATUS_ORDER]
     row = table.write([Column(_("状态"), max_width=12), Column(_("指标数（个）"), INTEGER)], counts, start_row=row + 1)
 
     row += 2
@@ -493,7 +480,7 @@ def _task_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
 
 def _period_title(period_end: dt.date) -> str:
     """2025年 / 第2季度 on two lines, so twelve quarters fit across a page."""
-    return progress.period_label(period_end).replace("年", "年\n", 1)
+    return period_label(period_end).replace("年", "年\n", 1)
 
 
 def _figure_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
@@ -566,7 +553,7 @@ def _comparison_cover(ws: Worksheet, report: ComparisonReport, header: str):
     )
     row += 2
     _section(ws, row, _("状态图例"))
-    table.write([Column(_("状态"), max_width=12)], [[status_cell(s)] for s in progress.STATUS_ORDER], start_row=row + 1)
+    table.write([Column(_("状态"), max_width=12)], [[status_cell(s)] for s in STATUS_ORDER], start_row=row + 1)
     table.fit()
     _print_setup(ws, header, title_rows=None)
 

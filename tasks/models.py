@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import Quarter
 from indicators.models import Indicator, LagFlag
 from plans.models import Department, Plan
 from tasks import evidence, rules
@@ -124,7 +125,7 @@ class TaskUpdate(models.Model):
 
     @property
     def quarter(self) -> rules.Quarter:
-        return rules.quarter_ending_on(self.quarter_end)
+        return Quarter.ending_on(self.quarter_end)
 
     @property
     def evidence_content_type(self) -> str:
@@ -132,7 +133,7 @@ class TaskUpdate(models.Model):
 
     def clean(self):
         try:
-            rules.quarter_ending_on(self.quarter_end)
+            Quarter.ending_on(self.quarter_end)
         except (TypeError, ValueError) as error:
             raise ValidationError({"quarter_end": str(error)}) from None
 
@@ -227,7 +228,7 @@ class SupervisionItem(models.Model):
 
     @property
     def quarter(self) -> rules.Quarter | None:
-        return rules.quarter_ending_on(self.quarter_end) if self.quarter_end else None
+        return Quarter.ending_on(self.quarter_end) if self.quarter_end else None
 
 
 class SupervisionStep(models.Model):

@@ -1,7 +1,7 @@
 """The rules of task reporting and supervision, as pure functions (no ORM, no request).
 
-The one place to read what a quarter is, when a report is due, what "late" means on the bureau matrix
-and which step of a supervision item (督办) may follow which.
+When a task report is due, what "late" means on the bureau matrix and which step of a supervision item
+(督办) may follow which.
 """
 
 import datetime as dt
@@ -9,8 +9,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-from indicators import progress
-from indicators.periods import Quarter, quarters_between
+from core.periods import Quarter, closed_quarters, quarters_between
 
 # Days before a reporting deadline when the "due soon" reminder goes out.
 DUE_SOON_DAYS = 5
@@ -18,20 +17,7 @@ DUE_SOON_DAYS = 5
 SUPERVISION_RESPONSE_DAYS = 15
 
 
-# --- Quarters (indicators.periods.Quarter, shared with the figures) -----------------------------------
-
-
-def quarter_ending_on(day: dt.date) -> Quarter:
-    """The quarter a stored period end names; anything but a quarter's last day is refused."""
-    quarter = Quarter.of(day)
-    if quarter.end != day:
-        raise ValueError(_("报告期末必须是季度最后一天。"))
-    return quarter
-
-
-def reporting_deadline(quarter: Quarter, lag_days: int) -> dt.date:
-    """报送截止: the last day a report is on time; task updates fall due with the figures."""
-    return progress.reporting_deadline(quarter.end, lag_days)
+# --- Quarters a task report may be for (core.periods says what a quarter is) ------------------------------
 
 
 def reportable_quarters(period_start: dt.date, period_end: dt.date, as_of: dt.date) -> list[Quarter]:
@@ -45,9 +31,8 @@ def quarter_not_started(quarter: Quarter, as_of: dt.date) -> bool:
 
 def default_quarter(period_start: dt.date, period_end: dt.date, as_of: dt.date) -> Quarter:
     """The quarter pages open on: the last closed one (reports fall due after a quarter ends), within the plan."""
-    quarters = quarters_between(period_start, period_end)
-    closed = [q for q in quarters if q.end < as_of]
-    return closed[-1] if closed else quarters[0]
+    closed = closed_quarters(period_start, period_end, today=as_of)
+    return closed[0] if closed else Quarter.of(period_start)
 
 
 class ReminderKind(StrEnum):
@@ -63,10 +48,10 @@ def reminder_due(
     Only the last closed quarter counts: a plan that ended long ago does not nag about its history, and a
     reminder sent for a quarter is keyed by that quarter, so each goes out once.
     """
-    quarter = Quarter.of(as_of).previous
+    quarter = Quarter.last_closed(as_of)
     if quarter.end < period_start or quarter.start > period_end:
         return None
-    deadline = reporting_deadline(quarter, lag_days)
+    deadline = quarter.reporting_deadline(lag_days)
     if as_of > deadline:
         return quarter, ReminderKind.OVERDUE
     if (deadline - as_of).days <= DUE_SOON_DAYS:

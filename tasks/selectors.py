@@ -136,7 +136,7 @@ def department_tasks(*, department: Department, as_of: dt.date) -> list[Departme
     for task in tasks:
         plan = task.plan
         quarter = rules.default_quarter(plan.period_start, plan.period_end, as_of)
-        deadline = rules.reporting_deadline(quarter, plan.reporting_lag_days)
+        deadline = quarter.reporting_deadline(plan.reporting_lag_days)
         role = department_role(task, department.pk)
         updates = task.department_updates  # oldest first
         rows.append(
@@ -207,7 +207,7 @@ def task_matrix(
         .prefetch_related(Prefetch("assignments", TaskAssignment.objects.select_related("department")))
         .order_by("order")
     )
-    deadline = rules.reporting_deadline(quarter, plan.reporting_lag_days)
+    deadline = quarter.reporting_deadline(plan.reporting_lag_days)
     updates = defaultdict(list)
     for update in (
         TaskUpdate.objects.filter(task__in=[t.pk for t in tasks], quarter_end__lte=quarter.end)

@@ -348,7 +348,7 @@ def _remind_figures(plan: Plan, quarter: rules.Quarter, kind: rules.ReminderKind
     missing = list(figures_not_submitted(plan=plan, quarter=quarter).values_list("name", flat=True))
     if not missing:
         return 0
-    notification_kind, when = _reminder_texts(kind, rules.reporting_deadline(quarter, plan.reporting_lag_days))
+    notification_kind, when = _reminder_texts(kind, quarter.reporting_deadline(plan.reporting_lag_days))
     return notify(
         recipient_ids=users_in_cities(city_ids=[plan.city_id], roles=[Role.BUREAU_STAFF]),
         key=f"figures-{kind}:{plan.pk}:{quarter}",

@@ -2,8 +2,8 @@ from django import template
 
 from accounts.access import user_role
 from accounts.models import Role
+from core.periods import Quarter
 from dashboards import selectors
-from indicators.periods import Quarter
 
 register = template.Library()
 

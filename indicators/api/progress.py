@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import visible_cities
-from indicators import progress
+from core.status import STATUS_ORDER, status_label
 from indicators.models import Indicator
 from indicators.selectors import plan_progress
 from indicators.services import indicator_progress_at, today
@@ -42,7 +42,7 @@ class ProgressSerializer(serializers.Serializer):
     shortfall = serializers.FloatField(allow_null=True)
 
     def get_label(self, result) -> str:
-        return progress.status_label(result.status)
+        return status_label(result.status)
 
 
 class IndicatorProgressSerializer(ProgressSerializer):
@@ -101,7 +101,7 @@ class PlanProgressView(APIView):
                 "as_of": summary.as_of,
                 "time_elapsed": summary.time_elapsed,
                 "indicator_progress": summary.indicator_progress,
-                "counts": {status: summary.counts.get(status, 0) for status in progress.STATUS_ORDER},
+                "counts": {status: summary.counts.get(status, 0) for status in STATUS_ORDER},
                 "indicators": [
                     {
                         "id": r.indicator.pk,

@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
+from core.periods import Quarter
 from indicators.figure_rules import RowInput
 from indicators.models import Indicator, InterimTarget, QuarterlyFigure
-from indicators.periods import Quarter
 
 
 class InterimTargetSerializer(serializers.ModelSerializer):

@@ -1,9 +1,9 @@
 from django import template
 
 from accounts.access import FIGURE_ENTRY_ROLES, FIGURE_REVIEW_ROLES, user_role
+from core.periods import Quarter
 from indicators.figure_rules import plain
 from indicators.figure_selectors import display_name, pending_review_count
-from indicators.periods import Quarter
 
 register = template.Library()
 

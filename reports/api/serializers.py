@@ -1,7 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from indicators.periods import Quarter
+from core.periods import Quarter
 from reports.models import ExportJob
 
 

@@ -4,11 +4,11 @@
 (function () {
   "use strict";
 
-  var COLORS = {
-    achieved: "#276749", on_track: "#48bb78", at_risk: "#d69e2e", lagging: "#c53030", missed: "#822727",
-    overdue_report: "#e53e3e", no_data: "#a0aec0", incomplete: "#805ad5", awaiting_review: "#3182ce",
-    qualitative: "#718096",
-  };
+  // Status colours come from the server's /status.css (core.status), so charts and badges agree.
+  var ROOT_STYLE = window.getComputedStyle(document.documentElement);
+  function statusColor(status) {
+    return (ROOT_STYLE.getPropertyValue("--status-" + status) || ROOT_STYLE.getPropertyValue("--status-no_data")).trim();
+  }
   var TASK_COLORS = {done: "#276749", in_progress: "#4299e1", blocked: "#c53030", not_started: "#cbd5e0",
                      unreported: "#f6ad55"};
   var FONT = {family: '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif',
@@ -34,7 +34,7 @@
   }
 
   function colorsOf(statuses) {
-    return statuses.map(function (s) { return COLORS[s] || COLORS.no_data; });
+    return statuses.map(statusColor);
   }
 
   var DRAW = {
@@ -98,7 +98,7 @@
     // Overview card: the share on track by quarter.
     spark: function (data, el) {
       var t = data.trends[el.dataset.key];
-      return [[{type: "scatter", mode: "lines+markers", x: t.x, y: t.y, line: {color: COLORS.on_track, width: 2},
+      return [[{type: "scatter", mode: "lines+markers", x: t.x, y: t.y, line: {color: statusColor("on_track"), width: 2},
                 marker: {size: 4}, fill: "tozeroy", fillcolor: "rgba(72,187,120,0.15)"}],
               layout({height: 72, margin: {l: 36, r: 24, t: 8, b: 20},
                       xaxis: {type: "category", showgrid: false, tickfont: {size: 9},
@@ -112,7 +112,7 @@
       var steps = d.expected === null ? [] : [{range: [d.range[0], d.expected], color: "#e2e8f0"}];
       return [[{type: "indicator", mode: "gauge", value: d.value, domain: {x: [0, 1], y: [0, 1]},
                 gauge: {shape: "bullet", axis: {range: d.range, nticks: 5, tickfont: {size: 10}},
-                        bar: {color: COLORS[d.status] || COLORS.no_data, thickness: 0.45},
+                        bar: {color: statusColor(d.status), thickness: 0.45},
                         steps: steps, bgcolor: "#fff", borderwidth: 0,
                         threshold: {value: d.target, thickness: 0.9, line: {color: "#1f2933", width: 3}}}}],
               layout({height: 54, margin: {l: 8, r: 18, t: 6, b: 22}}), STATIC];

@@ -1,7 +1,7 @@
 from django import template
 
 from accounts.access import TASK_OVERVIEW_ROLES, user_department_id, user_role
-from indicators.progress import NO_DATA, STATUS_LABELS, status_label
+from core.status import STATUS_LABELS, Status, status_label
 
 register = template.Library()
 
@@ -18,5 +18,4 @@ def tasks_nav(context):
 @register.filter
 def indicator_status_label(status: str) -> str:
     """An IndicatorProgress status in words; an indicator never computed has no data yet."""
-    status = status or NO_DATA
-    return status_label(status) if status in STATUS_LABELS else status
+    return status_label(status or Status.NO_DATA) if (status or Status.NO_DATA) in STATUS_LABELS else status

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from indicators import progress
+from core import progress
 from indicators.models import IndicatorProgress, ProgressSnapshot
 from indicators.selectors import (
     expected_path,

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from core.periods import Quarter
 from indicators.models import Indicator, MeasureType, TargetForm
-from indicators.periods import Quarter
 from tests.factories import IndicatorFactory
 
 Q2, Q3 = Quarter(2025, 2), Quarter(2025, 3)

@@ -17,9 +17,9 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import Role
+from core.periods import Quarter
 from indicators import figures
 from indicators.models import IndicatorProgress, LagFlag, QuarterlyFigure
-from indicators.periods import Quarter
 from indicators.services import indicator_progress_recompute, today
 from indicators.tasks import indicator_recompute_task
 from tests.factories import FigureFactory, IndicatorFactory, make_user

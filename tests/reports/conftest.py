@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 
+from core.periods import Quarter
 from indicators.models import MeasureType, QuarterlyFigure, TargetForm
-from indicators.periods import Quarter
 from tasks.models import SupervisionItem, SupervisionStep, TaskAssignment
 from tests.factories import AssignmentFactory, FigureFactory, IndicatorFactory, TaskFactory, TaskUpdateFactory
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from core.status import STATUS_LABELS, STATUS_ORDER
 from dashboards import selectors as dashboards
-from indicators import progress
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute
 from reports import selectors, workbooks
 from tests.factories import IndicatorFactory
@@ -25,8 +25,8 @@ def test_the_quarterly_report_has_the_city_dashboards_numbers(report_world, clie
     assert facts["时间进度（%）"] == pytest.approx(page.summary.time_elapsed)
     assert facts["指标进度（%）"] == pytest.approx(page.summary.indicator_progress)
     counts = {cover.cell(r, 1).value: cover.cell(r, 2).value for r in range(1, cover.max_row + 1)}
-    for status in progress.STATUS_ORDER:
-        assert counts[progress.STATUS_LABELS[status]] == page.summary.counts.get(status, 0), status
+    for status in STATUS_ORDER:
+        assert counts[STATUS_LABELS[status]] == page.summary.counts.get(status, 0), status
     listed = [
         r[0] for r in cover.iter_rows(values_only=True) if r[0] in {line.indicator.code for line in page.summary.rows}
     ]
@@ -37,7 +37,7 @@ def test_the_quarterly_report_has_the_city_dashboards_numbers(report_world, clie
     for _, lines in page.categories:
         for line in lines:
             row, result = rows[line.indicator.code], line.result
-            assert row["状态"].value == progress.STATUS_LABELS[result.status]
+            assert row["状态"].value == STATUS_LABELS[result.status]
             assert row["判断依据"].value == result.reason
             for header, value in (
                 ("当前值", result.current),
@@ -81,7 +81,7 @@ def test_the_comparison_workbook_has_the_comparison_dashboards_numbers(report_wo
         for row in page.rows:
             cells = detail[(row.indicator.plan.city.name, row.indicator.name)]
             result = row.result
-            assert cells[11] == progress.STATUS_LABELS[result.status]
+            assert cells[11] == STATUS_LABELS[result.status]
             assert cells[6] == (None if result.current is None else pytest.approx(result.current))
             assert cells[9] == (None if result.progress is None else pytest.approx(result.progress))
             assert cells[8] == (None if result.expected is None else pytest.approx(result.expected))

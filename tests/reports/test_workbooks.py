@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators import progress
-from indicators.periods import Quarter
+from core.periods import Quarter
+from core.status import STATUS_COLOURS, Status
 from reports import selectors, workbooks
 from tests.factories import DepartmentFactory, IndicatorFactory
 from tests.reports.conftest import QUARTER_ENDS, Q, add_stock, add_task, rows_by_code, saved
@@ -67,7 +67,7 @@ def test_indicator_sheet_stores_numbers_as_numbers_with_formats_and_colours(repo
     rows = rows_by_code(book["指标"])
     lagging = rows["A1"]
     result = next(r.result for r in report.summary.rows if r.indicator == report_world.lagging)
-    assert result.status == progress.LAGGING
+    assert result.status == Status.LAGGING
     assert (lagging["基期值"].value, lagging["目标值"].value, lagging["当前值"].value) == (100, 200, 120)
     assert lagging["当前值"].number_format == "#,##0"
     assert lagging["数据日期"].value.date() == dt.date(2025, 6, 30)
@@ -76,7 +76,7 @@ def test_indicator_sheet_stores_numbers_as_numbers_with_formats_and_colours(repo
     assert lagging["指标进度\n（%）"].number_format == "0.0%"
     assert lagging["应达进度\n（%）"].value == pytest.approx(result.expected)
     assert lagging["状态"].value == "滞后"
-    assert lagging["状态"].fill.fgColor.rgb.endswith(workbooks.STATUS_COLOURS[progress.LAGGING][0])
+    assert lagging["状态"].fill.fgColor.rgb.endswith(STATUS_COLOURS[Status.LAGGING].fill.lstrip("#"))
     assert lagging["判断依据"].value == result.reason
     assert lagging["文件原文"].value == "到2026年，有效发明专利拥有量达到200件。"
     assert lagging["牵头单位"].value == "市市场监管局"
@@ -90,7 +90,7 @@ def test_indicator_sheet_stores_numbers_as_numbers_with_formats_and_colours(repo
     assert "2025年第2季度数据已提交待审核" in flow["判断依据"].value
     assert rows["A4"]["状态"].value == "定性指标" and rows["A4"]["当前值"].value is None
     assert rows["A5"]["状态"].value == "基期缺失"
-    assert rows["A5"]["状态"].fill.fgColor.rgb.endswith(workbooks.STATUS_COLOURS[progress.INCOMPLETE][0])
+    assert rows["A5"]["状态"].fill.fgColor.rgb.endswith(STATUS_COLOURS[Status.INCOMPLETE].fill.lstrip("#"))
 
 
 @pytest.mark.parametrize("sheet", list(DATA_SHEETS))

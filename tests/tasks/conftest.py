@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from indicators.periods import Quarter
+from core.periods import Quarter
 from tasks.models import TaskAssignment
 from tests.factories import AssignmentFactory, DepartmentFactory, PlanFactory, TaskFactory, make_user
 

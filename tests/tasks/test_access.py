@@ -75,7 +75,7 @@ def test_nav_offers_the_pages_a_user_can_use(client, world, name, links):
 
 
 def test_admin_browses_updates_and_supervision_read_only(admin_client, world):
-    from indicators.periods import Quarter
+    from core.periods import Quarter
     from tasks import services
     from tests.factories import TaskUpdateFactory
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from indicators.periods import Quarter
+from core.periods import Quarter
 from tasks import selectors
 from tasks.models import TaskAssignment
 from tasks.rules import ReportStatus

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.conf import settings
 
+from core.periods import Quarter
 from indicators.models import Indicator, QuarterlyFigure, TargetForm
-from indicators.periods import Quarter
 from ipcity.celery import app
 from notifications.models import Notification
 from plans.models import Plan

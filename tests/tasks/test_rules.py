@@ -4,34 +4,11 @@ import datetime as dt
 
 import pytest
 
-from indicators.periods import Quarter
+from core.periods import Quarter
 from tasks import rules
 from tasks.rules import ReminderKind, ReportStatus, SupervisionAction, SupervisionStatus
 
 D = dt.date
-
-
-@pytest.mark.parametrize(
-    "quarter, end",
-    [
-        (Quarter(2025, 1), D(2025, 3, 31)),
-        (Quarter(2025, 2), D(2025, 6, 30)),
-        (Quarter(2025, 3), D(2025, 9, 30)),
-        (Quarter(2025, 4), D(2025, 12, 31)),
-    ],
-)
-def test_a_stored_period_end_names_its_quarter(quarter, end):
-    assert rules.quarter_ending_on(end) == quarter
-
-
-def test_a_day_that_is_not_a_quarter_end_is_refused():
-    with pytest.raises(ValueError, match="季度最后一天"):
-        rules.quarter_ending_on(D(2025, 6, 29))
-
-
-def test_deadline_is_quarter_end_plus_the_plans_lag():
-    assert rules.reporting_deadline(Quarter(2025, 2), 15) == D(2025, 7, 15)
-    assert rules.reporting_deadline(Quarter(2025, 4), 20) == D(2026, 1, 20)
 
 
 def test_reportable_quarters_are_started_and_within_the_plan_newest_first():

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from indicators.periods import Quarter
+from core.periods import Quarter
 from notifications.models import Notification
 from tasks import services
 from tasks.models import SupervisionItem

@@ -1,20 +1,21 @@
 """The progress engine: how far an indicator is, how far it should be by now, and whether it lags.
 
 Pure functions and frozen dataclasses only (no Django, no I/O), so every status a leader reads can be
-reproduced from a table row in tests/indicators/test_progress.py. indicators.services feeds it approved
+reproduced from a table row in tests/core/test_progress.py. indicators.services feeds it approved
 figures and stores what it returns.
 
 Reading order: `evaluate()` applies issue 3's status order; the sections above it compute the numbers it
 judges (current value, base, end target, τ, p, e) and the forward-looking pace.
 """
 
-import calendar
 import datetime as dt
-import functools
 import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from core.periods import QUARTERLY, period_ends, period_label, reporting_deadline
+from core.status import Status
 
 # ─── Vocabulary (kept in sync with indicators.models.MeasureType / TargetForm) ─────────────────────────
 
@@ -32,70 +33,6 @@ TARGET_FORMS = (ABSOLUTE, GROWTH_SINCE_BASE, COMPOUND_GROWTH, THRESHOLD, PER_YEA
 GROWTH_FORMS = (GROWTH_SINCE_BASE, COMPOUND_GROWTH)
 
 HIGHER, LOWER = "higher", "lower"
-QUARTERLY, YEARLY = "quarterly", "yearly"
-
-ACHIEVED = "achieved"
-MISSED = "missed"
-ON_TRACK = "on_track"
-AT_RISK = "at_risk"
-LAGGING = "lagging"
-OVERDUE_REPORT = "overdue_report"
-NO_DATA = "no_data"
-INCOMPLETE = "incomplete"
-AWAITING_REVIEW = "awaiting_review"
-STATUSES = (
-    ACHIEVED,
-    MISSED,
-    ON_TRACK,
-    AT_RISK,
-    LAGGING,
-    OVERDUE_REPORT,
-    NO_DATA,
-    INCOMPLETE,
-    AWAITING_REVIEW,
-    QUALITATIVE,
-)
-
-
-def _(message: str) -> str:
-    """Marks a label for the translation catalogue without importing Django."""
-    return message
-
-
-translate = _
-"""Turns a marked label into the reader's language; indicators.apps sets Django's gettext here."""
-
-STATUS_LABELS = {
-    ACHIEVED: _("已达标"),
-    MISSED: _("未完成"),
-    ON_TRACK: _("进度正常"),
-    AT_RISK: _("预警"),
-    LAGGING: _("滞后"),
-    OVERDUE_REPORT: _("逾期未报"),
-    NO_DATA: _("暂无数据"),
-    INCOMPLETE: _("基期缺失"),
-    AWAITING_REVIEW: _("待审核"),
-    QUALITATIVE: _("定性指标"),
-}
-
-
-def status_label(status: str) -> str:
-    return translate(STATUS_LABELS[status])
-
-
-# Worst first: what a leading group must act on heads a lagging list; known-bad before unknown.
-STATUS_ORDER = (
-    MISSED,
-    LAGGING,
-    OVERDUE_REPORT,
-    AT_RISK,
-    INCOMPLETE,
-    AWAITING_REVIEW,
-    NO_DATA,
-    ON_TRACK,
-    ACHIEVED,
-    QUALITATIVE,
-)
 
 MILESTONE_AT_RISK_SHARE = 2 / 3
 
@@ -176,7 +113,7 @@ class Progress:
 
     @property
     def label(self) -> str:
-        return status_label(self.status)
+        return Status(self.status).label
 
     @property
     def pace_verdict(self) -> str | None:
@@ -191,42 +128,13 @@ class Progress:
 # ─── Calendar ───────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _months_between(start: dt.date, end: dt.date) -> int:
     """Whole calendar months; period ends are month ends, so days never matter."""
     return (end.year - start.year) * 12 + end.month - start.month
 
 
-def _period_months(frequency: str) -> tuple[int, ...]:
-    return (12,) if frequency == YEARLY else (3, 6, 9, 12)
-
-
-@functools.lru_cache(maxsize=256)
-def period_ends(plan: PlanRule, frequency: str = QUARTERLY) -> tuple[dt.date, ...]:
-    """Every period end inside the plan: calendar quarter ends, or 31 December for yearly statistics.
-
-    Cached (a tuple, so nobody can change the cached value): a history rebuild asks for the same plan's
-    periods hundreds of thousands of times.
-    """
-    return tuple(
-        end
-        for year in range(plan.period_start.year, plan.period_end.year + 1)
-        for end in (_month_end(year, month) for month in _period_months(frequency))
-        if plan.period_start <= end <= plan.period_end
-    )
-
-
-def reporting_deadline(period_end: dt.date, lag_days: int) -> dt.date:
-    """The last day a period's figure may be submitted; it is overdue from the day after."""
-    return period_end + dt.timedelta(days=lag_days)
-
-
-def closed_periods(rule: IndicatorRule, as_of: dt.date) -> list[dt.date]:
-    """The plan's periods that have ended by as_of: only their figures count."""
-    return [end for end in period_ends(rule.plan, rule.frequency) if end <= as_of]
+def plan_periods(plan: PlanRule, frequency: str = QUARTERLY) -> tuple[dt.date, ...]:
+    return period_ends(plan.period_start, plan.period_end, frequency)
 
 
 def plan_years(plan: PlanRule) -> float:
@@ -237,19 +145,9 @@ def plan_years(plan: PlanRule) -> float:
 
 def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
     """Over once the plan has ended and the last period's figure is past due: the verdict is then final."""
-    periods = period_ends(rule.plan, rule.frequency)
+    periods = plan_periods(rule.plan, rule.frequency)
     last = periods[-1] if periods else rule.plan.period_end
     return as_of > max(reporting_deadline(last, rule.plan.reporting_lag_days), rule.plan.period_end)
-
-
-def period_label(period_end: dt.date, frequency: str = QUARTERLY) -> str:
-    """A period as Chinese staff name it: 2025年第2季度, or 2025年 for yearly statistics."""
-    if period_end == _month_end(period_end.year, period_end.month):
-        if period_end.month == 12 and frequency == YEARLY:
-            return f"{period_end.year}年"
-        if period_end.month % 3 == 0:
-            return f"{period_end.year}年第{period_end.month // 3}季度"
-    return period_end.isoformat()
 
 
 def time_share(start: dt.date, end: dt.date, at: dt.date) -> float:
@@ -344,8 +242,8 @@ def _pooled_rate(figures: list[Figure]) -> float | None:
     return _percentage(figures[-1])
 
 
-def _calendar_year_periods(year: int, frequency: str) -> list[dt.date]:
-    return [_month_end(year, month) for month in _period_months(frequency)]
+def _calendar_year_periods(year: int, frequency: str) -> tuple[dt.date, ...]:
+    return period_ends(dt.date(year, 1, 1), dt.date(year, 12, 31), frequency)
 
 
 def _complete_years(rule: IndicatorRule, counted: dict[dt.date, Figure]) -> list[tuple[dt.date, float]]:
@@ -590,10 +488,10 @@ def evaluate(
     pending_periods are period ends whose submitted figure awaits review: never overdue, said in the reason.
     """
     if rule.target_form == QUALITATIVE:
-        return Progress(QUALITATIVE, "qualitative", "定性指标，按工作进展评估，不计算量化进度")
+        return Progress(Status.QUALITATIVE, "qualitative", "定性指标，按工作进展评估，不计算量化进度")
     refusal = _refusal(rule)
     if refusal is not None:
-        return Progress(INCOMPLETE, *refusal, base=rule.base_value)
+        return Progress(Status.INCOMPLETE, *refusal, base=rule.base_value)
 
     case = _measure(rule, figures, as_of, pending_periods)
     current, end, plan = case.current, case.end, rule.plan
@@ -601,25 +499,27 @@ def evaluate(
     # 2. plan over: final, on the rule's own current value
     if plan_is_over(rule, as_of):
         if current is None:
-            return case.result(MISSED, "plan_over", "实施期已结束，无任何可用数据，判定为未完成")
+            return case.result(Status.MISSED, "plan_over", "实施期已结束，无任何可用数据，判定为未完成")
         final = f"实施期已结束，最终值{_value(rule, current)}"
         if _meets(rule, current, end, case.strict):
-            return case.result(ACHIEVED, "plan_over", f"{final}达到{_target_words(rule, end)}")
-        return case.result(MISSED, "plan_over", f"{final}未达到{_target_words(rule, end)}")
+            return case.result(Status.ACHIEVED, "plan_over", f"{final}达到{_target_words(rule, end)}")
+        return case.result(Status.MISSED, "plan_over", f"{final}未达到{_target_words(rule, end)}")
 
     # 3. achieved early
     if current is not None and _may_achieve_early(rule) and _meets(rule, current, end, case.strict):
-        return case.result(ACHIEVED, "achieved", f"当前值{_value(rule, current)}已达到{_target_words(rule, end)}")
+        return case.result(
+            Status.ACHIEVED, "achieved", f"当前值{_value(rule, current)}已达到{_target_words(rule, end)}"
+        )
 
     # 4. overdue: only the latest period past its deadline is looked at
     due_periods = [
-        p for p in period_ends(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) < as_of
+        p for p in plan_periods(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) < as_of
     ]
     if due_periods and due_periods[-1] not in case.counted and due_periods[-1] not in pending_periods:
         latest = due_periods[-1]
         deadline = reporting_deadline(latest, plan.reporting_lag_days)
         return case.result(
-            OVERDUE_REPORT,
+            Status.OVERDUE_REPORT,
             "overdue_report",
             f"{period_label(latest, rule.frequency)}数据报送截止日{deadline.isoformat()}已过，尚未报送",
         )
@@ -714,26 +614,32 @@ def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
     rule, plan = case.rule, case.rule.plan
     if case.awaiting:
         return case.result(
-            AWAITING_REVIEW,
+            Status.AWAITING_REVIEW,
             "awaiting_review",
             f"{period_label(case.awaiting[-1], rule.frequency)}数据已提交待审核，尚无已审核数据",
         )
     if as_of < plan.period_start:
-        return case.result(NO_DATA, "not_started", f"实施期尚未开始（{plan.period_start.isoformat()}起），暂无数据")
+        return case.result(
+            Status.NO_DATA, "not_started", f"实施期尚未开始（{plan.period_start.isoformat()}起），暂无数据"
+        )
     year_to_date = case.numbers["year_to_date"]
     if year_to_date is not None:
         return case.result(
-            NO_DATA, "no_complete_year", f"尚无完整年度数据，本年累计{_fmt(year_to_date)}仅供参考，不作评判"
+            Status.NO_DATA, "no_complete_year", f"尚无完整年度数据，本年累计{_fmt(year_to_date)}仅供参考，不作评判"
         )
     if case.counted:
-        return case.result(NO_DATA, "no_value", "已报数据无法计算（数值为空或分母为0），暂无可评判数据")
-    upcoming = [p for p in period_ends(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) >= as_of]
+        return case.result(Status.NO_DATA, "no_value", "已报数据无法计算（数值为空或分母为0），暂无可评判数据")
+    upcoming = [
+        p for p in plan_periods(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) >= as_of
+    ]
     if upcoming:
         first, deadline = upcoming[0], reporting_deadline(upcoming[0], plan.reporting_lag_days)
         return case.result(
-            NO_DATA, "no_data", f"尚无数据，{period_label(first, rule.frequency)}数据报送截止日为{deadline.isoformat()}"
+            Status.NO_DATA,
+            "no_data",
+            f"尚无数据，{period_label(first, rule.frequency)}数据报送截止日为{deadline.isoformat()}",
         )
-    return case.result(NO_DATA, "no_data", "尚无数据")
+    return case.result(Status.NO_DATA, "no_data", "尚无数据")
 
 
 def _judge(case: _Case) -> Progress:
@@ -741,23 +647,27 @@ def _judge(case: _Case) -> Progress:
     rule, plan, current, end = case.rule, case.rule.plan, case.current, case.end
     if rule.target_form == THRESHOLD:
         if _meets(rule, current, end):
-            return case.result(ON_TRACK, "threshold", f"当前值{_value(rule, current)}达到{_target_words(rule, end)}")
-        return case.result(LAGGING, "threshold", f"当前值{_value(rule, current)}未达到{_target_words(rule, end)}")
+            return case.result(
+                Status.ON_TRACK, "threshold", f"当前值{_value(rule, current)}达到{_target_words(rule, end)}"
+            )
+        return case.result(
+            Status.LAGGING, "threshold", f"当前值{_value(rule, current)}未达到{_target_words(rule, end)}"
+        )
 
     p, e = case.numbers["progress"], case.numbers["expected"]
     if rule.target_form == MILESTONE:
         if e >= 1:
-            return case.result(LAGGING, "milestone", f"目标日期{case.due.isoformat()}已到，仍未实现")
+            return case.result(Status.LAGGING, "milestone", f"目标日期{case.due.isoformat()}已到，仍未实现")
         if e >= MILESTONE_AT_RISK_SHARE:
-            return case.result(AT_RISK, "milestone", f"尚未实现，时间进度{_pct(e)}，已过三分之二")
-        return case.result(ON_TRACK, "milestone", f"尚未实现，时间进度{_pct(e)}，未过三分之二")
+            return case.result(Status.AT_RISK, "milestone", f"尚未实现，时间进度{_pct(e)}，已过三分之二")
+        return case.result(Status.ON_TRACK, "milestone", f"尚未实现，时间进度{_pct(e)}，未过三分之二")
 
     # A lower-is-better flow is a cap: running ahead of the calendar is what is bad. Rounded so that
     # exactly 15 points behind is not "more than 15" through float noise.
     behind = round((p - e) if rule.measure_type == FLOW and rule.direction == LOWER else (e - p), 9)
     side = "低于" if p < e else "高于"
-    for status, band in ((LAGGING, plan.lagging_band), (AT_RISK, plan.at_risk_band)):
+    for status, band in ((Status.LAGGING, plan.lagging_band), (Status.AT_RISK, plan.at_risk_band)):
         if behind > band / 100:
             gap = f"{side}应达进度{_pct(e)}超过{_fmt(band)}个百分点"
             return case.result(status, "bands", f"指标进度{_pct(p)}，{gap}")
-    return case.result(ON_TRACK, "bands", f"指标进度{_pct(p)}，应达进度{_pct(e)}，进度正常")
+    return case.result(Status.ON_TRACK, "bands", f"指标进度{_pct(p)}，应达进度{_pct(e)}，进度正常")
