@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("tasks.urls")),
     path("", include("indicators.urls")),
     path("", include("plans.urls")),
+    path("", include("ops.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

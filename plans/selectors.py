@@ -1,12 +1,10 @@
 """Reads of plans for pages and the API, always through the visibility rule."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.access import visible_cities
-from indicators.models import Indicator
 from plans.models import Plan
-from tasks.models import Task, TaskAssignment
 
 
 def plan_list(*, user) -> QuerySet[Plan]:
@@ -23,17 +21,13 @@ def plan_detail(*, user, code: str) -> Plan:
         Plan.objects.filter(city__in=visible_cities(user))
         .select_related("city")
         .prefetch_related(
+            # By name, not by model: plans sit below the indicators and tasks apps and import neither.
             "phases",
-            Prefetch(
-                "indicators",
-                Indicator.objects.select_related("lead_department", "target_group").prefetch_related("interim_targets"),
-            ),
-            Prefetch(
-                "tasks",
-                Task.objects.prefetch_related(
-                    Prefetch("assignments", TaskAssignment.objects.select_related("department")), "indicators"
-                ),
-            ),
+            "indicators__lead_department",
+            "indicators__target_group",
+            "indicators__interim_targets",
+            "tasks__assignments__department",
+            "tasks__indicators",
             "leading_group__department",
         )
     )

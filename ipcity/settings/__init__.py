@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "reports",
-    "benchmarks",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "plans.context_processors.demo_banner",
+                "ops.context_processors.demo_banner",
                 "notifications.context_processors.unread_notifications",
             ],
         },

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from indicators.models import Indicator
-from plans.demo import demo_accounts_load, demo_figures_load, demo_task_updates_load
-from plans.services import PLAN_FIXTURE_DIR, plan_fixture_load
+from ops.demo import demo_accounts_load, demo_figures_load, demo_task_updates_load
+from ops.fixtures import PLAN_FIXTURE_DIR, plan_fixture_load
 from tasks import services as task_services
 from tasks.models import SupervisionItem
 from tests.factories import make_user

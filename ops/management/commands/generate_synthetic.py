@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from plans.synthetic import synthetic_generate, synthetic_remove
+from ops.synthetic import synthetic_generate, synthetic_remove
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import IndicatorProgress
-from plans.management.commands.serve import run_schedule_once
+from ops.management.commands.serve import run_schedule_once
 from tests.factories import FigureFactory, IndicatorFactory
 
 pytestmark = pytest.mark.django_db

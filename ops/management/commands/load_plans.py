@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.services import PLAN_FIXTURE_DIR, plan_fixture_load
+from ops.fixtures import PLAN_FIXTURE_DIR, plan_fixture_load
 
 
 class Command(BaseCommand):

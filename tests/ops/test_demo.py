@@ -8,9 +8,9 @@ from django.core.management import call_command
 
 from accounts.models import Profile, Role
 from indicators.models import IndicatorProgress, QuarterlyFigure
-from plans.demo import demo_accounts_load, demo_figures_load, demo_task_updates_load
+from ops.demo import demo_accounts_load, demo_figures_load, demo_task_updates_load
+from ops.fixtures import PLAN_FIXTURE_DIR, plan_fixture_load
 from plans.models import City
-from plans.services import PLAN_FIXTURE_DIR, plan_fixture_load
 from tasks.models import TaskUpdate
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import importlib
 
 from django.core.management.base import BaseCommand
 
+from ops.synthetic import synthetic_generate
 from plans.models import City
-from plans.synthetic import synthetic_generate
 
 SECTIONS = ["progress", "reports", "dashboards"]
 
@@ -26,4 +26,4 @@ class Command(BaseCommand):
                 "generating synthetic data: " + ", ".join(f"{k} {v}" for k, v in synthetic_generate().items())
             )
         for section in only or SECTIONS:
-            importlib.import_module(f"benchmarks.{section}").run(self.stdout.write)
+            importlib.import_module(f"ops.benchmarks.{section}").run(self.stdout.write)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from plans.demo import demo_accounts_load, demo_figures_load, demo_remove, demo_task_updates_load
+from ops.demo import demo_accounts_load, demo_figures_load, demo_remove, demo_task_updates_load
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from indicators.models import Indicator, TargetGroup
+from ops.fixtures import PLAN_FIXTURE_DIR, plan_fixture_load
 from plans.models import City, Department, LeadingGroupMember, Plan
-from plans.services import PLAN_FIXTURE_DIR, plan_fixture_load
 from tasks.models import Task, TaskAssignment
 
 pytestmark = pytest.mark.django_db

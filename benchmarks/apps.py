@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class BenchmarksConfig(AppConfig):
-    name = "benchmarks"
-    verbose_name = "基准测试"
