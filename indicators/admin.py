@@ -4,10 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators import figures
+from indicators import definitions
 from indicators.models import (
-    CrossCheck,
-    FigureImport,
     Indicator,
     IndicatorProgress,
     InterimTarget,
@@ -23,7 +21,7 @@ class InterimTargetInline(admin.TabularInline):
 
 
 class IndicatorAdminForm(forms.ModelForm):
-    """The admin's indicator form asks why a definition changes; the rule is indicators.figures'."""
+    """The admin's indicator form asks why a definition changes; the rule is figures.services'."""
 
     change_reason = forms.CharField(
         label=_("修改原因"),
@@ -41,7 +39,7 @@ class IndicatorAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             try:
-                figures.indicator_definition_check(
+                definitions.indicator_definition_check(
                     user=self.request_user,
                     indicator=self.instance,
                     changed=self.changed_data,
@@ -90,7 +88,7 @@ class IndicatorAdmin(NoRevert, SimpleHistoryAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        figures.indicator_definition_save(
+        definitions.indicator_definition_save(
             user=request.user,
             indicator=obj,
             changed=form.changed_data,
@@ -123,35 +121,6 @@ class QuarterlyFigureAdmin(NoRevert, SimpleHistoryAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(CrossCheck)
-class CrossCheckAdmin(admin.ModelAdmin):
-    list_display = ["left_key", "kind", "right_key", "plan", "tolerance_percent"]
-    list_filter = ["kind", "plan__city", "plan"]
-    search_fields = ["left_key", "right_key", "notes"]
-
-
-@admin.register(FigureImport)
-class FigureImportAdmin(admin.ModelAdmin):
-    list_display = [
-        "filename",
-        "plan",
-        "kind",
-        "period_end",
-        "uploaded_by",
-        "uploaded_at",
-        "confirmed_at",
-        "saved_rows",
-    ]
-    list_filter = ["plan__city", "kind"]
-    exclude = ["content"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
 

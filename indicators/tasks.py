@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.db import transaction
 
 from indicators import services
 from indicators.models import Indicator
@@ -21,6 +22,11 @@ def indicator_recompute_task(indicator_id: int) -> None:
     affected = services.indicators_sharing_figures(indicator_id)
     services.indicator_progress_recompute(indicator_ids=affected)
     services.indicator_history_rebuild(indicator_ids=affected)
+
+
+def recompute_after_commit(indicator_id: int) -> None:
+    """Enqueue an indicator's recompute once the change that calls for it is committed (never before)."""
+    transaction.on_commit(lambda: indicator_recompute_task.delay(indicator_id))
 
 
 @shared_task(**RETRY)

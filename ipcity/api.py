@@ -2,7 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
-from indicators.api.views import FigureViewSet, IndicatorViewSet
+from figures.api.views import FigureViewSet
+from indicators.api.views import IndicatorViewSet
 from notifications.api.views import NotificationViewSet
 from plans.api.views import CityViewSet, DepartmentViewSet, PlanViewSet
 from reports.api.views import ExportJobViewSet

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from figures.api.views import IndicatorFigureHistoryView
 from indicators.api.progress import IndicatorProgressView, PlanProgressView
 from ipcity import views
 from ipcity.api import router
@@ -11,6 +12,11 @@ urlpatterns = [
     path("status.css", views.status_css, name="status-css"),
     path("accounts/", include("accounts.urls")),
     path("api/v1/indicators/<int:pk>/progress/", IndicatorProgressView.as_view(), name="api-indicator-progress"),
+    path(
+        "api/v1/indicators/<int:pk>/figure-history/",
+        IndicatorFigureHistoryView.as_view(),
+        name="api-indicator-figure-history",
+    ),
     path("api/v1/plans/<int:pk>/progress/", PlanProgressView.as_view(), name="api-plan-progress"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -18,7 +24,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("dashboards.urls")),
     path("", include("tasks.urls")),
-    path("", include("indicators.urls")),
+    path("", include("figures.urls")),
     path("", include("plans.urls")),
     path("", include("ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

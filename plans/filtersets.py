@@ -1,7 +1,31 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 
+from core.periods import Quarter
 from plans.models import City, Department, Plan
+
+
+class QuarterField(forms.CharField):
+    """A quarter written 2025Q2, for every form and filter that asks for one."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return Quarter.parse(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class QuarterFilter(django_filters.Filter):
+    """Filters a date field holding period ends (figures, task updates) by the quarter named."""
+
+    field_class = QuarterField
+
+    def filter(self, qs, value):
+        return qs if value is None else qs.filter(**{self.field_name: value.end})
 
 
 class CityFilterSet(django_filters.FilterSet):

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plans.filtersets import QuarterField
 from reports.models import ExportJob
-from tasks.filtersets import QuarterField
 
 
 class ExportRequestForm(forms.Form):

@@ -9,30 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from plans.filtersets import QuarterFilter
 from plans.models import Department, Plan
 from tasks import rules
 from tasks.models import SUPERVISION_STATUS_CHOICES, SupervisionItem, Task, TaskUpdate
 from tasks.selectors import latest_states, overview_plans
-
-
-class QuarterField(forms.CharField):
-    """A quarter written 2025Q2."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return rules.Quarter.parse(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-
-
-class QuarterFilter(django_filters.Filter):
-    field_class = QuarterField
-
-    def filter(self, qs, value):
-        return qs if value is None else qs.filter(**{self.field_name: value.end})
 
 
 class TaskFilterSet(django_filters.FilterSet):

@@ -166,7 +166,7 @@ class CrossCheckFactory(factory.django.DjangoModelFactory):
     """A plan's own cross-indicator rule between two catalogue keys."""
 
     class Meta:
-        model = "indicators.CrossCheck"
+        model = "figures.CrossCheck"
 
     plan = factory.SubFactory(PlanFactory)
     kind = "not_greater"

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "plans",
     "indicators",
+    "figures",
     "tasks",
     "notifications",
     "dashboards",

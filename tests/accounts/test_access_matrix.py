@@ -12,10 +12,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.access import can_enter_figures, can_review_figures, can_see_unapproved, visible_cities
-from indicators.figure_selectors import quarter_revision
+from figures.selectors import quarter_revision
 from indicators.models import QuarterlyFigure
 from tests.factories import FigureFactory, IndicatorFactory
-from tests.indicators.conftest import Q2, Q3
+from tests.figures.conftest import Q2, Q3
 
 pytestmark = pytest.mark.django_db
 Status = QuarterlyFigure.Status

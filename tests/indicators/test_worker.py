@@ -18,7 +18,7 @@ from django.db import connection
 
 from accounts.models import Role
 from core.periods import Quarter
-from indicators import figures
+from figures import services as figures
 from indicators.models import IndicatorProgress, LagFlag, QuarterlyFigure
 from indicators.services import indicator_progress_recompute, today
 from indicators.tasks import indicator_recompute_task

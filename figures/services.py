@@ -1,0 +1,611 @@
+"""The quarterly-figure workflow: save drafts, submit, approve or return, correct; and indicator
+definition changes once figures exist.
+
+Every way in (entry grid, Excel import, API) calls these services, so the rules of figures.rules,
+the permissions of accounts.access and the recorded history are the same whichever door a number came
+in by. Every write records who and why in the figure's history (django-simple-history).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import can_enter_figures, can_review_figures
+from core.periods import Quarter, reporting_deadline
+from figures import rules
+from figures.models import CrossCheck
+from figures.selectors import (
+    PeriodFigures,
+    display_name,
+    earlier_period_ends,
+    figures_by_period,
+    indicator_period_end,
+    last_changed,
+    lock_reason,
+    plan_quarters,
+    previous_period_end,
+    quarter_revision,
+    row_spec,
+)
+from indicators.models import Indicator, QuarterlyFigure, TargetForm
+from indicators.tasks import recompute_after_commit
+from plans.models import Plan, Population
+
+Status = QuarterlyFigure.Status
+
+
+# --- Errors the pages and the API turn into messages ------------------------------------------------------
+
+
+class ConcurrentEdit(Exception):
+    """Somebody saved the same quarter (or figure) since this user loaded it: refused, never overwritten."""
+
+    def __init__(self, figure: QuarterlyFigure | None):
+        self.figure = figure
+        if figure is None:
+            message = _("本季度数据已被他人修改，您的修改未保存，请刷新页面后重新填写。")
+        else:
+            message = _("本季度数据已被 %(who)s 于 %(when)s 修改，您的修改未保存，请刷新页面后重新填写。") % {
+                "who": display_name(figure.updated_by),
+                "when": timezone.localtime(figure.updated_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        super().__init__(message)
+
+
+class EntriesInvalid(Exception):
+    """Some rows failed: nothing was saved. Each outcome carries its errors by field."""
+
+    def __init__(self, outcomes: list["Outcome"], messages: Iterable[str] = ()):
+        self.outcomes = outcomes
+        self.messages = list(messages)
+        super().__init__(_("有%(n)s行数据未通过校验，未保存任何数据。") % {"n": len(self.failed)})
+
+    @property
+    def failed(self) -> list["Outcome"]:
+        return [o for o in self.outcomes if o.errors]
+
+
+# --- Entries and their outcomes ---------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One row as entered: an indicator, a period and what was typed. `ref` names the row in bulk input."""
+
+    indicator: Indicator
+    period_end: dt.date
+    data: rules.RowInput
+    ref: str = ""
+
+
+CREATE, UPDATE, CLEAR, UNCHANGED, EMPTY = "create", "update", "clear", "unchanged", "empty"
+
+
+@dataclass
+class Outcome:
+    """What saving an entry does (or why it cannot)."""
+
+    entry: Entry
+    action: str = EMPTY
+    check: rules.RowCheck = field(default_factory=rules.RowCheck)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    figure: QuarterlyFigure | None = None
+    version: int = 1
+
+    @property
+    def writes(self) -> bool:
+        return self.action in (CREATE, UPDATE, CLEAR)
+
+
+def _add(errors: dict, name: str, message: str) -> None:
+    errors.setdefault(name, []).append(message)
+
+
+def _same(figure: QuarterlyFigure, data: rules.RowInput, check: rules.RowCheck) -> bool:
+    entered = figure.entered_value if figure.entered_value is not None else figure.value
+    typed = check.entered_value if check.entered_value is not None else data.value
+    return (
+        entered == typed
+        and figure.numerator == data.numerator
+        and figure.denominator == data.denominator
+        and figure.comment == data.comment
+        and figure.source == data.source
+        and figure.is_provisional == data.is_provisional
+    )
+
+
+def _values_match(figure: QuarterlyFigure | None, data: rules.RowInput) -> bool:
+    """Whether a row repeats a locked figure (a re-uploaded template): then it is simply left alone."""
+    if data.is_empty:
+        return True
+    if figure is None:
+        return False
+    entered = figure.entered_value if figure.entered_value is not None else figure.value
+    return (data.numerator, data.denominator) == (figure.numerator, figure.denominator) and (
+        data.value is None or data.value == entered
+    )
+
+
+class _Chain:
+    """Stored figures overlaid with the batch being checked, so a year-to-date total in Q3 is derived from
+    the Q1 and Q2 of the same upload, and 'previous' means the previous row of the batch if there is one."""
+
+    def __init__(self, figures: dict[tuple[int, dt.date], PeriodFigures]):
+        self.figures = figures
+        self.batch: dict[tuple[int, dt.date], Decimal | None] = {}
+
+    def value(self, indicator_id: int, period_end: dt.date) -> Decimal | None:
+        if (indicator_id, period_end) in self.batch:
+            return self.batch[(indicator_id, period_end)]
+        period = self.figures.get((indicator_id, period_end))
+        reference = period.reference if period else None
+        return None if reference is None else reference.value
+
+    def context(self, indicator: Indicator, period_end: dt.date) -> rules.RowContext:
+        previous = self.value(indicator.pk, previous_period_end(indicator, period_end))
+        total = Decimal(0)
+        for end in earlier_period_ends(indicator, period_end):
+            value = self.value(indicator.pk, end)
+            if value is None:
+                return rules.RowContext(previous=previous, earlier_in_year=None)
+            total += value
+        return rules.RowContext(previous=previous, earlier_in_year=total)
+
+
+def figure_entries_check(
+    *, plan: Plan, entries: list[Entry], submitting: bool = False, today: dt.date | None = None
+) -> list[Outcome]:
+    """Judge every entry as saving it would, without writing: the preview of an import, the grid's check.
+
+    `submitting` adds the checks of submission that concern one row (a source is required).
+    """
+    valid_ends = {q.end for q in plan_quarters(plan=plan, today=today)}
+    indicators = {e.indicator.pk for e in entries}
+    figures = figures_by_period(indicators)
+    chain = _Chain(figures)
+    seen: set[tuple[int, dt.date]] = set()
+    outcomes = []
+    for entry in sorted(entries, key=lambda e: (e.indicator.pk, e.period_end)):
+        outcome = Outcome(entry=entry)
+        outcomes.append(outcome)
+        key = (entry.indicator.pk, entry.period_end)
+        if not _entry_frame_ok(plan, entry, valid_ends, seen, outcome):
+            continue
+        seen.add(key)
+        period = figures.get(key, PeriodFigures())
+        outcome.figure, outcome.version = period.open, period.next_version
+        locked = lock_reason(plan, period)
+        if locked:
+            if not _values_match(period.current, entry.data):
+                _add(outcome.errors, "value", locked)
+            outcome.action = UNCHANGED if not entry.data.is_empty else EMPTY
+            continue
+        outcome.check = rules.check_row(
+            row_spec(entry.indicator),
+            entry.data,
+            chain.context(entry.indicator, entry.period_end),
+            submitting=submitting,
+        )
+        outcome.errors.update(outcome.check.errors)
+        if entry.data.is_empty:
+            has_value = period.open is not None and not _blank(period.open)
+            outcome.action = CLEAR if has_value else EMPTY
+        elif period.open is None:
+            outcome.action = CREATE
+        else:
+            outcome.action = UNCHANGED if _same(period.open, entry.data, outcome.check) else UPDATE
+        if outcome.check.ok:
+            chain.batch[key] = outcome.check.value
+    order = {id(e): n for n, e in enumerate(entries)}
+    outcomes.sort(key=lambda o: order[id(o.entry)])
+    return outcomes
+
+
+def _blank(figure: QuarterlyFigure) -> bool:
+    return figure.value is None and figure.numerator is None and figure.denominator is None
+
+
+def _entry_frame_ok(plan: Plan, entry: Entry, valid_ends: set, seen: set, outcome: Outcome) -> bool:
+    """The row names a quantitative indicator of this plan, a period it reports for, and only once."""
+    indicator = entry.indicator
+    if indicator.plan_id != plan.pk or indicator.target_form == TargetForm.QUALITATIVE:
+        _add(outcome.errors, "indicator", _("该指标不属于本方案的定量指标。"))
+        return False
+    if entry.period_end not in valid_ends:
+        _add(outcome.errors, "period", _("该季度不在方案实施期内或尚未结束。"))
+        return False
+    if indicator_period_end(indicator, Quarter.of(entry.period_end)) != entry.period_end:
+        _add(outcome.errors, "period", _("该指标按年度报送，只能填报第4季度（年末）数据。"))
+        return False
+    if (indicator.pk, entry.period_end) in seen:
+        _add(outcome.errors, "indicator", _("同一指标同一季度重复出现。"))
+        return False
+    return True
+
+
+# --- Saving drafts ----------------------------------------------------------------------------------------
+
+
+def _lock_plan(plan: Plan) -> None:
+    """Serialise writers of one plan's figures (PostgreSQL row lock; SQLite serialises writes anyway)."""
+    Plan.objects.select_for_update().filter(pk=plan.pk).exists()
+
+
+def _check_revision(plan: Plan, period_ends, revision: str) -> None:
+    if quarter_revision(plan=plan, period_ends=period_ends) != revision:
+        raise ConcurrentEdit(last_changed(plan=plan, period_ends=period_ends))
+
+
+TRUSTED_FIELDS = ("indicator", "created_by", "updated_by", "submitted_by", "reviewed_by")
+"""Foreign keys the services set from rows they have just read: re-checking that they exist would cost one
+query each per row of a thousand-row import."""
+
+
+def _save(figure: QuarterlyFigure, user, reason: str) -> QuarterlyFigure:
+    """Validate and save one figure, recording who and why in its history.
+
+    The uniqueness constraints (one open and one approved version per period) are held by the database
+    and guaranteed by the callers under the plan lock, so they are not re-queried for every row here.
+    """
+    figure.updated_by = user
+    figure._history_user = user
+    figure._change_reason = reason
+    figure.full_clean(exclude=TRUSTED_FIELDS, validate_constraints=False)
+    figure.save()
+    return figure
+
+
+def _apply(user, outcome: Outcome, reason: str) -> QuarterlyFigure:
+    entry, check = outcome.entry, outcome.check
+    figure = outcome.figure or QuarterlyFigure(
+        indicator=entry.indicator, period_end=entry.period_end, created_by=user, version=outcome.version
+    )
+    data = entry.data
+    figure.value = check.value
+    figure.entered_value = check.entered_value
+    figure.entry_form = check.entry_form
+    figure.numerator, figure.denominator = data.numerator, data.denominator
+    figure.comment, figure.source, figure.is_provisional = data.comment, data.source, data.is_provisional
+    return _save(figure, user, reason)
+
+
+def figure_entries_save(
+    *,
+    user,
+    plan: Plan,
+    entries: list[Entry],
+    revision: str | None = None,
+    revision_periods: Iterable[dt.date] = (),
+    reason: str = "",
+) -> list[Outcome]:
+    """Save the entries as drafts, all or nothing.
+
+    With a revision (taken when the page or file was read), refuse if any figure of `revision_periods`
+    changed since: the second of two people editing a quarter is told who changed it.
+    """
+    if not can_enter_figures(user, plan.city_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        _lock_plan(plan)
+        if revision is not None:
+            _check_revision(plan, set(revision_periods) or {e.period_end for e in entries}, revision)
+        outcomes = figure_entries_check(plan=plan, entries=entries)
+        if any(o.errors for o in outcomes):
+            raise EntriesInvalid(outcomes)
+        for outcome in outcomes:
+            if outcome.writes:
+                outcome.figure = _apply(user, outcome, reason or _("保存草稿"))
+    return outcomes
+
+
+def figure_draft_save(
+    *, user, indicator: Indicator, period_end: dt.date, data: rules.RowInput, revision: str = ""
+) -> QuarterlyFigure:
+    """One draft through the API: creating one, or updating the open one with its current revision."""
+    plan = indicator.plan
+    if not can_enter_figures(user, plan.city_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        _lock_plan(plan)
+        period = figures_by_period([indicator.pk], [period_end]).get((indicator.pk, period_end), PeriodFigures())
+        if period.open is not None and period.open.revision != revision:
+            raise ConcurrentEdit(period.open)
+        outcomes = figure_entries_save(user=user, plan=plan, entries=[Entry(indicator, period_end, data)])
+    if outcomes[0].figure is None:
+        raise ValidationError({"value": [_("请填写数值。")]})
+    return outcomes[0].figure
+
+
+# --- Submitting -------------------------------------------------------------------------------------------
+
+
+def _entry_of(figure: QuarterlyFigure) -> Entry:
+    entered = figure.entered_value if figure.entered_value is not None else figure.value
+    data = rules.RowInput(
+        value=None if figure.indicator.is_ratio else entered,
+        numerator=figure.numerator,
+        denominator=figure.denominator,
+        comment=figure.comment,
+        source=figure.source,
+        is_provisional=figure.is_provisional,
+    )
+    return Entry(figure.indicator, figure.period_end, data)
+
+
+def _cross_rules(plan: Plan) -> list[rules.CrossRule]:
+    return [
+        rules.CrossRule(kind=c.kind, left_key=c.left_key, right_key=c.right_key, tolerance_percent=c.tolerance_percent)
+        for c in CrossCheck.objects.filter(Q(plan=None) | Q(plan=plan))
+    ]
+
+
+def _population(plan: Plan, year: int) -> tuple[Decimal | None, int | None]:
+    """The resident population of the period's year, else the latest year before it (published later)."""
+    row = Population.objects.filter(city_id=plan.city_id, year__lte=year).order_by("-year").first()
+    return (row.value, row.year) if row else (None, None)
+
+
+def _cross_check(
+    plan: Plan, period_end: dt.date, checked: dict[int, Outcome], figures: dict
+) -> tuple[dict[int, list[str]], list[str]]:
+    """Cross-indicator rules over one period: blocking messages by indicator, and notices."""
+    cross = _cross_rules(plan)
+    if not cross:
+        return {}, []
+    keyed = [i for i in plan.indicators.exclude(catalogue_key="") if indicator_period_end(i, Quarter.of(period_end))]
+    values, by_key = {}, defaultdict(list)
+    for indicator in keyed:
+        by_key[indicator.catalogue_key].append(indicator.pk)
+        if indicator.pk in checked:
+            value = checked[indicator.pk].check.value
+        else:
+            period = figures.get((indicator.pk, period_end))
+            reference = period.current if period else None
+            value = None if reference is None else reference.value
+        if value is not None and indicator.catalogue_key not in values:
+            values[indicator.catalogue_key] = rules.Measured(indicator.name, value, indicator.unit)
+    involved = [r for r in cross if any(pk in checked for k in (r.left_key, r.right_key) for pk in by_key[k])]
+    population, population_year = _population(plan, period_end.year)
+    blocking, notices = defaultdict(list), []
+    for issue in rules.check_cross(
+        involved, values, year=period_end.year, population=population, population_year=population_year
+    ):
+        if not issue.blocking:
+            notices.append(issue.message)
+            continue
+        # Shown on the left indicator's row, or on the right one's when only that one is being submitted.
+        targets = [pk for pk in by_key[issue.left_key] if pk in checked] or by_key[issue.right_key]
+        for pk in targets:
+            blocking[pk].append(issue.message)
+    return blocking, notices
+
+
+def figures_submit(
+    *, user, plan: Plan, figures: list[QuarterlyFigure], reason: str, late_exempt: bool = False
+) -> list[str]:
+    """Check and submit open figures (of one or more periods); all or nothing. Returns notices.
+
+    Callers check the permission; `late_exempt` is for a history import (a backfill is not a late report).
+    """
+    if plan.is_archived:
+        raise ValidationError(_("方案已归档，数据不可修改。"))
+    if not figures:
+        raise ValidationError(_("没有可提交的数据：请先填写并保存。"))
+    indicator_ids = {f.indicator_id for f in figures}
+    stored = figures_by_period(indicator_ids | set(plan.indicators.values_list("pk", flat=True)))
+    chain = _Chain(stored)
+    outcomes_by_period: dict[dt.date, dict[int, Outcome]] = defaultdict(dict)
+    outcomes = []
+    for figure in sorted(figures, key=lambda f: (f.indicator_id, f.period_end)):
+        entry = _entry_of(figure)
+        check = rules.check_row(
+            row_spec(figure.indicator), entry.data, chain.context(figure.indicator, figure.period_end), submitting=True
+        )
+        outcome = Outcome(entry=entry, action=UPDATE, check=check, errors=dict(check.errors), figure=figure)
+        outcomes.append(outcome)
+        outcomes_by_period[figure.period_end][figure.indicator_id] = outcome
+        if check.ok:
+            chain.batch[(figure.indicator_id, figure.period_end)] = check.value
+    notices = []
+    for period_end, checked in outcomes_by_period.items():
+        blocking, period_notices = _cross_check(plan, period_end, checked, stored)
+        notices.extend(period_notices)
+        for indicator_id, messages in blocking.items():
+            if indicator_id in checked:
+                for message in messages:
+                    _add(checked[indicator_id].errors, "value", message)
+    if any(o.errors for o in outcomes):
+        raise EntriesInvalid(outcomes)
+    now = timezone.now()
+    today = timezone.localdate()
+    for outcome in outcomes:
+        figure = outcome.figure
+        figure.value = outcome.check.value
+        figure.status = Status.SUBMITTED
+        figure.submitted_by, figure.submitted_at = user, now
+        figure.is_late = not late_exempt and today > reporting_deadline(figure.period_end, plan.reporting_lag_days)
+        figure.reviewed_by = figure.reviewed_at = None
+        figure.return_reason = ""
+        _save(figure, user, reason)
+    return notices
+
+
+def _open_with_values(plan: Plan, period_ends) -> list[QuarterlyFigure]:
+    return [
+        f
+        for f in QuarterlyFigure.objects.filter(
+            indicator__plan=plan,
+            period_end__in=list(period_ends),
+            status__in=(Status.DRAFT, Status.RETURNED),
+        ).select_related("indicator")
+        if not _blank(f)
+    ]
+
+
+def figure_quarter_submit(*, user, plan: Plan, quarter: Quarter, revision: str | None = None) -> list[str]:
+    """Submit every saved draft (and returned figure) of a quarter for review; returns notices."""
+    if not can_enter_figures(user, plan.city_id):
+        raise PermissionDenied
+    period_ends = {quarter.end}
+    with transaction.atomic():
+        _lock_plan(plan)
+        if revision is not None:
+            _check_revision(plan, period_ends, revision)
+        return figures_submit(user=user, plan=plan, figures=_open_with_values(plan, period_ends), reason=_("提交审核"))
+
+
+def figure_submit(*, user, figure: QuarterlyFigure) -> QuarterlyFigure:
+    """Submit one draft (the API's per-figure submit)."""
+    plan = figure.indicator.plan
+    if not can_enter_figures(user, plan.city_id):
+        raise PermissionDenied
+    if figure.status not in (Status.DRAFT, Status.RETURNED):
+        raise ValidationError(_("只有草稿或已退回的数据可以提交。"))
+    if _blank(figure):
+        raise ValidationError({"value": [_("请先填写数值。")]})
+    with transaction.atomic():
+        _lock_plan(plan)
+        figures_submit(user=user, plan=plan, figures=[figure], reason=_("提交审核"))
+    return figure
+
+
+# --- Review -----------------------------------------------------------------------------------------------
+
+
+def _reviewable(user, figure: QuarterlyFigure) -> None:
+    plan = figure.indicator.plan
+    if not can_review_figures(user, plan.city_id):
+        raise PermissionDenied
+    if plan.is_archived:
+        raise ValidationError(_("方案已归档，数据不可修改。"))
+    if figure.status != Status.SUBMITTED:
+        raise ValidationError(_("只能审核待审核的数据。"))
+    if figure.submitted_by_id == user.pk:
+        raise ValidationError(_("不能审核自己提交的数据。"))
+
+
+def figure_approve(*, user, figure: QuarterlyFigure) -> QuarterlyFigure:
+    """Approve a submitted figure; the approved one it corrects becomes superseded; progress recomputes."""
+    _reviewable(user, figure)
+    now = timezone.now()
+    with transaction.atomic():
+        for old in QuarterlyFigure.objects.select_for_update().filter(
+            indicator_id=figure.indicator_id, period_end=figure.period_end, status=Status.APPROVED
+        ):
+            old.status = Status.SUPERSEDED
+            _save(old, user, _("被第%(v)s版取代") % {"v": figure.version})
+        figure.status = Status.APPROVED
+        figure.reviewed_by, figure.reviewed_at = user, now
+        _save(figure, user, _("审核通过"))
+        recompute_after_commit(figure.indicator_id)
+    return figure
+
+
+def figure_return(*, user, figure: QuarterlyFigure, reason: str) -> QuarterlyFigure:
+    """Return a submitted figure to the submitter; the reason is required and shown to them."""
+    _reviewable(user, figure)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"return_reason": [_("退回时必须填写原因。")]})
+    with transaction.atomic():
+        figure.status = Status.RETURNED
+        figure.return_reason = reason
+        figure.reviewed_by, figure.reviewed_at = user, timezone.now()
+        _save(figure, user, _("退回：%(reason)s") % {"reason": reason})
+    return figure
+
+
+APPROVE, RETURN = "approve", "return"
+
+
+@dataclass
+class Decision:
+    figure: QuarterlyFigure
+    action: str
+    reason: str = ""
+
+
+def figure_review(*, user, decisions: list[Decision]) -> dict[str, int]:
+    """Apply a reviewer's decisions on a quarter, all or nothing; errors are keyed by figure id."""
+    errors = {}
+    with transaction.atomic():
+        for decision in decisions:
+            try:
+                if decision.action == APPROVE:
+                    figure_approve(user=user, figure=decision.figure)
+                elif decision.action == RETURN:
+                    figure_return(user=user, figure=decision.figure, reason=decision.reason)
+            except ValidationError as error:
+                errors[decision.figure.pk] = error.messages
+        if errors:
+            raise ValidationError(errors)
+    counts = defaultdict(int)
+    for decision in decisions:
+        counts[decision.action] += 1
+    return dict(counts)
+
+
+# --- Corrections ------------------------------------------------------------------------------------------
+
+
+def figure_correct(*, user, figure: QuarterlyFigure, data: rules.RowInput, reason: str) -> QuarterlyFigure:
+    """Change an approved (locked) figure: a new version with a reason, submitted for approval again.
+
+    The approved version keeps counting until the correction is approved; both stay in the history.
+    Replacing a provisional figure with the official one is a correction too.
+    """
+    indicator = figure.indicator
+    plan = indicator.plan
+    if not can_enter_figures(user, plan.city_id):
+        raise PermissionDenied
+    if plan.is_archived:
+        raise ValidationError(_("方案已归档，数据不可修改。"))
+    if figure.status != Status.APPROVED:
+        raise ValidationError(_("只能更正已审核通过的数据。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"correction_reason": [_("更正时必须填写原因。")]})
+    if data.is_empty:
+        raise ValidationError({"value": [_("请填写更正后的数值。")]})
+    with transaction.atomic():
+        _lock_plan(plan)
+        period = figures_by_period([indicator.pk], [figure.period_end])[(indicator.pk, figure.period_end)]
+        if period.open is not None:
+            raise ValidationError(_("该数据已有一份待处理的更正，请先处理它。"))
+        correction = QuarterlyFigure(
+            indicator=indicator,
+            period_end=figure.period_end,
+            version=period.next_version,
+            created_by=user,
+            correction_reason=reason,
+        )
+        stored = figures_by_period([indicator.pk])
+        check = rules.check_row(row_spec(indicator), data, _Chain(stored).context(indicator, figure.period_end))
+        if check.errors:
+            raise EntriesInvalid(
+                [
+                    Outcome(
+                        entry=Entry(indicator, figure.period_end, data), action=CREATE, check=check, errors=check.errors
+                    )
+                ]
+            )
+        outcome = Outcome(
+            entry=Entry(indicator, figure.period_end, data), action=CREATE, check=check, figure=correction
+        )
+        _apply(user, outcome, _("更正：%(reason)s") % {"reason": reason})
+        figures_submit(
+            user=user,
+            plan=plan,
+            figures=[correction],
+            reason=_("更正：%(reason)s") % {"reason": reason},
+            late_exempt=True,
+        )
+    return correction
