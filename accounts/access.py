@@ -1,14 +1,13 @@
-"""The one visibility rule: a user sees only the cities they belong to or are assigned to.
+"""Who may see and do what: the one visibility rule (a user sees only the cities they belong to or are
+assigned to) and the role checks the services apply.
 
-Pages and the API both filter through these functions, so a city the user may not see answers 404
-everywhere alike.
+Models read through `Model.objects.visible_to(user)` (accounts.querysets), which applies `city_filter`, so a
+city the user may not see answers 404 on every page and API endpoint alike.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q
 
 from accounts.models import Role
-from plans.models import City
-from tasks.models import TaskAssignment
 
 ENTRY_ROLES = (Role.BUREAU_STAFF, Role.REVIEWER, Role.ADMIN)
 
@@ -22,15 +21,16 @@ def user_role(user) -> str | None:
     return profile.role if profile else None
 
 
-def visible_cities(user) -> QuerySet[City]:
+def city_filter(user, city_path: str) -> Q:
+    """The cities `user` may see, as a filter along `city_path` (e.g. "plan__city") to a City."""
     role = user_role(user)
     if role is None:
-        return City.objects.none()
+        return Q(pk__in=[])
     if role == Role.ADMIN:
-        return City.objects.all()
+        return Q()
     if role == Role.PROVINCIAL:
-        return user.profile.assigned_cities.all()
-    return City.objects.filter(pk=user.profile.city_id)
+        return Q(**{f"{city_path}__in": user.profile.assigned_cities.values("pk")})
+    return Q(**{city_path: user.profile.city_id})
 
 
 def can_see_unapproved(user, city_id: int) -> bool:
@@ -79,40 +79,6 @@ def can_see_department_updates(user, department) -> bool:
     return can_see_task_overview(user, department.city_id) or user_department_id(user) == department.pk
 
 
-def visible_task_updates(user, updates: QuerySet) -> QuerySet:
-    """Overview roles see their city's updates; a lead department every update of its tasks; a
-    responsible department its own and the consolidated ones; everybody else none."""
-    role = user_role(user)
-    if role == Role.ADMIN:
-        return updates
-    if role is None or role == Role.PROVINCIAL:
-        return updates.none()
-    if role in TASK_OVERVIEW_ROLES:
-        return updates.filter(task__plan__city_id=user.profile.city_id)
-    department_id = user.profile.department_id
-    if department_id is None:
-        return updates.none()
-    assigned = TaskAssignment.objects.filter(task=OuterRef("task"), department_id=department_id)
-    return updates.filter(
-        Q(department_id=department_id)
-        | Q(Exists(assigned.filter(role=TaskAssignment.Role.LEAD)))
-        | Q(Exists(assigned), is_consolidated=True)
-    )
-
-
-def visible_supervision_items(user, items: QuerySet) -> QuerySet:
-    """Overview roles see their city's supervision items; a department the items addressed to it."""
-    role = user_role(user)
-    if role == Role.ADMIN:
-        return items
-    if role is None or role == Role.PROVINCIAL:
-        return items.none()
-    if role in TASK_OVERVIEW_ROLES:
-        return items.filter(plan__city_id=user.profile.city_id)
-    department_id = user.profile.department_id
-    return items.filter(department_id=department_id) if department_id else items.none()
-
-
 def can_answer_supervision(user, item) -> bool:
     return user_role(user) in TASK_UPDATE_ROLES and user_department_id(user) == item.department_id
 
@@ -152,17 +118,3 @@ def can_enter_base(user, city_id: int) -> bool:
 def can_change_indicator_definition(user) -> bool:
     """Measure type, target form and target are the document's; only an administrator changes them."""
     return user_role(user) == Role.ADMIN
-
-
-def visible_figures(user, figures: QuerySet) -> QuerySet:
-    """Figures of the cities the user sees; unapproved ones only of their own city and entering role."""
-    role = user_role(user)
-    if role is None:
-        return figures.none()
-    if role == Role.ADMIN:
-        return figures
-    figures = figures.filter(indicator__plan__city__in=visible_cities(user))
-    readable = Q(status__in=READABLE_FIGURE_STATUSES)
-    if role in ENTRY_ROLES:
-        readable |= Q(indicator__plan__city_id=user.profile.city_id)
-    return figures.filter(readable)

@@ -5,8 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import City, Department
-
 
 class Role(models.TextChoices):
     BUREAU_STAFF = "bureau_staff", _("填报人员（市场监管局）")
@@ -25,10 +23,15 @@ class Profile(models.Model):
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     city = models.ForeignKey(
-        City, on_delete=models.CASCADE, null=True, blank=True, related_name="profiles", verbose_name=_("所属城市")
+        "plans.City",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("所属城市"),
     )
     department = models.ForeignKey(
-        Department,
+        "plans.Department",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -36,7 +39,7 @@ class Profile(models.Model):
         verbose_name=_("所属部门"),
     )
     assigned_cities = models.ManyToManyField(
-        City,
+        "plans.City",
         blank=True,
         related_name="provincial_viewers",
         verbose_name=_("可查看城市"),

@@ -16,15 +16,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from accounts.access import (
-    TASK_OVERVIEW_ROLES,
-    can_see_department_updates,
-    user_department_id,
-    user_role,
-    visible_cities,
-    visible_figures,
-    visible_supervision_items,
-)
+from accounts.access import TASK_OVERVIEW_ROLES, can_see_department_updates, user_department_id, user_role
 from core import progress
 from core.periods import Quarter
 from core.status import STATUS_ORDER, Status, status_label
@@ -274,9 +266,7 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
     """One row per visible city for its current plan, from stored results: three queries for any number of
     cities (plans, status aggregates, trend)."""
     plans_by_city = defaultdict(list)
-    for plan in (
-        Plan.objects.filter(city__in=visible_cities(user)).select_related("city").order_by("city__code", "period_start")
-    ):
+    for plan in Plan.objects.visible_to(user).select_related("city").order_by("city__code", "period_start"):
         plans_by_city[plan.city_id].append(plan)
     plans = [_current_plan(city_plans, as_of.date) for city_plans in plans_by_city.values()]
     summaries = plan_summaries(plans, as_of=as_of.selector_date)
@@ -490,7 +480,8 @@ def _supervision(user, city: City, plan: Plan, as_of: AsOf) -> list[SupervisionI
     department gave (滞后说明) — one query."""
     answers = SupervisionStep.objects.filter(item=OuterRef("pk")).exclude(explanation="").order_by("-created_at", "-pk")
     items = (
-        visible_supervision_items(user, supervision_items_for_city(city, as_of.date))
+        supervision_items_for_city(city, as_of.date)
+        .visible_to(user)
         .filter(plan=plan, created_at__date__lte=as_of.date)
         .select_related(None)
         .select_related("department", "indicator", "task")
@@ -551,7 +542,7 @@ def city_dashboard(
 ) -> CityDashboard:
     """A city's plan as of a date: headline, status chart, the lagging list first, every indicator with its
     bullet by category, 督办 items, task completion and data freshness — nine queries with the page's own."""
-    cities = visible_cities(user).filter(**({"code": city_code} if city_code is not None else {"pk": city_id}))
+    cities = City.objects.visible_to(user).filter(**({"code": city_code} if city_code is not None else {"pk": city_id}))
     plans = list(Plan.objects.filter(city__in=cities).select_related("city").order_by("period_start", "code"))
     if not plans:
         return CityDashboard(
@@ -656,7 +647,7 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
     """One indicator as of a date: its result, the stored quarterly series against the expected path and the
     end target, every version of its figures the user may see, the document's words and who does the work."""
     indicator = get_object_or_404(
-        Indicator.objects.filter(plan__city__in=visible_cities(user))
+        Indicator.objects.visible_to(user)
         .select_related("plan__city", "lead_department", "target_group", "progress")
         .prefetch_related("interim_targets"),
         pk=pk,
@@ -690,7 +681,8 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
     path = expected_path(indicator, result, first_report=points[0][0] if points else None)
 
     figures = list(
-        visible_figures(user, QuarterlyFigure.objects.filter(indicator=indicator, period_end__lte=as_of.date))
+        QuarterlyFigure.objects.filter(indicator=indicator, period_end__lte=as_of.date)
+        .visible_to(user)
         .select_related("submitted_by", "reviewed_by")
         .order_by("-period_end", "-version")
     )
@@ -796,7 +788,7 @@ class Comparison:
 def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
     """Like indicators (one catalogue key) across the visible cities' current plans, side by side on the one
     scale they share: progress towards each city's own target, against where each should be by now."""
-    cities = visible_cities(user)
+    cities = City.objects.visible_to(user)
     keys = list(
         Indicator.objects.filter(plan__city__in=cities)
         .exclude(catalogue_key="")

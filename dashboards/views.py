@@ -3,9 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from accounts.access import user_role, visible_cities
+from accounts.access import user_role
 from accounts.models import Role
 from dashboards import selectors
+from plans.models import City
 
 
 def _as_of(request) -> selectors.AsOf:
@@ -38,7 +39,7 @@ def home(request):
     if role not in (None, Role.ADMIN, Role.PROVINCIAL) and request.user.profile.city_id:
         return _city(request, as_of, city_id=request.user.profile.city_id)
     if role == Role.PROVINCIAL:
-        assigned = list(visible_cities(request.user).values_list("pk", flat=True)[:2])
+        assigned = list(City.objects.visible_to(request.user).values_list("pk", flat=True)[:2])
         if len(assigned) == 1:
             return _city(request, as_of, city_id=assigned[0])
     return _overview(request, as_of)

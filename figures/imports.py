@@ -7,12 +7,12 @@ Each row goes through the same FigureRowForm as the entry grid and the same serv
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import can_enter_figures
+from core.errors import Forbidden
 from core.periods import Quarter
 from figures import excel
 from figures.forms import FigureRowForm
@@ -151,7 +151,7 @@ def figure_import_upload(
 ) -> FigureImport:
     """Refuse a file that is not this plan's (and quarter's) template; keep the bytes for the preview."""
     if not can_enter_figures(user, plan.city_id):
-        raise PermissionDenied
+        raise Forbidden
     excel.check_upload(name=name, size=len(content), content=content)
     sheet = excel.read_workbook(content)
     expected = str(quarter) if quarter else ""
@@ -251,7 +251,7 @@ def _describe(upload: FigureImport, preview: PreviewRow, outcome: Outcome) -> No
 def figure_import_confirm(*, user, upload: FigureImport) -> Preview:
     """Save every row or none. A history import is submitted for review in the same transaction."""
     if not can_enter_figures(user, upload.plan.city_id):
-        raise PermissionDenied
+        raise Forbidden
     if upload.confirmed_at is not None:
         raise excel.WorkbookRefused(_("该文件已经导入过了。"))
     with transaction.atomic():

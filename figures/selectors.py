@@ -15,14 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import (
-    can_enter_figures,
-    can_review_figures,
-    can_see_unapproved,
-    user_role,
-    visible_cities,
-    visible_figures,
-)
+from accounts.access import can_enter_figures, can_review_figures, can_see_unapproved, user_role
 from accounts.models import Role
 from core.periods import Quarter, quarters_between
 from figures.rules import RowSpec, plain, year_to_date_rate
@@ -44,7 +37,7 @@ def display_name(user) -> str:
 
 def entry_plan(*, user, code: str) -> Plan:
     """A plan whose unapproved figures the user may see; any other plan answers 404."""
-    plan = get_object_or_404(Plan.objects.filter(city__in=visible_cities(user)).select_related("city"), code=code)
+    plan = get_object_or_404(Plan.objects.visible_to(user).select_related("city"), code=code)
     if not can_see_unapproved(user, plan.city_id):
         raise Http404
     return plan
@@ -73,9 +66,7 @@ def quantitative_indicators(plan: Plan) -> QuerySet[Indicator]:
 
 def visible_indicator(*, user, pk: int) -> Indicator:
     return get_object_or_404(
-        Indicator.objects.filter(plan__city__in=visible_cities(user)).select_related(
-            "plan__city", "lead_department", "target_group"
-        ),
+        Indicator.objects.visible_to(user).select_related("plan__city", "lead_department", "target_group"),
         pk=pk,
     )
 
@@ -85,7 +76,7 @@ def visible_figure(*, user, pk: int) -> QuarterlyFigure:
 
 
 def figure_list(*, user) -> QuerySet[QuarterlyFigure]:
-    return visible_figures(user, QuarterlyFigure.objects.select_related("indicator__plan__city", *FIGURE_USERS))
+    return QuarterlyFigure.objects.select_related("indicator__plan__city", *FIGURE_USERS).visible_to(user)
 
 
 def row_spec(indicator: Indicator) -> RowSpec:
@@ -380,11 +371,7 @@ class QuarterSummary:
 
 def figure_index(*, user) -> list[tuple[Plan, list[QuarterSummary]]]:
     """Plans whose figures the user enters or reviews, with each closed quarter's figures by status."""
-    plans = [
-        p
-        for p in Plan.objects.filter(city__in=visible_cities(user)).select_related("city")
-        if can_see_unapproved(user, p.city_id)
-    ]
+    plans = [p for p in Plan.objects.visible_to(user).select_related("city") if can_see_unapproved(user, p.city_id)]
     counts = defaultdict(lambda: defaultdict(int))
     rows = (
         QuarterlyFigure.objects.filter(indicator__plan__in=plans)
@@ -556,9 +543,7 @@ def _display_definition(record, name: str):
 
 def indicator_figures(*, user, indicator: Indicator) -> list[QuarterlyFigure]:
     """The indicator's figures the user may see, every version, oldest period first."""
-    return list(
-        visible_figures(user, indicator.figures.select_related(*FIGURE_USERS)).order_by("period_end", "version")
-    )
+    return list(indicator.figures.select_related(*FIGURE_USERS).visible_to(user).order_by("period_end", "version"))
 
 
 def pending_review_count(*, user) -> int:

@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import can_enter_figures, can_review_figures
+from core.errors import Conflict, Forbidden, Invalid
 from core.periods import Quarter, reporting_deadline
 from figures import rules
 from figures.models import CrossCheck
@@ -45,7 +46,7 @@ Status = QuarterlyFigure.Status
 # --- Errors the pages and the API turn into messages ------------------------------------------------------
 
 
-class ConcurrentEdit(Exception):
+class ConcurrentEdit(Conflict):
     """Somebody saved the same quarter (or figure) since this user loaded it: refused, never overwritten."""
 
     def __init__(self, figure: QuarterlyFigure | None):
@@ -60,7 +61,7 @@ class ConcurrentEdit(Exception):
         super().__init__(message)
 
 
-class EntriesInvalid(Exception):
+class EntriesInvalid(Invalid):
     """Some rows failed: nothing was saved. Each outcome carries its errors by field."""
 
     def __init__(self, outcomes: list["Outcome"], messages: Iterable[str] = ()):
@@ -292,7 +293,7 @@ def figure_entries_save(
     changed since: the second of two people editing a quarter is told who changed it.
     """
     if not can_enter_figures(user, plan.city_id):
-        raise PermissionDenied
+        raise Forbidden
     with transaction.atomic():
         _lock_plan(plan)
         if revision is not None:
@@ -312,7 +313,7 @@ def figure_draft_save(
     """One draft through the API: creating one, or updating the open one with its current revision."""
     plan = indicator.plan
     if not can_enter_figures(user, plan.city_id):
-        raise PermissionDenied
+        raise Forbidden
     with transaction.atomic():
         _lock_plan(plan)
         period = figures_by_period([indicator.pk], [period_end]).get((indicator.pk, period_end), PeriodFigures())
@@ -393,8 +394,10 @@ def figures_submit(
 ) -> list[str]:
     """Check and submit open figures (of one or more periods); all or nothing. Returns notices.
 
-    Callers check the permission; `late_exempt` is for a history import (a backfill is not a late report).
+    `late_exempt` is for a history import (a backfill is not a late report).
     """
+    if not can_enter_figures(user, plan.city_id):
+        raise Forbidden
     if plan.is_archived:
         raise ValidationError(_("方案已归档，数据不可修改。"))
     if not figures:
@@ -453,7 +456,7 @@ def _open_with_values(plan: Plan, period_ends) -> list[QuarterlyFigure]:
 def figure_quarter_submit(*, user, plan: Plan, quarter: Quarter, revision: str | None = None) -> list[str]:
     """Submit every saved draft (and returned figure) of a quarter for review; returns notices."""
     if not can_enter_figures(user, plan.city_id):
-        raise PermissionDenied
+        raise Forbidden
     period_ends = {quarter.end}
     with transaction.atomic():
         _lock_plan(plan)
@@ -466,7 +469,7 @@ def figure_submit(*, user, figure: QuarterlyFigure) -> QuarterlyFigure:
     """Submit one draft (the API's per-figure submit)."""
     plan = figure.indicator.plan
     if not can_enter_figures(user, plan.city_id):
-        raise PermissionDenied
+        raise Forbidden
     if figure.status not in (Status.DRAFT, Status.RETURNED):
         raise ValidationError(_("只有草稿或已退回的数据可以提交。"))
     if _blank(figure):
@@ -483,7 +486,7 @@ def figure_submit(*, user, figure: QuarterlyFigure) -> QuarterlyFigure:
 def _reviewable(user, figure: QuarterlyFigure) -> None:
     plan = figure.indicator.plan
     if not can_review_figures(user, plan.city_id):
-        raise PermissionDenied
+        raise Forbidden
     if plan.is_archived:
         raise ValidationError(_("方案已归档，数据不可修改。"))
     if figure.status != Status.SUBMITTED:
@@ -565,7 +568,7 @@ def figure_correct(*, user, figure: QuarterlyFigure, data: rules.RowInput, reaso
     indicator = figure.indicator
     plan = indicator.plan
     if not can_enter_figures(user, plan.city_id):
-        raise PermissionDenied
+        raise Forbidden
     if plan.is_archived:
         raise ValidationError(_("方案已归档，数据不可修改。"))
     if figure.status != Status.APPROVED:

@@ -5,11 +5,12 @@ the indicator's history and recompute its progress."""
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.access import can_change_indicator_definition, can_enter_base
+from core.errors import Forbidden
 from indicators.models import Indicator, QuarterlyFigure
 from indicators.tasks import recompute_after_commit
 
@@ -26,7 +27,7 @@ def has_approved_figures(indicator: Indicator) -> bool:
 def indicator_definition_check(*, user, indicator: Indicator, changed: Iterable[str], reason: str) -> None:
     """Only administrators change a definition; once approved figures exist, only with a reason."""
     if not can_change_indicator_definition(user):
-        raise PermissionDenied
+        raise Forbidden
     if set(changed) & set(GUARDED_FIELDS) and not (reason or "").strip() and has_approved_figures(indicator):
         raise ValidationError(
             {"reason": [_("该指标已有审核通过的数据，修改统计口径、目标形式、目标值或基期必须填写原因。")]}
@@ -61,7 +62,7 @@ def indicator_base_enter(
 ) -> Indicator:
     """Fill a base the document left unknown, with its source; recorded, and not a correction."""
     if not can_enter_base(user, indicator.plan.city_id):
-        raise PermissionDenied
+        raise Forbidden
     errors = {}
     if indicator.base_value is not None:
         errors["base_value"] = [_("基期值已存在；如需修改请联系系统管理员。")]

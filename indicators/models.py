@@ -3,9 +3,13 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.access import ENTRY_ROLES, READABLE_FIGURE_STATUSES, city_filter, user_role
+from accounts.models import Role
+from accounts.querysets import visible_manager
 from plans.models import Department, Plan
 
 
@@ -105,6 +109,8 @@ class Indicator(models.Model):
     notes = models.TextField(_("备注"), blank=True)
     history = HistoricalRecords(excluded_fields=["order"])
 
+    objects = visible_manager("plan__city")
+
     class Meta:
         ordering = ["plan", "order"]
         verbose_name = _("指标")
@@ -179,6 +185,20 @@ class InterimTarget(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {self.date}: {self.value}"
+
+
+class QuarterlyFigureQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Figures of the cities the user sees; unapproved ones only to their own city's entering roles."""
+        role = user_role(user)
+        if role is None:
+            return self.none()
+        if role == Role.ADMIN:
+            return self
+        readable = Q(status__in=READABLE_FIGURE_STATUSES)
+        if role in ENTRY_ROLES:
+            readable |= Q(indicator__plan__city_id=user.profile.city_id)
+        return self.filter(city_filter(user, "indicator__plan__city")).filter(readable)
 
 
 class QuarterlyFigure(models.Model):
@@ -256,6 +276,8 @@ class QuarterlyFigure(models.Model):
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
+
+    objects = QuarterlyFigureQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "period_end", "version"]

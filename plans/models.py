@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.querysets import visible_manager
+
 
 class City(models.Model):
     """A city taking part in the IP strong-city programme."""
@@ -15,6 +17,8 @@ class City(models.Model):
     is_synthetic = models.BooleanField(
         _("合成数据"), default=False, help_text=_("基准测试生成的城市，绝不与真实方案混用。")
     )
+
+    objects = visible_manager("pk")
 
     class Meta:
         ordering = ["code"]
@@ -69,6 +73,8 @@ class Plan(models.Model):
     is_archived = models.BooleanField(_("已归档"), default=False)
     source_file = models.CharField(_("来源文件"), max_length=100, blank=True)
     notes = models.TextField(_("备注"), blank=True)
+
+    objects = visible_manager("city")
 
     class Meta:
         ordering = ["city__code", "period_start"]
@@ -131,6 +137,8 @@ class Department(models.Model):
         _("牵头主管部门"), default=False, help_text=_("市市场监管局（知识产权局），文件未写明牵头单位时默认由其牵头。")
     )
     notes = models.TextField(_("备注"), blank=True)
+
+    objects = visible_manager("city")
 
     class Meta:
         ordering = ["city__code", "-is_programme_owner", "name"]

@@ -3,13 +3,12 @@
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.access import visible_cities
 from plans.models import Plan
 
 
 def plan_list(*, user) -> QuerySet[Plan]:
     return (
-        Plan.objects.filter(city__in=visible_cities(user))
+        Plan.objects.visible_to(user)
         .select_related("city")
         .annotate(indicator_count=Count("indicators", distinct=True), task_count=Count("tasks", distinct=True))
     )
@@ -18,7 +17,7 @@ def plan_list(*, user) -> QuerySet[Plan]:
 def plan_detail(*, user, code: str) -> Plan:
     """A plan with its indicators, tasks and assignments fetched in a fixed number of queries."""
     queryset = (
-        Plan.objects.filter(city__in=visible_cities(user))
+        Plan.objects.visible_to(user)
         .select_related("city")
         .prefetch_related(
             # By name, not by model: plans sit below the indicators and tasks apps and import neither.

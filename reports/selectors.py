@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.access import can_see_task_overview, visible_cities
+from accounts.access import can_see_task_overview
 from core import progress
 from core.periods import Quarter, closed_quarters
 from indicators.models import Indicator, QuarterlyFigure
@@ -33,11 +33,7 @@ LATE_REPORT_STATUSES = (rules.ReportStatus.MISSING, rules.ReportStatus.LATE)
 
 
 def report_plans(*, user) -> QuerySet[Plan]:
-    return (
-        Plan.objects.filter(city__in=visible_cities(user))
-        .select_related("city")
-        .order_by("city__code", "-period_start")
-    )
+    return Plan.objects.visible_to(user).select_related("city").order_by("city__code", "-period_start")
 
 
 def report_plan(*, user, code: str) -> Plan:
@@ -47,7 +43,7 @@ def report_plan(*, user, code: str) -> Plan:
 
 def comparison_cities(*, user) -> QuerySet[City]:
     """The cities a comparison covers: all the user may see, never synthetic benchmark cities."""
-    return visible_cities(user).filter(is_synthetic=False)
+    return City.objects.visible_to(user).filter(is_synthetic=False)
 
 
 def comparison_quarters(*, plans, today: dt.date) -> list[Quarter]:
@@ -78,7 +74,7 @@ def export_jobs(*, user) -> QuerySet[ExportJob]:
         return ExportJob.objects.none()
     return (
         ExportJob.objects.filter(requested_by=user)
-        .filter(Q(plan__isnull=True) | Q(plan__city__in=visible_cities(user)))
+        .filter(Q(plan__isnull=True) | Q(plan__city__in=City.objects.visible_to(user)))
         .select_related("plan__city")
     )
 

@@ -18,9 +18,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.access import visible_cities
 from core.periods import Quarter, closed_quarters
-from plans.models import Plan
+from plans.models import City, Plan
 from reports import selectors, workbooks
 from reports.models import ExportJob
 
@@ -122,7 +121,7 @@ def _build(job: ExportJob, advance: Callable[[int], None]) -> tuple[bytes, str]:
     user, quarter = job.requested_by, Quarter.of(job.quarter_end)
     if job.kind == ExportJob.Kind.QUARTERLY:
         plan = job.plan
-        if not visible_cities(user).filter(pk=plan.city_id).exists():
+        if not City.objects.visible_to(user).filter(pk=plan.city_id).exists():
             raise ExportRefused(_("您已无权查看该城市，通报未生成。"))
         report = selectors.quarterly_report(plan=plan, quarter=quarter, user=user)
         advance(50)

@@ -6,9 +6,13 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import TASK_OVERVIEW_ROLES, user_role
+from accounts.models import Role as UserRole
+from accounts.querysets import visible_manager
 from core.periods import Quarter
 from indicators.models import Indicator, LagFlag
 from plans.models import Department, Plan
@@ -30,6 +34,8 @@ class Task(models.Model):
     departments = models.ManyToManyField(
         Department, through="TaskAssignment", related_name="tasks", verbose_name=_("部门")
     )
+
+    objects = visible_manager("plan__city")
 
     class Meta:
         ordering = ["plan", "order"]
@@ -86,6 +92,28 @@ def evidence_upload_to(instance, filename):
     return f"task-evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{evidence.evidence_extension(filename)}"
 
 
+class TaskUpdateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Overview roles see their city's updates; a lead department every update of its tasks; a
+        responsible department its own and the consolidated ones; everybody else none."""
+        role = user_role(user)
+        if role == UserRole.ADMIN:
+            return self
+        if role is None or role == UserRole.PROVINCIAL:
+            return self.none()
+        if role in TASK_OVERVIEW_ROLES:
+            return self.filter(task__plan__city_id=user.profile.city_id)
+        department_id = user.profile.department_id
+        if department_id is None:
+            return self.none()
+        assigned = TaskAssignment.objects.filter(task=OuterRef("task"), department_id=department_id)
+        return self.filter(
+            Q(department_id=department_id)
+            | Q(Exists(assigned.filter(role=TaskAssignment.Role.LEAD)))
+            | Q(Exists(assigned), is_consolidated=True)
+        )
+
+
 class TaskUpdate(models.Model):
     """A department's report on a task for one quarter; never edited or deleted, the latest one counts.
 
@@ -114,6 +142,8 @@ class TaskUpdate(models.Model):
     created_at = models.DateTimeField(_("报送时间"), default=timezone.now, editable=False)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
+    objects = TaskUpdateQuerySet.as_manager()
+
     class Meta:
         ordering = ["task", "quarter_end", "created_at", "pk"]
         verbose_name = _("任务进展")
@@ -140,6 +170,20 @@ class TaskUpdate(models.Model):
 
 SUPERVISION_STATUS_CHOICES = [(s.value, label) for s, label in rules.SUPERVISION_STATUS_LABELS.items()]
 SUPERVISION_ACTION_CHOICES = [(a.value, label) for a, label in rules.SUPERVISION_ACTION_LABELS.items()]
+
+
+class SupervisionItemQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Overview roles see their city's supervision items; a department the items addressed to it."""
+        role = user_role(user)
+        if role == UserRole.ADMIN:
+            return self
+        if role is None or role == UserRole.PROVINCIAL:
+            return self.none()
+        if role in TASK_OVERVIEW_ROLES:
+            return self.filter(plan__city_id=user.profile.city_id)
+        department_id = user.profile.department_id
+        return self.filter(department_id=department_id) if department_id else self.none()
 
 
 class SupervisionItem(models.Model):
@@ -185,6 +229,8 @@ class SupervisionItem(models.Model):
     due_date = models.DateField(_("说明报送期限"))
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now, editable=False)
+
+    objects = SupervisionItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -12,12 +12,7 @@ from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.access import (
-    can_see_task_overview,
-    visible_cities,
-    visible_supervision_items,
-    visible_task_updates,
-)
+from accounts.access import can_see_task_overview
 from indicators.models import Indicator, QuarterlyFigure, TargetForm
 from plans.models import City, Department, LeadingGroupMember, Plan
 from tasks import rules
@@ -27,7 +22,7 @@ from tasks.models import SupervisionItem, Task, TaskAssignment, TaskUpdate
 
 
 def visible_tasks(*, user) -> QuerySet[Task]:
-    return Task.objects.filter(plan__city__in=visible_cities(user))
+    return Task.objects.visible_to(user)
 
 
 def _with_assignments_and_indicators(tasks: QuerySet[Task]) -> QuerySet[Task]:
@@ -44,7 +39,7 @@ def task_detail(*, user, pk: int) -> Task:
 def task_updates(*, user, task: Task) -> QuerySet[TaskUpdate]:
     """Every update of a task the user may read, newest quarter first: the full history, never trimmed."""
     return (
-        visible_task_updates(user, task.updates.all())
+        task.updates.visible_to(user)
         .select_related("department", "author")
         .order_by("-quarter_end", "-created_at", "-pk")
     )
@@ -155,7 +150,7 @@ def department_tasks(*, department: Department, as_of: dt.date) -> list[Departme
 
 
 def visible_department(*, user, pk: int) -> Department:
-    return get_object_or_404(Department.objects.filter(city__in=visible_cities(user)).select_related("city"), pk=pk)
+    return get_object_or_404(Department.objects.visible_to(user).select_related("city"), pk=pk)
 
 
 # --- The bureau matrix: departments x tasks for a plan and quarter ------------------------------------
@@ -193,7 +188,7 @@ class TaskMatrix:
 
 def overview_plans(*, user) -> list[Plan]:
     """Plans whose bureau matrix the user may see, newest first."""
-    plans = Plan.objects.filter(city__in=visible_cities(user)).select_related("city").order_by("-period_start", "code")
+    plans = Plan.objects.visible_to(user).select_related("city").order_by("-period_start", "code")
     return [plan for plan in plans if can_see_task_overview(user, plan.city_id)]
 
 
@@ -281,7 +276,7 @@ def figures_not_submitted(*, plan: Plan, quarter: rules.Quarter) -> QuerySet[Ind
 
 def leading_group_roster(*, user, city_code: str) -> tuple[City, list[LeadingGroupMember]]:
     """A city's leading-group members, by plan and order, each with the number of tasks of their department."""
-    city = get_object_or_404(visible_cities(user), code=city_code)
+    city = get_object_or_404(City.objects.visible_to(user), code=city_code)
     members = (
         LeadingGroupMember.objects.filter(plan__city=city)
         .select_related("plan", "department")
@@ -316,7 +311,7 @@ def _supervision_base(as_of: dt.date) -> QuerySet[SupervisionItem]:
 def supervision_items_for_city(city: City | int, as_of: dt.date) -> QuerySet[SupervisionItem]:
     """Open supervision items of a city for its dashboard, overdue ones first, each with `overdue`.
 
-    The caller has already checked that the user may see the city (accounts.access.visible_cities).
+    The caller has already checked that the user may see the city (City.objects.visible_to).
     """
     return (
         _supervision_base(as_of)
@@ -327,7 +322,7 @@ def supervision_items_for_city(city: City | int, as_of: dt.date) -> QuerySet[Sup
 
 
 def visible_supervision(*, user, as_of: dt.date) -> QuerySet[SupervisionItem]:
-    return visible_supervision_items(user, _supervision_base(as_of)).order_by("-overdue", "status", "due_date", "pk")
+    return _supervision_base(as_of).visible_to(user).order_by("-overdue", "status", "due_date", "pk")
 
 
 def supervision_detail(*, user, pk: int, as_of: dt.date) -> SupervisionItem:

@@ -23,6 +23,7 @@ from accounts.access import (
     user_department_id,
 )
 from accounts.models import Role
+from core.errors import Forbidden
 from indicators.models import LagFlag
 from notifications.models import Notification
 from notifications.selectors import users_in_cities, users_in_departments
@@ -53,7 +54,7 @@ def task_update_submit(
     """
     as_of = as_of or timezone.localdate()
     if not can_update_task(user, task):
-        raise ValidationError({"task": _("该任务未分配给您的部门，不能报送进展。")})
+        raise Forbidden(_("该任务未分配给您的部门，不能报送进展。"))
     errors = {}
     try:
         quarter = quarter if isinstance(quarter, rules.Quarter) else rules.Quarter.parse(quarter)
@@ -161,7 +162,7 @@ def supervision_submit(
 ) -> SupervisionStep:
     """The lead department's 滞后说明 and 整改措施 with the date the measures will be done."""
     if not can_answer_supervision(user, item):
-        raise ValidationError(_("只有被督办的牵头单位可以报送说明。"))
+        raise Forbidden(_("只有被督办的牵头单位可以报送说明。"))
     errors = {}
     if not (explanation or "").strip():
         errors["explanation"] = [_("请填写滞后说明。")]
@@ -217,7 +218,7 @@ def supervision_close(*, user, item: SupervisionItem, note: str = "") -> Supervi
 
 def _check_reviewer(user, item):
     if not can_review_supervision(user, item):
-        raise ValidationError(_("只有市场监管局（领导小组办公室）可以审核督办事项。"))
+        raise Forbidden(_("只有市场监管局（领导小组办公室）可以审核督办事项。"))
 
 
 def _transition(

@@ -18,10 +18,8 @@ from accounts.access import (
     can_see_department_updates,
     can_update_task,
     user_department_id,
-    visible_cities,
-    visible_task_updates,
 )
-from plans.models import Department
+from plans.models import City, Department
 from tasks import rules, selectors, services
 from tasks.filtersets import SupervisionItemFilterSet, task_matrix_query
 from tasks.forms import SupervisionAnswerForm, SupervisionNoteForm, SupervisionReturnForm, TaskUpdateForm
@@ -140,7 +138,7 @@ def _task_page(request, task, *, form=None, status=200):
 
 @login_required
 def evidence_download(request, pk):
-    update = get_object_or_404(visible_task_updates(request.user, TaskUpdate.objects.exclude(evidence="")), pk=pk)
+    update = get_object_or_404(TaskUpdate.objects.exclude(evidence="").visible_to(request.user), pk=pk)
     return evidence_file_response(update)
 
 
@@ -251,7 +249,7 @@ def _supervision_page(request, item, *, bound=None, status=200):
 
 @login_required
 def leading_group_home(request):
-    city = visible_cities(request.user).first()
+    city = City.objects.visible_to(request.user).first()
     if city is None:
         raise Http404
     return redirect("tasks:leading_group", city=city.code)
@@ -266,6 +264,6 @@ def leading_group(request, city):
         {
             "city": city,
             "members": members,
-            "cities": visible_cities(request.user),
+            "cities": City.objects.visible_to(request.user),
         },
     )

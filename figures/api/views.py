@@ -1,7 +1,6 @@
 """API of quarterly figures: thin views calling the same selectors and services as the
 pages (figures.selectors, figures.services), under the same access rules."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,6 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.access import can_see_unapproved
+from core.errors import Invalid
 from figures import selectors as figure_selectors
 from figures import services as figures
 from figures.api.serializers import (
@@ -24,45 +24,6 @@ from figures.api.serializers import (
 )
 from figures.filtersets import FigureFilterSet
 from indicators.models import QuarterlyFigure
-
-API_FIELDS = {"period": "quarter", "indicator": "indicator"}
-
-
-def _field(name: str) -> str:
-    return API_FIELDS.get(name, name)
-
-
-def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
-    """A service's messages as DRF field errors (non-field ones under non_field_errors)."""
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError({_field(k): v for k, v in error.message_dict.items()})
-    return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
-
-
-def invalid_row(invalid: figures.EntriesInvalid) -> serializers.ValidationError:
-    """One figure's errors by field, as a single-figure request expects them."""
-    return serializers.ValidationError({_field(k): v for k, v in invalid.failed[0].errors.items()})
-
-
-def invalid_rows(invalid: figures.EntriesInvalid) -> Response:
-    """A quarter's errors: one entry per failing indicator, each with its errors by field."""
-    return Response(
-        {
-            "rows": [
-                {
-                    "indicator": o.entry.indicator.pk,
-                    "indicator_code": o.entry.indicator.code,
-                    "errors": {_field(k): v for k, v in o.errors.items()},
-                }
-                for o in invalid.failed
-            ]
-        },
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-def conflict(error: figures.ConcurrentEdit) -> Response:
-    return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
 
 
 class IndicatorFigureHistoryView(APIView):
@@ -84,6 +45,27 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = FigureSerializer
     filterset_class = FigureFilterSet
+    api_field_names = {"period": "quarter"}
+    """The services name a figure's quarter `period`; the API calls it `quarter`."""
+
+    def handle_exception(self, exc):
+        """Rows that failed: a quarter's submit lists each failing indicator, a single figure its fields."""
+        if isinstance(exc, figures.EntriesInvalid):
+            if self.action == "submit_quarter":
+                return Response({"rows": self._failed_rows(exc)}, status=status.HTTP_400_BAD_REQUEST)
+            exc = Invalid(exc.failed[0].errors)
+        return super().handle_exception(exc)
+
+    def _failed_rows(self, invalid) -> list[dict]:
+        rename = self.api_field_names.get
+        return [
+            {
+                "indicator": o.entry.indicator.pk,
+                "indicator_code": o.entry.indicator.code,
+                "errors": {rename(k, k): v for k, v in o.errors.items()},
+            }
+            for o in invalid.failed
+        ]
 
     def get_queryset(self):
         return figure_selectors.figure_list(user=self.request.user).order_by(
@@ -112,14 +94,9 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                     ]
                 }
             )
-        try:
-            figure = figures.figure_draft_save(
-                user=request.user, indicator=indicator, period_end=period_end, data=incoming.row_input()
-            )
-        except figures.EntriesInvalid as invalid:
-            raise invalid_row(invalid) from None
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        figure = figures.figure_draft_save(
+            user=request.user, indicator=indicator, period_end=period_end, data=incoming.row_input()
+        )
         return self._result(figure, status.HTTP_201_CREATED)
 
     @extend_schema(request=FigureUpdateSerializer, responses={200: FigureSerializer, 409: OpenApiResponse()})
@@ -132,20 +109,13 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise serializers.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: [_("只有草稿或已退回的数据可以修改；已审核的数据请提交更正。")]}
             )
-        try:
-            figure = figures.figure_draft_save(
-                user=request.user,
-                indicator=figure.indicator,
-                period_end=figure.period_end,
-                data=incoming.row_input(),
-                revision=incoming.validated_data["revision"],
-            )
-        except figures.ConcurrentEdit as error:
-            return conflict(error)
-        except figures.EntriesInvalid as invalid:
-            raise invalid_row(invalid) from None
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        figure = figures.figure_draft_save(
+            user=request.user,
+            indicator=figure.indicator,
+            period_end=figure.period_end,
+            data=incoming.row_input(),
+            revision=incoming.validated_data["revision"],
+        )
         return self._result(figure)
 
     update = partial_update
@@ -153,12 +123,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=None, responses=FigureSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        try:
-            figure = figures.figure_submit(user=request.user, figure=self.get_object())
-        except figures.EntriesInvalid as invalid:
-            raise invalid_row(invalid) from None
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        figure = figures.figure_submit(user=request.user, figure=self.get_object())
         return self._result(figure)
 
     @extend_schema(request=QuarterSubmitSerializer, responses={200: FigureSerializer(many=True)})
@@ -169,16 +134,9 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         incoming.is_valid(raise_exception=True)
         plan = figure_selectors.entry_plan(user=request.user, code=incoming.validated_data["plan"])
         quarter = figure_selectors.plan_quarter(plan=plan, text=incoming.validated_data["quarter"])
-        try:
-            notices = figures.figure_quarter_submit(
-                user=request.user, plan=plan, quarter=quarter, revision=incoming.validated_data.get("revision")
-            )
-        except figures.ConcurrentEdit as error:
-            return conflict(error)
-        except figures.EntriesInvalid as invalid:
-            return invalid_rows(invalid)
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        notices = figures.figure_quarter_submit(
+            user=request.user, plan=plan, quarter=quarter, revision=incoming.validated_data.get("revision")
+        )
         submitted = self.get_queryset().filter(
             indicator__plan=plan, period_end=quarter.end, status=QuarterlyFigure.Status.SUBMITTED
         )
@@ -187,10 +145,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=None, responses=FigureSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        try:
-            figure = figures.figure_approve(user=request.user, figure=self.get_object())
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        figure = figures.figure_approve(user=request.user, figure=self.get_object())
         return self._result(figure)
 
     @extend_schema(request=ReturnSerializer, responses=FigureSerializer)
@@ -198,12 +153,9 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def return_(self, request, pk=None):
         incoming = ReturnSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            figure = figures.figure_return(
-                user=request.user, figure=self.get_object(), reason=incoming.validated_data["return_reason"]
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        figure = figures.figure_return(
+            user=request.user, figure=self.get_object(), reason=incoming.validated_data["return_reason"]
+        )
         return self._result(figure)
 
     @extend_schema(request=CorrectionSerializer, responses={201: FigureSerializer})
@@ -212,17 +164,12 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Correct an approved figure: a new version with a reason, submitted for approval."""
         incoming = CorrectionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            figure = figures.figure_correct(
-                user=request.user,
-                figure=self.get_object(),
-                data=incoming.row_input(),
-                reason=incoming.validated_data["correction_reason"],
-            )
-        except figures.EntriesInvalid as invalid:
-            raise invalid_row(invalid) from None
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        figure = figures.figure_correct(
+            user=request.user,
+            figure=self.get_object(),
+            data=incoming.row_input(),
+            reason=incoming.validated_data["correction_reason"],
+        )
         return self._result(figure, status.HTTP_201_CREATED)
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))

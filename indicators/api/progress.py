@@ -11,7 +11,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import visible_cities
 from core.status import STATUS_ORDER, status_label
 from indicators.models import Indicator
 from indicators.selectors import plan_progress
@@ -80,7 +79,7 @@ class IndicatorProgressView(APIView):
     def get(self, request, pk):
         as_of = _as_of(request)
         indicator = get_object_or_404(
-            Indicator.objects.filter(plan__city__in=visible_cities(request.user))
+            Indicator.objects.visible_to(request.user)
             .select_related("plan", "target_group")
             .prefetch_related("interim_targets"),
             pk=pk,
@@ -93,7 +92,7 @@ class PlanProgressView(APIView):
     @extend_schema(parameters=[AS_OF], responses=PlanProgressSerializer)
     def get(self, request, pk):
         as_of = _as_of(request)
-        plan = get_object_or_404(Plan.objects.filter(city__in=visible_cities(request.user)), pk=pk)
+        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
         summary = plan_progress(plan, as_of=as_of)
         return Response(
             {

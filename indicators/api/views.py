@@ -2,7 +2,6 @@
 
 from rest_framework import viewsets
 
-from accounts.access import visible_cities
 from indicators.api.serializers import IndicatorSerializer
 from indicators.filtersets import IndicatorFilterSet
 from indicators.models import Indicator
@@ -14,7 +13,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            Indicator.objects.filter(plan__city__in=visible_cities(self.request.user))
+            Indicator.objects.visible_to(self.request.user)
             .select_related("plan__city", "lead_department", "target_group")
             .prefetch_related("interim_targets")
         )

@@ -26,7 +26,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from django.utils import timezone
 
-from accounts.access import visible_cities
 from accounts.models import Profile, Role
 from indicators.models import Indicator, IndicatorProgress, ProgressSnapshot, QuarterlyFigure
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute
@@ -52,7 +51,7 @@ FLOOR_TEMPLATE = engines["django"].from_string("""<!DOCTYPE html><html lang="zh-
 def floor(request, code):
     """The same data as the city dashboard, read with the minimal SQL, under the same visibility rule."""
     plan = (
-        Plan.objects.filter(city__code=code, city__in=visible_cities(request.user))
+        Plan.objects.filter(city__code=code, city__in=City.objects.visible_to(request.user))
         .values("pk", "title", "city__name")
         .order_by("-period_start")
         .first()

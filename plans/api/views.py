@@ -1,9 +1,8 @@
 from rest_framework import viewsets
 
-from accounts.access import visible_cities
 from plans.api.serializers import CitySerializer, DepartmentSerializer, PlanSerializer
 from plans.filtersets import CityFilterSet, DepartmentFilterSet, PlanFilterSet
-from plans.models import Department, Plan
+from plans.models import City, Department, Plan
 
 
 class CityViewSet(viewsets.ReadOnlyModelViewSet):
@@ -11,7 +10,7 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CityFilterSet
 
     def get_queryset(self):
-        return visible_cities(self.request.user).prefetch_related("populations")
+        return City.objects.visible_to(self.request.user).prefetch_related("populations")
 
 
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):
@@ -20,7 +19,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            Plan.objects.filter(city__in=visible_cities(self.request.user))
+            Plan.objects.visible_to(self.request.user)
             .select_related("city")
             .prefetch_related("phases", "leading_group")
         )
@@ -31,8 +30,4 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = DepartmentFilterSet
 
     def get_queryset(self):
-        return (
-            Department.objects.filter(city__in=visible_cities(self.request.user))
-            .select_related("city")
-            .prefetch_related("aliases")
-        )
+        return Department.objects.visible_to(self.request.user).select_related("city").prefetch_related("aliases")

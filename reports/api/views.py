@@ -1,6 +1,5 @@
 """Report jobs through the API: start one, poll it, download its file — the page's rules and services."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -12,7 +11,6 @@ from reports import selectors, services
 from reports.api.serializers import ExportJobRequestSerializer, ExportJobSerializer
 from reports.models import ExportJob
 from reports.views import export_file_response
-from tasks.api.views import as_api_error
 
 
 class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -31,16 +29,13 @@ class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         plan = None
         if data["report_type"] == ExportJob.Kind.QUARTERLY and data.get("plan"):
             plan = selectors.report_plan(user=request.user, code=data["plan"])
-        try:
-            job = services.export_job_request(
-                user=request.user,
-                kind=data["report_type"],
-                quarter=data["quarter"],
-                plan=plan,
-                catalogue_key=data["catalogue_key"],
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        job = services.export_job_request(
+            user=request.user,
+            kind=data["report_type"],
+            quarter=data["quarter"],
+            plan=plan,
+            catalogue_key=data["catalogue_key"],
+        )
         job.refresh_from_db()  # built already when tasks run in-process
         return Response(
             ExportJobSerializer(job).data,

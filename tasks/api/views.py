@@ -1,18 +1,16 @@
 """API of tasks, task updates, the bureau matrix and supervision items: thin, calling the same selectors
 and services as the pages, under the same access rules."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
-from accounts.access import user_department_id, visible_cities, visible_task_updates
+from accounts.access import user_department_id
 from plans.models import Department
 from tasks import selectors, services
 from tasks.api.serializers import (
@@ -31,20 +29,13 @@ from tasks.models import Task, TaskAssignment, TaskUpdate
 from tasks.views import evidence_file_response
 
 
-def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
-    """A service's messages as DRF field errors (non-field ones under non_field_errors)."""
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
-
-
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TaskSerializer
     filterset_class = TaskFilterSet
 
     def get_queryset(self):
         return (
-            Task.objects.filter(plan__city__in=visible_cities(self.request.user))
+            Task.objects.visible_to(self.request.user)
             .select_related("plan__city")
             .prefetch_related(
                 Prefetch("assignments", TaskAssignment.objects.select_related("department")), "indicators"
@@ -72,7 +63,7 @@ class TaskUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            visible_task_updates(self.request.user, TaskUpdate.objects.all())
+            TaskUpdate.objects.visible_to(self.request.user)
             .select_related("department", "author")
             .order_by("-created_at", "-pk")
         )
@@ -85,17 +76,14 @@ class TaskUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         incoming = TaskUpdateCreateSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        try:
-            update = services.task_update_submit(
-                user=request.user,
-                task=data["task"],
-                quarter=data["quarter"],
-                state=data["state"],
-                text=data["text"],
-                evidence_file=data.get("evidence"),
-            )
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        update = services.task_update_submit(
+            user=request.user,
+            task=data["task"],
+            quarter=data["quarter"],
+            state=data["state"],
+            text=data["text"],
+            evidence_file=data.get("evidence"),
+        )
         return Response(TaskUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
@@ -115,10 +103,7 @@ class TaskMatrixViewSet(viewsets.ViewSet):
 
     def list(self, request):
         as_of = timezone.localdate()
-        try:
-            query = task_matrix_query(user=request.user, params=request.query_params, as_of=as_of)
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        query = task_matrix_query(user=request.user, params=request.query_params, as_of=as_of)
         matrix = selectors.task_matrix(
             plan=query.plan,
             quarter=query.quarter,
@@ -144,10 +129,7 @@ class SupervisionItemViewSet(viewsets.ReadOnlyModelViewSet):
         item = self.get_object()
         incoming = input_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            service(user=request.user, item=item, **incoming.validated_data)
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        service(user=request.user, item=item, **incoming.validated_data)
         return Response(SupervisionItemSerializer(self.get_queryset().get(pk=item.pk)).data)
 
     @extend_schema(request=SupervisionAnswerSerializer, responses=SupervisionItemSerializer)

@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.access import can_enter_figures, can_review_figures, can_see_unapproved, visible_cities
+from accounts.access import can_enter_figures, can_review_figures, can_see_unapproved
 from figures.selectors import quarter_revision
 from indicators.models import QuarterlyFigure
+from plans.models import City
 from tests.factories import FigureFactory, IndicatorFactory
 from tests.figures.conftest import Q2, Q3
 
@@ -181,7 +182,7 @@ def test_approving_is_refused_on_a_submission_of_ones_own(world):
 def test_the_rule_itself(world, role, cities, enter, review, unapproved):
     user = getattr(world, role)
     city = world.city.pk
-    assert {c.code for c in visible_cities(user)} == cities
+    assert {c.code for c in City.objects.visible_to(user)} == cities
     assert (can_enter_figures(user, city), can_review_figures(user, city), can_see_unapproved(user, city)) == (
         enter,
         review,

@@ -3,8 +3,9 @@
 from decimal import Decimal as D
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
+from core.errors import Forbidden
 from figures import services as figures
 from figures.rules import RowInput
 from figures.selectors import figure_grid, figure_history, quarter_revision
@@ -90,7 +91,7 @@ def test_jump_over_three_times_needs_a_comment(quarter_world):
 
 def test_staff_of_another_city_and_readers_cannot_save(quarter_world):
     for user in (quarter_world.other_staff, quarter_world.reviewer, quarter_world.leader, quarter_world.provincial):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             save(quarter_world, user, stock=row(1))
 
 
@@ -121,6 +122,19 @@ def test_submit_requires_a_source(quarter_world):
     with pytest.raises(figures.EntriesInvalid) as caught:
         submit(quarter_world)
     assert "统计口径/发布来源" in caught.value.failed[0].errors["source"][0]
+    assert current(quarter_world.stock).status == Status.DRAFT
+
+
+def test_submitting_checks_its_own_permission(quarter_world):
+    # Guards figures_submit: it used to trust its callers to check who may submit.
+    save(quarter_world, quarter_world.staff, stock=row(120))
+    with pytest.raises(Forbidden):
+        figures.figures_submit(
+            user=quarter_world.reviewer,
+            plan=quarter_world.plan,
+            figures=[current(quarter_world.stock)],
+            reason="提交",
+        )
     assert current(quarter_world.stock).status == Status.DRAFT
 
 
@@ -212,9 +226,9 @@ def test_reviewer_never_approves_their_own_submission(quarter_world):
     submit(quarter_world, user=quarter_world.admin)
     with pytest.raises(ValidationError, match="不能审核自己提交的数据"):
         figures.figure_approve(user=quarter_world.admin, figure=current(quarter_world.stock))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         figures.figure_approve(user=quarter_world.staff, figure=current(quarter_world.stock))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         figures.figure_approve(user=quarter_world.other_reviewer, figure=current(quarter_world.stock))
 
 
@@ -325,7 +339,7 @@ def test_definition_change_after_approved_figures_needs_admin_and_reason(quarter
     submit(quarter_world)
     approve_all(quarter_world)
     stock = quarter_world.stock
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         definitions.indicator_definition_change(
             user=quarter_world.staff, indicator=stock, changes={"target_value": D(300)}, reason="调整"
         )
@@ -355,7 +369,7 @@ def test_staff_enter_an_unknown_base_with_its_source(quarter_world):
             user=quarter_world.staff, indicator=ratio, base_value=D(85), base_year=None, source=""
         )
     assert set(caught.value.message_dict) == {"base_year", "base_source"}
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         definitions.indicator_base_enter(
             user=quarter_world.leader, indicator=ratio, base_value=D(85), base_year=2021, source="年报"
         )

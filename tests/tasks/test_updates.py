@@ -79,14 +79,14 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(client, world, se
 
 def test_update_for_a_task_not_assigned_to_the_department_is_refused(client, world):
     response = post_update(client, world, world.other_user)
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "该任务未分配给您的部门，不能报送进展。" in response.content.decode()
     assert not TaskUpdate.objects.exists()
 
 
 def test_reviewer_and_leader_cannot_report(client, world):
     for user in (world.reviewer, world.leader):
-        assert post_update(client, world, user).status_code == 400
+        assert post_update(client, world, user).status_code == 403
     assert not TaskUpdate.objects.exists()
 
 
@@ -214,7 +214,6 @@ def test_api_creates_an_update_with_evidence(client, world):
 @pytest.mark.parametrize(
     "user, data, field, message",
     [
-        ("other_user", {}, "task", "该任务未分配给您的部门"),
         ("resp_user", {"quarter": "2099Q1"}, "quarter", "尚未开始"),
         ("resp_user", {"evidence": "HTML"}, "evidence", "只能是 PDF、Office 文档或图片"),
         ("resp_user", {"evidence": "BIG"}, "evidence", "不能超过"),
@@ -228,6 +227,12 @@ def test_api_refuses_bad_input_with_field_messages(client, world, settings, user
     response = api_post(client, world, getattr(world, user), **data)
     assert response.status_code == 400
     assert message in " ".join(response.json()[field])
+    assert not TaskUpdate.objects.exists()
+
+
+def test_api_refuses_a_task_not_assigned_to_the_department_as_forbidden(client, world):
+    response = api_post(client, world, world.other_user)
+    assert response.status_code == 403 and "该任务未分配给您的部门" in response.json()["detail"]
     assert not TaskUpdate.objects.exists()
 
 
