@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -27,6 +27,7 @@ from indicators.selectors import (
     IndicatorStatus,
     PlanProgress,
     PlanSummary,
+    catalogue_labels,
     expected_path,
     expected_value,
     has_time_path,
@@ -38,6 +39,7 @@ from indicators.selectors import (
 )
 from indicators.services import indicator_progress_at, today
 from plans.models import City, Plan
+from plans.selectors import current_plan
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
 from tasks.rules import SUPERVISION_STATUS_LABELS
 from tasks.selectors import supervision_items_for_city
@@ -187,12 +189,6 @@ def _pk_urls(name: str, as_of: AsOf | None = None):
     return lambda pk: f"{head}{pk}{tail}"
 
 
-def _current_plan(plans: list[Plan], on: dt.date) -> Plan:
-    """The plan a city is working to on a date: the latest one started by then, else its first."""
-    started = [p for p in plans if p.period_start <= on]
-    return started[-1] if started else plans[0]
-
-
 def _status_counts(counts: Counter) -> list[dict]:
     """The statuses a list or a chart shows: the main six always, the others when they occur."""
     shown = [*CARD_STATUSES, *(s for s in EXTRA_STATUSES if counts.get(s))]
@@ -268,7 +264,7 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
     plans_by_city = defaultdict(list)
     for plan in Plan.objects.visible_to(user).select_related("city").order_by("city__code", "period_start"):
         plans_by_city[plan.city_id].append(plan)
-    plans = [_current_plan(city_plans, as_of.date) for city_plans in plans_by_city.values()]
+    plans = [current_plan(city_plans, as_of.date) for city_plans in plans_by_city.values()]
     summaries = plan_summaries(plans, as_of=as_of.selector_date)
     since = min((_trend_start(p, as_of) for p in plans), default=as_of.date)
     trends = on_track_trend(plans, until=as_of.date, since=since)
@@ -556,7 +552,7 @@ def city_dashboard(
         if plan is None:
             raise Http404
     else:
-        plan = _current_plan(plans, as_of.date)
+        plan = current_plan(plans, as_of.date)
     city = plan.city
 
     summary = plan_progress(plan, as_of=as_of.selector_date)
@@ -793,9 +789,12 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
         Indicator.objects.filter(plan__city__in=cities)
         .exclude(catalogue_key="")
         .values("catalogue_key")
-        .annotate(cities=Count("plan__city", distinct=True), name=Min("name"))
+        .annotate(cities=Count("plan__city", distinct=True))
         .order_by("-cities", "catalogue_key")
     )
+    labels = catalogue_labels(Indicator.objects.filter(plan__city__in=cities))
+    for k in keys:
+        k["name"] = labels[k["catalogue_key"]]
     known = {k["catalogue_key"] for k in keys}
     if key and key not in known:
         raise Http404
@@ -804,7 +803,7 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
     plans_by_city = defaultdict(list)
     for plan in Plan.objects.filter(city__in=cities).order_by("city_id", "period_start"):
         plans_by_city[plan.city_id].append(plan)
-    current = [_current_plan(p, as_of.date).pk for p in plans_by_city.values()]
+    current = [current_plan(p, as_of.date).pk for p in plans_by_city.values()]
     starts = [p.period_start for ps in plans_by_city.values() for p in ps] or [as_of.today]
     ends = [p.period_end for ps in plans_by_city.values() for p in ps] or [as_of.today]
 

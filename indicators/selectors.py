@@ -16,6 +16,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -349,3 +350,12 @@ def expected_path(
         )
         for at in points
     ]
+
+
+def catalogue_labels(indicators: QuerySet[Indicator]) -> dict[str, str]:
+    """The one name of each catalogue key across plans (comparison page, comparison workbook, leaders'
+    lists): the name most plans use for it, the shortest on a tie."""
+    names = defaultdict(Counter)
+    for key, name in indicators.exclude(catalogue_key="").values_list("catalogue_key", "name"):
+        names[key][name] += 1
+    return {key: min(counter, key=lambda n: (-counter[n], len(n), n)) for key, counter in sorted(names.items())}

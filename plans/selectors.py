@@ -1,5 +1,7 @@
 """Reads of plans for pages and the API, always through the visibility rule."""
 
+import datetime as dt
+
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -31,3 +33,10 @@ def plan_detail(*, user, code: str) -> Plan:
         )
     )
     return get_object_or_404(queryset, code=code)
+
+
+def current_plan(plans: list[Plan], on: dt.date) -> Plan:
+    """The plan a city is working to on a date: the latest started by then, else its first (plans oldest
+    first). The dashboards, the comparison and the workbooks all pick a city's plan by this rule."""
+    started = [p for p in plans if p.period_start <= on]
+    return started[-1] if started else plans[0]

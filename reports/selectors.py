@@ -7,7 +7,7 @@ the number of indicators, figures, tasks or cities.
 """
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -18,9 +18,10 @@ from accounts.access import can_see_task_overview
 from core import progress
 from core.periods import Quarter, closed_quarters
 from indicators.models import Indicator, QuarterlyFigure
-from indicators.selectors import PlanProgress, plan_progress, stored_progress
+from indicators.selectors import PlanProgress, catalogue_labels, plan_progress, stored_progress
 from indicators.services import plan_rule
 from plans.models import City, Plan
+from plans.selectors import current_plan
 from reports.models import ExportJob
 from tasks import rules
 from tasks.models import SupervisionStep, Task, TaskAssignment, TaskUpdate
@@ -54,18 +55,8 @@ def comparison_quarters(*, plans, today: dt.date) -> list[Quarter]:
     return closed_quarters(min(p.period_start for p in plans), max(p.period_end for p in plans), today=today)
 
 
-def catalogue_labels(pairs) -> dict[str, str]:
-    """A Chinese name for each catalogue key: the name most plans use for it, the shortest on a tie."""
-    names = defaultdict(Counter)
-    for key, name in pairs:
-        names[key][name] += 1
-    return {key: min(counter, key=lambda n: (-counter[n], len(n), n)) for key, counter in sorted(names.items())}
-
-
 def comparison_keys(*, cities: QuerySet[City]) -> dict[str, str]:
-    return catalogue_labels(
-        Indicator.objects.filter(plan__city__in=cities).exclude(catalogue_key="").values_list("catalogue_key", "name")
-    )
+    return catalogue_labels(Indicator.objects.filter(plan__city__in=cities))
 
 
 def export_jobs(*, user) -> QuerySet[ExportJob]:
@@ -260,13 +251,6 @@ class ComparisonReport:
         return cells
 
 
-def current_plan(plans: list[Plan], on: dt.date) -> Plan:
-    """The plan a city is working to on a date: the latest started by then, else its first (plans oldest
-    first). Kept in sync with the comparison dashboard's rule, so both compare the same plans."""
-    started = [p for p in plans if p.period_start <= on]
-    return started[-1] if started else plans[0]
-
-
 def comparison_report(
     *, cities: QuerySet[City], quarter: Quarter, catalogue_key: str = "", today: dt.date | None = None
 ) -> ComparisonReport:
@@ -291,7 +275,7 @@ def comparison_report(
     return ComparisonReport(
         quarter=quarter,
         generated_on=today or timezone.localdate(),
-        labels=catalogue_labels((i.catalogue_key, i.name) for i in indicators),
+        labels=catalogue_labels(Indicator.objects.filter(pk__in=[i.pk for i in indicators])),
         plans=[p for p in plans if p.pk in compared],
         rows=[ComparisonRow(i, results[i.pk]) for i in indicators],
     )
