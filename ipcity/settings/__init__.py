@@ -28,7 +28,8 @@ if ENV_FILE:
         raise ImproperlyConfigured(f"IPCITY_ENV_FILE={ENV_FILE!r} is not a file.")
     load_dotenv(ENV_FILE, override=False)
 
-VAR_DIR = Path(os.environ.get("IPCITY_VAR_DIR", BASE_DIR / "var"))
+# Relative paths are relative to the checkout, whatever directory a command runs from.
+VAR_DIR = BASE_DIR / os.environ.get("IPCITY_VAR_DIR", "var")
 
 
 def envbool(name: str, default: str) -> bool:
@@ -209,7 +210,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+STATIC_ROOT = BASE_DIR / os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # plotly.js comes from the installed plotly package as vendor/plotly.min.js (no CDN on the intranet).
 STATICFILES_FINDERS = [
@@ -219,7 +220,7 @@ STATICFILES_FINDERS = [
 ]
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = BASE_DIR / os.environ.get("MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = "media/"
 # Task evidence files (PDF/Office/images) are stored under MEDIA_ROOT and only ever served by a
 # permission-checked download view; this caps each file.

@@ -99,7 +99,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("addrport", nargs="?", default=os.environ.get("ADDR", "127.0.0.1:8000"))
         parser.add_argument(
             "--workers",
             type=int,
