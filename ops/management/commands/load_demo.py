@@ -10,12 +10,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--remove", action="store_true", help="remove every demo figure and task update")
         parser.add_argument("--force", action="store_true", help="load the demo even under IPCITY_PRODUCTION=1")
+        parser.add_argument(
+            "--skip-in-production", action="store_true", help="under IPCITY_PRODUCTION=1 say so and do nothing"
+        )
 
-    def handle(self, *args, remove, force, **options):
+    def handle(self, *args, remove, force, skip_in_production, **options):
         if remove:
             self.stdout.write(f"删除演示数据 {demo_remove()} 条")
             return
         # Demo accounts share one published password: never on a real deployment by accident.
+        if settings.PRODUCTION and skip_in_production:
+            self.stdout.write("IPCITY_PRODUCTION=1: no demo; create an administrator: manage.py createsuperuser")
+            return
         if settings.PRODUCTION and not force:
             raise CommandError(
                 "IPCITY_PRODUCTION=1: load_demo refuses (demo accounts share a published password); add --force"
