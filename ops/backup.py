@@ -197,7 +197,11 @@ def backup_restore(*, archive: Path, force: bool = False) -> dict:
     media_root = Path(settings.MEDIA_ROOT)
     if not archive.is_file():
         raise BackupError(f"{archive}: no such file")
-    with tempfile.TemporaryDirectory() as work, tarfile.open(archive, "r:gz") as tar:
+    try:
+        tar = tarfile.open(archive, "r:gz")
+    except (tarfile.TarError, OSError):
+        raise BackupError(f"{archive}: not an ipcity backup (not a .tar.gz archive)") from None
+    with tempfile.TemporaryDirectory() as work, tar:
         try:
             manifest = json.load(tar.extractfile("manifest.json"))
         except (KeyError, ValueError):

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from ops.backup import BackupError, backup_restore
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
             summary = backup_restore(archive=archive, force=force)
         except BackupError as error:
             raise CommandError(str(error)) from None
+        created = timezone.localtime(summary["created"])
         self.stdout.write(
-            f"恢复完成（备份于 {summary['created']:%Y-%m-%d %H:%M}）: {summary['tables']} 张表 {summary['rows']} 行, "
+            f"恢复完成（备份于 {created:%Y-%m-%d %H:%M}）: {summary['tables']} 张表 {summary['rows']} 行, "
             f"{summary['files']} 个文件，与备份清单一致"
         )
