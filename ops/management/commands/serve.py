@@ -146,6 +146,7 @@ class Command(BaseCommand):
             os.environ.get("GUNICORN_TIMEOUT", "120"),
             "--access-logfile",
             "-",
+            "--no-control-socket",  # gunicorn 27's default socket is per user: two instances would share it
             "--chdir",
             str(settings.BASE_DIR),
         ]
