@@ -1,19 +1,35 @@
-"""ipcity settings, read from the environment.
+"""ipcity settings, read from the environment and from a `.env` file.
 
 Nothing set gives the embedded default: SQLite under ./var and Celery tasks executed in-process, so a
 new user needs nothing but Python. DATABASE_URL and REDIS_URL switch to PostgreSQL and a real broker.
-IPCITY_PRODUCTION=1 refuses to start with DEBUG on or without a real secret key.
+SITE_URL says how people reach ipcity: http:// (an intranet without TLS) or https:// (behind an HTTPS
+proxy: Secure cookies, SECURE_PROXY_SSL_HEADER, HSTS, SSL redirect). IPCITY_PRODUCTION=1 refuses DEBUG,
+a missing or placeholder secret key and the demo data.
 """
 
 import os
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("IPCITY_VAR_DIR", BASE_DIR / "var"))
+
+# .env (or the file IPCITY_ENV_FILE names; empty = none) is read with python-dotenv: it only fills
+# os.environ and never overrides a variable the process already has, so the typed readers below stay the
+# one place a value is parsed, and an explicit environment (systemd, compose, a test) always wins.
+ENV_FILE = os.environ.get("IPCITY_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    if "IPCITY_ENV_FILE" in os.environ and not Path(ENV_FILE).is_file():
+        raise ImproperlyConfigured(f"IPCITY_ENV_FILE={ENV_FILE!r} is not a file.")
+    load_dotenv(ENV_FILE, override=False)
+
+# Relative paths are relative to the checkout, whatever directory a command runs from.
+VAR_DIR = BASE_DIR / os.environ.get("IPCITY_VAR_DIR", "var")
 
 
 def envbool(name: str, default: str) -> bool:
@@ -26,19 +42,88 @@ def envbool(name: str, default: str) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean, got {value!r}")
 
 
-DEVELOPMENT_SECRET_KEY = "django-insecure-ipcity-embedded-default-only"
+def envint(name: str, default: int) -> int:
+    """A bad number names the variable instead of failing with a bare ValueError."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from None
+
+
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why a key is not fit for production (the rule of `check --deploy` W009, plus the placeholder)."""
+    if "change-me" in key.lower():
+        return "is the placeholder from .env.example"
+    if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure"):
+        return "must be at least 50 random characters"
+    return None
+
+
+def _local_secret_key() -> str:
+    """The embedded default keeps a random key in var/secret_key (made once, readable by its owner only),
+    so a ./bin/start listening on the network never signs sessions with a key published in the code."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"secret_key.{os.getpid()}")
+        tmp.write_text(secrets.token_urlsafe(50))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # atomic: two processes starting at once agree on one key
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
 
 PRODUCTION = envbool("IPCITY_PRODUCTION", "0")
-DEBUG = envbool("DEBUG", "0" if PRODUCTION else "1")
-SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# Off unless a developer asks for it: DEBUG=1 shows tracebacks and settings to whoever sees an error.
+DEBUG = envbool("DEBUG", "0")
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("IPCITY_PRODUCTION=1 refuses DEBUG=1.")
-    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("IPCITY_PRODUCTION=1 needs SECRET_KEY (at least 32 characters).")
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "IPCITY_PRODUCTION=1 needs SECRET_KEY "
+            "(make one: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    if problem := secret_key_problem(SECRET_KEY):
+        raise ImproperlyConfigured(f"IPCITY_PRODUCTION=1 needs SECRET_KEY: the one set {problem}.")
+elif not SECRET_KEY:
+    SECRET_KEY = _local_secret_key()
 
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Where people open ipcity: the links in notification e-mails are absolute, its host is always allowed,
+# and its scheme chooses plain HTTP or HTTPS-behind-a-proxy (below).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.hostname:
+    raise ImproperlyConfigured(f"SITE_URL must look like http://host[:port] or https://host, got {SITE_URL!r}")
+HTTPS = _site.scheme == "https"
+
+ALLOWED_HOSTS = list(dict.fromkeys([*envlist("ALLOWED_HOSTS", "127.0.0.1,localhost"), _site.hostname]))
+CSRF_TRUSTED_ORIGINS = list(dict.fromkeys([*envlist("CSRF_TRUSTED_ORIGINS"), f"{_site.scheme}://{_site.netloc}"]))
+
+# HTTPS behind a proxy (nginx terminates TLS and sets X-Forwarded-Proto; ipcity listens on 127.0.0.1 only,
+# so nobody can send that header but the proxy). Plain HTTP keeps cookies usable without TLS: every login
+# would otherwise fail with "CSRF verification failed"; ops.deployment warns about it instead.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -93,6 +178,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "ops.context_processors.demo_banner",
+                "ops.context_processors.deployment_banner",
                 "notifications.context_processors.unread_notifications",
             ],
         },
@@ -107,7 +193,7 @@ if "DATABASE_URL" not in os.environ:
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'ipcity.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=envint("CONN_MAX_AGE", 60),
     )
 }
 
@@ -126,7 +212,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+STATIC_ROOT = BASE_DIR / os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # plotly.js comes from the installed plotly package as vendor/plotly.min.js (no CDN on the intranet).
 STATICFILES_FINDERS = [
@@ -136,13 +222,13 @@ STATICFILES_FINDERS = [
 ]
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = BASE_DIR / os.environ.get("MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = "media/"
 # Task evidence files (PDF/Office/images) are stored under MEDIA_ROOT and only ever served by a
 # permission-checked download view; this caps each file.
-TASK_EVIDENCE_MAX_BYTES = int(os.environ.get("TASK_EVIDENCE_MAX_MB", "10")) * 1024 * 1024
+TASK_EVIDENCE_MAX_BYTES = envint("TASK_EVIDENCE_MAX_MB", 10) * 1024 * 1024
 # Exported workbooks (quarterly reports, comparisons) are kept this long, then deleted nightly.
-REPORT_EXPORT_TTL_HOURS = int(os.environ.get("REPORT_EXPORT_TTL_HOURS", "24"))
+REPORT_EXPORT_TTL_HOURS = envint("REPORT_EXPORT_TTL_HOURS", 24)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -204,14 +290,20 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: EMAIL_HOST switches to SMTP; without it mail goes to the console (ops.deployment warns in production).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "0")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ipcity@localhost")
-# Where people open ipcity: the links in notification e-mails are absolute.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-
-if PRODUCTION:
-    SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,

@@ -1,10 +1,12 @@
 """The labelled demo: an account per role, figures flagged is_demo, the banner, and a clean removal."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from accounts.models import Profile, Role
 from indicators.models import IndicatorProgress, QuarterlyFigure
@@ -103,3 +105,16 @@ def test_removing_the_demo_takes_the_banner_away(demo, client):
     finally:
         demo_figures_load(today=TODAY)
         demo_task_updates_load(today=TODAY)
+
+
+@pytest.mark.django_db
+def test_production_refuses_the_demo_unless_forced(settings):
+    """Regression: load_demo ran under IPCITY_PRODUCTION=1 without a word (published demo passwords)."""
+    settings.PRODUCTION = True
+    before = QuarterlyFigure.objects.filter(is_demo=True).count()
+    with pytest.raises(CommandError, match="--force"):
+        call_command("load_demo")
+    out = io.StringIO()
+    call_command("load_demo", "--skip-in-production", stdout=out)
+    assert "createsuperuser" in out.getvalue()
+    assert QuarterlyFigure.objects.filter(is_demo=True).count() == before
