@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core import progress
 from core.periods import Quarter
+from core.status import FLAGGED_STATUSES
 from indicators.models import (
     Indicator,
     IndicatorProgress,
@@ -22,7 +23,6 @@ from indicators.models import (
     QuarterlyFigure,
 )
 
-FLAG_STATUSES = ("lagging", "at_risk", "overdue_report")
 PROGRESS_FIELDS = [
     "status",
     "rule",
@@ -284,7 +284,7 @@ def _update_flags(results: dict[int, progress.Progress], *, on: dt.date):
     )
     raise_, clear, moved = [], [], defaultdict(list)
     for indicator_id, result in results.items():
-        flagged = result.status in FLAG_STATUSES
+        flagged = result.status in FLAGGED_STATUSES
         if flagged and indicator_id not in open_flags:
             raise_.append(LagFlag(indicator_id=indicator_id, status=result.status, reason=result.reason, raised_on=on))
         elif not flagged and indicator_id in open_flags:

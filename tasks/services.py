@@ -24,6 +24,7 @@ from accounts.access import (
 )
 from accounts.models import Role
 from core.errors import Forbidden
+from core.status import Status
 from indicators.models import LagFlag
 from notifications.models import Notification
 from notifications.selectors import users_in_cities, users_in_departments
@@ -305,7 +306,10 @@ def _notify_step(item: SupervisionItem, step: SupervisionStep) -> None:
 def lagging_indicators_supervise(*, as_of: dt.date) -> int:
     """Raise a supervision item for every open lag flag of a lagging indicator that has none yet."""
     flags = LagFlag.objects.filter(
-        cleared_on__isnull=True, status="lagging", supervision_items__isnull=True, indicator__plan__is_archived=False
+        cleared_on__isnull=True,
+        status=Status.LAGGING,
+        supervision_items__isnull=True,
+        indicator__plan__is_archived=False,
     ).select_related("indicator__plan", "indicator__lead_department")
     return sum(1 for flag in flags if indicator_supervision_raise(flag=flag, as_of=as_of))
 

@@ -27,6 +27,7 @@ from django.urls import include, path
 from django.utils import timezone
 
 from accounts.models import Profile, Role
+from core.status import Status
 from indicators.models import Indicator, IndicatorProgress, ProgressSnapshot, QuarterlyFigure
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute
 from plans.models import City, Plan
@@ -156,7 +157,7 @@ def _city_activity(city: City, leader: User, rng: random.Random) -> tuple[int, i
             due_date=due,
             reason=SupervisionItem.Reason.INDICATOR_LAGGING,
         )
-        for i in Indicator.objects.filter(plan__city=city, progress__status__in=["lagging", "at_risk"])
+        for i in Indicator.objects.filter(plan__city=city, progress__status__in=[Status.LAGGING, Status.AT_RISK])
     ]
     SupervisionItem.objects.bulk_create(items)
     return len(updates), len(items)
