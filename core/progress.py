@@ -14,6 +14,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from core.numbers import quantity as _fmt
+from core.numbers import share as _pct
 from core.periods import QUARTERLY, period_ends, period_label, reporting_deadline
 from core.status import Status
 
@@ -443,15 +445,6 @@ def _origin_point(rule: IndicatorRule, base: float | None, from_first: bool) -> 
 
 
 # ─── Wording ────────────────────────────────────────────────────────────────────────────────────────────
-
-
-def _fmt(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _pct(share: float) -> str:
-    return f"{share * 100:.1f}%"
 
 
 def _value(rule: IndicatorRule, value: float) -> str:

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts.access import TASK_OVERVIEW_ROLES, can_see_department_updates, user_department_id, user_role
 from core import progress
+from core.numbers import quantity_or_missing as amount
+from core.numbers import share_or_missing as percent
 from core.periods import Quarter
 from core.status import STATUS_ORDER, Status, status_label
 from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure
@@ -86,25 +88,6 @@ TASK_STATES = (
     TaskUpdate.State.NOT_STARTED,
     UNREPORTED,
 )
-
-
-# ─── Numbers as people read them ──────────────────────────────────────────────────────────────────────────
-
-
-def number(value: float | None) -> str:
-    """At most two decimals, no trailing zeros: the way the engine writes numbers in its reasons."""
-    if value is None:
-        return "—"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
-
-
-def amount(value: float | None, unit: str) -> str:
-    return "—" if value is None else number(value) + unit
 
 
 # ─── As of: any closed quarter, or today ─────────────────────────────────────────────────────────────────

@@ -5,12 +5,10 @@ The same FigureRowForm parses a row of the entry grid and a row of an uploaded w
 read the same way from both.
 """
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from figures.rules import RowInput
+from figures.rules import RowInput, plain
 from indicators.models import Indicator, QuarterlyFigure
 
 NUMBER_ERRORS = {
@@ -63,9 +61,9 @@ class FigureRowForm(forms.Form):
             return {}
         entered = figure.entered_value if figure.entered_value is not None else figure.value
         return {
-            "value": _plain(entered) if not indicator.is_ratio else None,
-            "numerator": _plain(figure.numerator),
-            "denominator": _plain(figure.denominator),
+            "value": plain(entered) if not indicator.is_ratio else None,
+            "numerator": plain(figure.numerator),
+            "denominator": plain(figure.denominator),
             "comment": figure.comment,
             "source": figure.source,
             "is_provisional": figure.is_provisional,
@@ -81,10 +79,6 @@ class FigureRowForm(forms.Form):
             source=data["source"].strip(),
             is_provisional=data["is_provisional"],
         )
-
-
-def _plain(number: Decimal | None) -> str | None:
-    return None if number is None else format(number.normalize(), "f")
 
 
 class CorrectionForm(FigureRowForm):

@@ -2,8 +2,8 @@ from django import template
 
 from accounts.access import user_role
 from accounts.models import Role
+from core import numbers
 from core.periods import Quarter
-from dashboards import selectors
 
 register = template.Library()
 
@@ -18,17 +18,17 @@ def dashboards_nav(context):
 
 @register.filter
 def num(value):
-    return selectors.number(value)
+    return numbers.quantity_or_missing(value)
 
 
 @register.filter
 def pct(share):
-    return selectors.percent(share)
+    return numbers.share_or_missing(share)
 
 
 @register.filter
 def amount(value, unit):
-    return selectors.amount(value, unit or "")
+    return numbers.quantity_or_missing(value, unit or "")
 
 
 @register.filter

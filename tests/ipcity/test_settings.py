@@ -27,8 +27,12 @@ SETTINGS_VARIABLES = (
 )
 
 
+# Set by the browser tests in the same worker process; a deployment never has it (check --deploy: async.E001).
+TEST_ONLY_VARIABLES = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
+
+
 def _env(env: dict, tmp_path: Path) -> dict:
-    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES + TEST_ONLY_VARIABLES}
     return {**clean, "IPCITY_ENV_FILE": "", "IPCITY_VAR_DIR": str(tmp_path), **env}
 
 
