@@ -196,14 +196,28 @@ def _strict_growth(rule: IndicatorRule, base: float | None) -> bool:
     return rule.target_form in GROWTH_FORMS and base == 0
 
 
+def _is_cap(rule: IndicatorRule) -> bool:
+    """A lower-is-better flow is a cap on the whole period: using it up too fast is the warning (a
+    threshold on such a flow is a line to hold like any other)."""
+    return rule.measure_type == FLOW and rule.direction == LOWER and rule.target_form != THRESHOLD
+
+
+def _may_fall_back(rule: IndicatorRule) -> bool:
+    """A threshold, a rate and an annual amount are re-measured every year, so a met value can fall back."""
+    return rule.target_form == THRESHOLD or rule.measure_type in (RATE, ANNUAL)
+
+
 def _may_achieve_early(rule: IndicatorRule) -> bool:
-    """A threshold or a rate is re-measured every year, and a lower-is-better flow is a cap on the whole
-    period: none of them is met for good until the plan is over."""
-    return not (
-        rule.target_form == THRESHOLD
-        or rule.measure_type == RATE
-        or (rule.measure_type == FLOW and rule.direction == LOWER)
-    )
+    """Only stocks, flows and milestones are met for good once met; the others are final when the plan is."""
+    return not (_may_fall_back(rule) or _is_cap(rule))
+
+
+def _right_way(rule: IndicatorRule, origin: float, end: float, strict: bool) -> bool:
+    """Whether the end target lies beyond the origin in the indicator's direction: only then is there a
+    way to go whose share can be measured (a base already past its target is a line to hold)."""
+    if _is_cap(rule):
+        return end > origin
+    return not strict and _meets(rule, end, origin, strict=True)
 
 
 # ─── Figures: which count, and the level they describe ──────────────────────────────────────────────────
@@ -372,8 +386,9 @@ def expected_progress(rule: IndicatorRule, *, origin: float, end: float, path_st
 
 
 def _share(rule: IndicatorRule, current: float, origin: float, end: float, strict: bool) -> float:
-    """p: the share of the way from origin to end; all or nothing when there is no way to go."""
-    if end == origin:
+    """p: the share of the way from origin to end; all or nothing when there is no way to go (the target
+    equals the base, or the base is already past it), so a better value never gives a smaller share."""
+    if not _right_way(rule, origin, end, strict):
         return 1.0 if _meets(rule, current, end, strict) else 0.0
     return (current - origin) / (end - origin)
 
@@ -536,6 +551,7 @@ class _Case:
     due: dt.date
     numbers: dict
     notes: tuple[str, ...]
+    earlier: tuple[tuple[dt.date, float], ...] = ()
 
     @property
     def current(self) -> float | None:
@@ -599,7 +615,12 @@ def _measure(
         notes.append("比率超过100%，请核实")
     if awaiting and (data_date is None or awaiting[-1] > data_date):
         notes.append(f"{period_label(awaiting[-1], rule.frequency)}数据已提交待审核")
-    return _Case(rule, counted, awaiting, strict, due, numbers, tuple(notes))
+    # the levels before the current one, a documented base first: whether a met target was fallen back from
+    earlier = tuple(series[:-1])
+    origin_point = _origin_point(rule, base, from_first)
+    if origin_point is not None and not _is_total(rule):
+        earlier = (origin_point, *earlier)
+    return _Case(rule, counted, awaiting, strict, due, numbers, tuple(notes), earlier)
 
 
 def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
@@ -636,13 +657,33 @@ def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
 
 
 def _judge(case: _Case) -> Progress:
-    """Thresholds against their line, milestones against the clock, everything else against the bands."""
+    """A met target first (never behind), then thresholds against their line, milestones against the
+    clock, everything else against the bands."""
     rule, plan, current, end = case.rule, case.rule.plan, case.current, case.end
-    if rule.target_form == THRESHOLD:
-        if _meets(rule, current, end):
+    data_date = case.numbers["data_date"]
+    if not _is_cap(rule) and _meets(rule, current, end, case.strict):
+        if data_date >= case.due:
             return case.result(
-                Status.ON_TRACK, "threshold", f"当前值{_value(rule, current)}达到{_target_words(rule, end)}"
+                Status.ACHIEVED,
+                "target_year_met",
+                f"目标年度数值{_value(rule, current)}已达到{_target_words(rule, end)}",
             )
+        return case.result(
+            Status.ON_TRACK,
+            "threshold" if rule.target_form == THRESHOLD else "met_holding",
+            f"当前值{_value(rule, current)}达到{_target_words(rule, end)}，须保持至{case.due.year}年末",
+        )
+    fell_from = next((p for p in reversed(case.earlier) if _meets(rule, p[1], end, case.strict)), None)
+    if _may_fall_back(rule) and not _is_cap(rule) and fell_from is not None:
+        when = (
+            period_label(fell_from[0], rule.frequency) if fell_from[0] in case.counted else f"基期{fell_from[0].year}年"
+        )
+        return case.result(
+            Status.AT_RISK,
+            "fell_back",
+            f"当前值{_value(rule, current)}回落至{_target_words(rule, end)}以下（{when}曾达到）",
+        )
+    if rule.target_form == THRESHOLD:
         return case.result(
             Status.LAGGING, "threshold", f"当前值{_value(rule, current)}未达到{_target_words(rule, end)}"
         )
@@ -657,7 +698,7 @@ def _judge(case: _Case) -> Progress:
 
     # A lower-is-better flow is a cap: running ahead of the calendar is what is bad. Rounded so that
     # exactly 15 points behind is not "more than 15" through float noise.
-    behind = round((p - e) if rule.measure_type == FLOW and rule.direction == LOWER else (e - p), 9)
+    behind = round((p - e) if _is_cap(rule) else (e - p), 9)
     side = "低于" if p < e else "高于"
     for status, band in ((Status.LAGGING, plan.lagging_band), (Status.AT_RISK, plan.at_risk_band)):
         if behind > band / 100:
