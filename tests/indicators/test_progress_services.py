@@ -245,3 +245,41 @@ def test_the_nightly_snapshot_equals_the_rebuilt_one():
     rebuilt = ProgressSnapshot.objects.values("status", "reason").get(quarter_end=dt.date(2025, 6, 30))
     assert nightly == rebuilt
     assert IndicatorProgress.objects.get(indicator=indicator).status == "overdue_report"
+
+
+def _group_of_two(plan, *, own_target_row=False):
+    group = TargetGroup.objects.create(
+        plan=plan, code="G1", name="合计", target_value=Decimal("42"), unit="个", measure_type="flow"
+    )
+    rows = [
+        IndicatorFactory(
+            plan=plan, measure_type="flow", target_value=None, base_value=None, base_year=None, target_group=group
+        )
+        for _ in range(2)
+    ]
+    for row, value in zip(rows, ("30", "76"), strict=True):
+        FigureFactory(indicator=row, period_end=dt.date(2024, 3, 31), value=Decimal(value))
+    return rows
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored", "computed"])
+def test_a_target_group_is_counted_once_everywhere(stored):
+    # Regression (issue 11): Zunyi's two rows sharing one target of 42 were counted twice in 已达标.
+    from indicators.selectors import on_track_trend, plan_progress, plan_summaries
+
+    plan = PlanFactory()
+    rows = _group_of_two(plan)
+    alone = IndicatorFactory(plan=plan)
+    FigureFactory(indicator=alone, period_end=dt.date(2024, 3, 31), value=Decimal("105"))
+    as_of = dt.date(2024, 4, 20)
+    if stored:
+        indicator_progress_recompute(as_of=as_of)
+        indicator_history_rebuild(until=as_of)
+    full = plan_progress(plan, as_of=dt.date(2024, 3, 31))
+    assert [r.result.current for r in full.rows if r.indicator in rows] == [106, 106]  # each row shows the sum
+    assert full.counts == {"achieved": 1, "on_track": 1}
+    summary = plan_summaries([plan], as_of=dt.date(2024, 3, 31))[plan.pk]
+    assert summary.counts == full.counts
+    assert summary.indicator_progress == pytest.approx(full.indicator_progress) == pytest.approx((1 + 0.05) / 2)
+    if stored:
+        assert on_track_trend([plan], until=as_of)[plan.pk] == [(dt.date(2024, 3, 31), 1.0)]
