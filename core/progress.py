@@ -145,11 +145,35 @@ def plan_years(plan: PlanRule) -> float:
     return months / 12
 
 
-def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
-    """Over once the plan has ended and the last period's figure is past due: the verdict is then final."""
+def final_day(rule: IndicatorRule) -> dt.date:
+    """The first day the verdict is final: the plan has ended and its last period's figure is past due."""
     periods = plan_periods(rule.plan, rule.frequency)
     last = periods[-1] if periods else rule.plan.period_end
-    return as_of > max(reporting_deadline(last, rule.plan.reporting_lag_days), rule.plan.period_end)
+    return max(reporting_deadline(last, rule.plan.reporting_lag_days), rule.plan.period_end) + dt.timedelta(days=1)
+
+
+def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
+    """Over once the plan has ended and the last period's figure is past due: the verdict is then final."""
+    return as_of >= final_day(rule)
+
+
+def overdue_since(rule: IndicatorRule, as_of: dt.date) -> dt.date | None:
+    """The reporting deadline of the latest period past due on as_of: when an overdue report became overdue."""
+    plan = rule.plan
+    due = [p for p in plan_periods(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) < as_of]
+    return reporting_deadline(due[-1], plan.reporting_lag_days) if due else None
+
+
+def status_since(history: Iterable[tuple[dt.date, str]], status: str) -> dt.date | None:
+    """The first quarter end of the unbroken run of `status` at the end of a (quarter end, status) history
+    in time order; None when the latest entry has another status (the status is newer than the history)."""
+    since = None
+    for quarter_end, held in history:
+        if held != status:
+            since = None
+        elif since is None:
+            since = quarter_end
+    return since
 
 
 def time_share(start: dt.date, end: dt.date, at: dt.date) -> float:

@@ -1359,3 +1359,35 @@ def test_status_order_ranks_every_status_worst_first():
     assert sorted(STATUS_ORDER) == sorted(Status)
     assert STATUS_ORDER.index(Status.LAGGING) < STATUS_ORDER.index(Status.AT_RISK) < STATUS_ORDER.index(Status.ON_TRACK)
     assert STATUS_ORDER.index(Status.ON_TRACK) < STATUS_ORDER.index(Status.ACHIEVED)
+
+
+@pytest.mark.parametrize(
+    ("history", "status", "since"),
+    [
+        pytest.param(
+            [(q(2024, 1), "at_risk"), (q(2024, 2), "lagging"), (q(2024, 3), "lagging")], "lagging", q(2024, 2), id="run"
+        ),
+        pytest.param(
+            [(q(2024, 1), "lagging"), (q(2024, 2), "on_track"), (q(2024, 3), "lagging")],
+            "lagging",
+            q(2024, 3),
+            id="broken_run",
+        ),
+        pytest.param([(q(2024, 1), "lagging"), (q(2024, 2), "on_track")], "lagging", None, id="newer_than_history"),
+        pytest.param([], "lagging", None, id="no_history"),
+    ],
+)
+def test_status_since_is_the_first_quarter_of_the_unbroken_run(history, status, since):
+    from core.progress import status_since
+
+    assert status_since(history, status) == since
+
+
+def test_overdue_since_is_the_latest_missed_deadline_and_final_day_follows_the_last_deadline():
+    from core.progress import final_day, overdue_since, plan_is_over
+
+    indicator = rule(**STOCK)
+    assert overdue_since(indicator, D(2025, 7, 16)) == D(2025, 7, 15)
+    assert overdue_since(indicator, D(2024, 4, 15)) is None
+    assert final_day(indicator) == D(2027, 1, 16)
+    assert not plan_is_over(indicator, D(2027, 1, 15)) and plan_is_over(indicator, D(2027, 1, 16))

@@ -283,3 +283,46 @@ def test_a_target_group_is_counted_once_everywhere(stored):
     assert summary.indicator_progress == pytest.approx(full.indicator_progress) == pytest.approx((1 + 0.05) / 2)
     if stored:
         assert on_track_trend([plan], until=as_of)[plan.pk] == [(dt.date(2024, 3, 31), 1.0)]
+
+
+def _snapshot_statuses(indicator):
+    return list(ProgressSnapshot.objects.filter(indicator=indicator).values_list("quarter_end", "status"))
+
+
+def test_status_since_is_the_start_of_the_unbroken_run_in_the_history():
+    # Regression (issue 11): every item said "自2026-09-30 滞后" whatever its own history showed.
+    indicator = IndicatorFactory()
+    _stock_path(indicator, 0.02)
+    indicator_history_rebuild(until=AS_OF)
+    indicator_progress_recompute(as_of=AS_OF)
+    history = _snapshot_statuses(indicator)
+    assert [s for _, s in history[:3]] == ["at_risk", "at_risk", "lagging"]
+    assert {s for _, s in history[2:]} == {"lagging"}
+    stored = IndicatorProgress.objects.get(indicator=indicator)
+    assert (stored.status, stored.status_since) == ("lagging", dt.date(2024, 9, 30))
+
+
+def test_an_ended_plan_is_dated_from_its_plan_end_snapshot():
+    plan = PlanFactory(period_start=dt.date(2020, 1, 1), period_end=dt.date(2023, 12, 31))
+    indicator = IndicatorFactory(plan=plan, base_year=2019)
+    for year in range(2020, 2024):
+        for month, day in ((3, 31), (6, 30), (9, 30), (12, 31)):
+            quarter = dt.date(year, month, day)
+            FigureFactory(indicator=indicator, period_end=quarter, value=Decimal("150"))
+    today = dt.date(2026, 12, 1)
+    indicator_history_rebuild(until=today)
+    indicator_progress_recompute(as_of=today)
+    stored = IndicatorProgress.objects.get(indicator=indicator)
+    assert (stored.status, stored.rule, stored.status_since) == ("missed", "plan_over", dt.date(2023, 12, 31))
+    last = ProgressSnapshot.objects.get(indicator=indicator, quarter_end=dt.date(2023, 12, 31))
+    assert (last.status, last.rule) == ("missed", "plan_over")
+    assert ProgressSnapshot.objects.get(indicator=indicator, quarter_end=dt.date(2023, 9, 30)).status == "lagging"
+
+
+def test_a_newly_overdue_report_dates_from_its_deadline():
+    indicator = IndicatorFactory()
+    _stock_path(indicator, 0.09, until=dt.date(2025, 3, 31))
+    indicator_history_rebuild(until=AS_OF)
+    indicator_progress_recompute(as_of=AS_OF)
+    stored = IndicatorProgress.objects.get(indicator=indicator)
+    assert (stored.status, stored.status_since) == ("overdue_report", dt.date(2025, 7, 15))
