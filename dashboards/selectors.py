@@ -651,8 +651,8 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
             "quarter_end"
         )
     ]
-    if since is None and series:
-        since = _status_since(series, result.status)
+    if since is None:
+        since = progress.status_since([(p.quarter_end, p.status) for p in series], result.status)
     levels = {p.data_date: p.current for p in series if p.current is not None}
     if result.current is not None:
         levels[result.data_date] = result.current
@@ -719,16 +719,6 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
         charts=charts,
         dashboard_url=city_url(plan.city.code, as_of, plan.code),
     )
-
-
-def _status_since(series: list[SeriesPoint], status: str) -> dt.date | None:
-    """The quarter end since which the stored history has shown this status without a break."""
-    since = None
-    for point in reversed(series):
-        if point.status != status:
-            break
-        since = point.quarter_end
-    return since
 
 
 def _expected_at(indicator: Indicator, result: progress.Progress, share: float | None) -> float | None:

@@ -192,9 +192,25 @@ def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
                 )
     else:
         results = _evaluate(indicators, as_of=as_of)
-        rows = [IndicatorStatus(i, results[i.pk]) for i in indicators]
+        since = status_since_at(results, as_of=as_of)
+        rows = [IndicatorStatus(i, results[i.pk], since.get(i.pk)) for i in indicators]
     counts = Counter(r.result.status for r in judged_once(rows))
     return PlanProgress(plan=plan, as_of=as_of, rows=rows, counts=counts)
+
+
+def status_since_at(results: dict[int, progress.Progress], *, as_of: dt.date) -> dict[int, dt.date]:
+    """Status since for an earlier date, by the rule services._status_since stores for today: the first
+    quarter end of the unbroken run of each result's status in the snapshots up to as_of (one query)."""
+    history = defaultdict(list)
+    rows = (
+        ProgressSnapshot.objects.filter(indicator_id__in=list(results), quarter_end__lte=as_of)
+        .order_by("indicator_id", "quarter_end")
+        .values_list("indicator_id", "quarter_end", "status")
+    )
+    for pk, quarter_end, status in rows:
+        history[pk].append((quarter_end, status))
+    since = {pk: progress.status_since(history[pk], result.status) for pk, result in results.items()}
+    return {pk: day for pk, day in since.items() if day is not None}
 
 
 def _evaluate(indicators: list[Indicator], *, as_of: dt.date) -> dict[int, progress.Progress]:

@@ -187,6 +187,17 @@ def test_api_indicator_progress_as_of(client, staff_and_indicator):
     assert earlier["data_date"] == "2024-03-31"
 
 
+def test_api_status_since_is_the_date_the_history_gives(client):
+    indicator = IndicatorFactory()
+    _stock_path(indicator, 0.02)
+    indicator_history_rebuild(until=AS_OF)
+    client.force_login(make_user("alice", Role.BUREAU_STAFF, city=indicator.plan.city))
+    body = client.get(f"/api/v1/indicators/{indicator.pk}/progress/", {"as_of": "2025-06-30"}).json()
+    assert (body["status"], body["status_since"]) == ("lagging", "2024-09-30")
+    plan = client.get(f"/api/v1/plans/{indicator.plan.pk}/progress/", {"as_of": "2025-06-30"}).json()
+    assert plan["indicators"][0]["status_since"] == "2024-09-30"
+
+
 def test_api_progress_refuses_a_bad_date_naming_the_field(client, staff_and_indicator):
     user, indicator = staff_and_indicator
     client.force_login(user)
