@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from core.i18n import _, translated
 from core.numbers import quantity as _fmt
 from core.numbers import share as _pct
 from core.periods import QUARTERLY, period_ends, period_label, reporting_deadline
@@ -78,6 +79,7 @@ class IndicatorRule:
     direction: str = HIGHER
     frequency: str = QUARTERLY
     interim_targets: tuple[InterimTarget, ...] = ()
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,15 +118,6 @@ class Progress:
     @property
     def label(self) -> str:
         return Status(self.status).label
-
-    @property
-    def pace_verdict(self) -> str | None:
-        """The leader's one-liner on the projection: reached, or short by how much."""
-        if self.projection_reached is None:
-            return None
-        if self.projection_reached:
-            return "按近期速度，期末可达标"
-        return f"按近期速度，期末差{_fmt(self.shortfall)}"
 
 
 # ─── Calendar ───────────────────────────────────────────────────────────────────────────────────────────
@@ -487,7 +480,68 @@ def _origin_point(rule: IndicatorRule, base: float | None, from_first: bool) -> 
 
 
 def _value(rule: IndicatorRule, value: float) -> str:
-    return _fmt(value) + ("%" if rule.measure_type == RATE else "")
+    """A number with its unit, as every number in a reason is written."""
+    return _fmt(value) + ("%" if rule.measure_type == RATE else rule.unit)
+
+
+# ─── Words for pages: progress, done markers, pace ──────────────────────────────────────────────────────
+
+WHOLE_UNITS = ("家", "件", "个", "人", "项", "次")
+"""Units that only come whole: a remaining amount in them is rounded up (1.25家 to go is 2家 to go)."""
+
+
+def is_done_marker(target_form: str) -> bool:
+    """A milestone (a target of 1 that marks "done") is done or not: a percentage of it means nothing."""
+    return target_form == MILESTONE
+
+
+def progress_words(result: "Progress", target_form: str) -> str:
+    """指标进度 as a reader should see it: done / not done for a marker, 已超目标 past 100%."""
+    if result.progress is None:
+        return "—"
+    if is_done_marker(target_form):
+        return translated(_("已完成")) if result.progress >= 1 else translated(_("尚未完成"))
+    if result.progress > 1:
+        return translated(_("已超目标（%(p)s）")) % {"p": _pct(result.progress)}
+    return _pct(result.progress)
+
+
+def _amount(value: float, unit: str, *, whole: bool) -> str:
+    if whole:
+        return f"{math.ceil(round(value, 9))}{unit}"
+    return f"{_fmt(value)}{unit}"
+
+
+def pace_words(result: "Progress", unit: str, frequency: str = QUARTERLY) -> str | None:
+    """还需新增5家，约每季度1.3家；近四季度平均1家；按近期速度，期末差2家 — what it takes to reach the end
+    target against the recent pace. Whole-count units round the remaining amount up; yearly statistics
+    speak per year."""
+    needed, recent = result.needed_per_quarter, result.recent_pace_per_quarter
+    if needed is None or result.current is None or result.end_target is None:
+        return None
+    whole = unit in WHOLE_UNITS
+    per = 4 if frequency != QUARTERLY else 1
+    remaining = result.end_target - result.current
+    if needed == 0:
+        text = translated(_("已达到目标值"))
+    else:
+        verb = _("还需新增%(total)s，约每年%(each)s") if per == 4 else _("还需新增%(total)s，约每季度%(each)s")
+        if remaining < 0:
+            verb = _("还需减少%(total)s，约每年%(each)s") if per == 4 else _("还需减少%(total)s，约每季度%(each)s")
+        text = translated(verb) % {
+            "total": _amount(abs(remaining), unit, whole=whole),
+            "each": f"{_fmt(abs(needed) * per)}{unit}",
+        }
+    if recent is not None:
+        words = _("，近四年平均%(v)s") if per == 4 else _("，近四季度平均%(v)s")
+        text += translated(words) % {"v": f"{_fmt(recent * per)}{unit}"}
+    if result.projection_reached is not None and needed != 0:
+        if result.projection_reached:
+            text += translated(_("；按近期速度，期末可达标"))
+        else:
+            shortfall = _amount(result.shortfall, unit, whole=whole)
+            text += translated(_("；按近期速度，期末差%(v)s")) % {"v": shortfall}
+    return text
 
 
 def _target_words(rule: IndicatorRule, end: float) -> str:
@@ -663,7 +717,9 @@ def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
     year_to_date = case.numbers["year_to_date"]
     if year_to_date is not None:
         return case.result(
-            Status.NO_DATA, "no_complete_year", f"尚无完整年度数据，本年累计{_fmt(year_to_date)}仅供参考，不作评判"
+            Status.NO_DATA,
+            "no_complete_year",
+            f"尚无完整年度数据，本年累计{_value(rule, year_to_date)}仅供参考，不作评判",
         )
     if case.counted:
         return case.result(Status.NO_DATA, "no_value", "已报数据无法计算（数值为空或分母为0），暂无可评判数据")

@@ -89,6 +89,7 @@ def indicator_rule(
         direction=indicator.direction,
         frequency=indicator.frequency,
         interim_targets=tuple(progress.InterimTarget(date=d, value=float(v)) for d, v in interim_targets),
+        unit=(group.unit if group and indicator.target_value is None else indicator.unit) or "",
     )
 
 

@@ -18,7 +18,9 @@ from core.progress import (
     end_target,
     evaluate,
     expected_progress,
+    pace_words,
     plan_years,
+    progress_words,
     time_share,
 )
 from core.status import STATUS_LABELS, STATUS_ORDER, Status
@@ -1321,16 +1323,66 @@ def test_numbers(indicator, figures, as_of, numbers):
 
 
 @pytest.mark.parametrize(
-    ("figures", "verdict"),
+    ("indicator", "figures", "words"),
     [
-        pytest.param(quarterly(105, 110, 115, 120, 125, 130), "按近期速度，期末差40", id="short_by"),
-        pytest.param(quarterly(110, 120, 130, 140, 150, 160), "按近期速度，期末可达标", id="reached"),
-        pytest.param(quarterly(None, None, None, None, None, 130), None, id="no_pace_no_verdict"),
+        pytest.param(
+            rule(**STOCK),
+            quarterly(105, 110, 115, 120, 125, 130),
+            "还需新增70件，约每季度11.67件，近四季度平均5件；按近期速度，期末差40件",
+            id="short_by",
+        ),
+        pytest.param(
+            rule(**STOCK),
+            quarterly(110, 120, 130, 140, 150, 160),
+            "还需新增40件，约每季度6.67件，近四季度平均10件；按近期速度，期末可达标",
+            id="reached",
+        ),
+        pytest.param(
+            # Regression (issue 11): "需每季度新增1.25家" for whole counts; the remaining amount rounds up
+            rule(**STOCK, unit="家"),
+            quarterly(110, 120, 130, 140, 150, 192.5),
+            "还需新增8家，约每季度1.25家，近四季度平均18.12家；按近期速度，期末可达标",
+            id="whole_units_round_the_remaining_amount_up",
+        ),
+        pytest.param(
+            rule(**STOCK, unit="家"),
+            quarterly(105, 110, 115, 120, 125, 129.5),
+            "还需新增71家，约每季度11.75家，近四季度平均4.88家；按近期速度，期末差42家",
+            id="whole_units_round_the_shortfall_up",
+        ),
+        pytest.param(
+            rule(target=200.0),
+            quarterly(None, None, None, None, None, 130),
+            "还需新增70件，约每季度11.67件",
+            id="no_recent_pace",
+        ),
+        pytest.param(
+            rule(**STOCK4, unit="家"),
+            yearly((2020, 120), (2021, 140)),
+            "还需新增60家，约每年30家，近四年平均20家；按近期速度，期末差20家",
+            id="yearly_statistics_speak_per_year",
+        ),
     ],
 )
-def test_pace_verdict(figures, verdict):
-    indicator = rule(target=200.0) if verdict is None else rule(**STOCK)
-    assert evaluate(indicator, figures, D(2025, 7, 10), {q(2025, 1)}).pace_verdict == verdict
+def test_pace_words(indicator, figures, words):
+    unit = indicator.unit or "件"
+    as_of = D(2022, 1, 10) if indicator.frequency == "yearly" else D(2025, 7, 10)
+    result = evaluate(indicator, figures, as_of, {q(2025, 1)})
+    assert pace_words(result, unit, indicator.frequency) == words
+
+
+@pytest.mark.parametrize(
+    ("indicator", "figures", "words"),
+    [
+        pytest.param(rule(**STOCK), quarterly(150), "50.0%", id="share"),
+        pytest.param(rule("flow", target=42.0), quarterly(106), "已超目标（252.4%）", id="past_the_target"),
+        pytest.param(rule("flow", "milestone", target=1.0), quarterly(3), "已完成", id="marker_done_never_300_percent"),
+        pytest.param(rule("flow", "milestone", target=1.0), quarterly(0), "尚未完成", id="marker_not_done"),
+        pytest.param(rule(**STOCK), [], "—", id="nothing"),
+    ],
+)
+def test_progress_words(indicator, figures, words):
+    assert progress_words(evaluate(indicator, figures, D(2024, 4, 1)), indicator.target_form) == words
 
 
 def test_evaluate_accepts_a_one_shot_iterable():
