@@ -17,7 +17,8 @@ from typing import NamedTuple
 from core.i18n import _, translated
 from core.numbers import quantity as _fmt
 from core.numbers import share as _pct
-from core.periods import QUARTERLY, period_ends, period_label, reporting_deadline
+from core.periods import QUARTERLY, period_ends, reporting_deadline
+from core.reasons import render as render_reason
 from core.status import Status
 
 # ─── Vocabulary (kept in sync with indicators.models.MeasureType / TargetForm) ─────────────────────────
@@ -99,7 +100,7 @@ class Progress:
 
     status: str
     rule: str
-    reason: str
+    reason_data: dict  # core.reasons: {"code", "args", "notes"}, rendered in the reader's language
     current: float | None = None
     base: float | None = None
     base_from_first_report: bool = False
@@ -114,10 +115,16 @@ class Progress:
     projected_end: float | None = None
     projection_reached: bool | None = None
     shortfall: float | None = None
+    stored_reason: str = ""  # the text stored before reasons were data (read only when reason_data is empty)
 
     @property
     def label(self) -> str:
         return Status(self.status).label
+
+    @property
+    def reason(self) -> str:
+        """Why, in the reader's language (rendered now, never stored in one language only)."""
+        return render_reason(self.reason_data) if self.reason_data else self.stored_reason
 
 
 # ─── Calendar ───────────────────────────────────────────────────────────────────────────────────────────
@@ -544,24 +551,42 @@ def pace_words(result: "Progress", unit: str, frequency: str = QUARTERLY) -> str
     return text
 
 
-def _target_words(rule: IndicatorRule, end: float) -> str:
-    return f"目标值{_value(rule, end)}" + ("（越低越好）" if rule.direction == LOWER else "")
+def _unit(rule: IndicatorRule) -> str:
+    return "%" if rule.measure_type == RATE else rule.unit
+
+
+def _num(rule: IndicatorRule, value: float) -> list:
+    """A reason argument: a number with the indicator's unit (core.reasons)."""
+    return ["num", value, _unit(rule)]
+
+
+def _target_arg(rule: IndicatorRule, end: float) -> list:
+    return ["target", end, _unit(rule), rule.direction == LOWER]
+
+
+def _period_arg(rule: IndicatorRule, day: dt.date) -> list:
+    return ["period", day.isoformat(), rule.frequency]
+
+
+def _reason(code: str, **args) -> dict:
+    return {"code": code, "args": args, "notes": []}
 
 
 # ─── The verdict ────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _refusal(rule: IndicatorRule) -> tuple[str, str] | None:
+def _refusal(rule: IndicatorRule) -> tuple[str, dict] | None:
     """Why a quantitative indicator cannot be measured at all. Never guess a missing number."""
     if rule.target_value is None:
-        return "target_missing", "目标值缺失，无法计算进度，请在指标页补录目标值"
+        return "target_missing", _reason("target_missing")
     if rule.target_form in GROWTH_FORMS and rule.base_value is None:
-        year = f"（{rule.base_year}年）" if rule.base_year else ""
-        return "base_missing", f"基期值{year}缺失，无法确定目标值，请在指标页补录基期值及来源"
+        if rule.base_year:
+            return "base_missing", _reason("base_missing_year", year=["period", f"{rule.base_year}-12-31", "yearly"])
+        return "base_missing", _reason("base_missing")
     if rule.target_form == COMPOUND_GROWTH and rule.base_year is None:
-        return "base_missing", "基期年份缺失，无法按年均增长计算目标值，请在指标页补录基期年份"
+        return "base_missing", _reason("base_year_missing")
     if rule.target_form in GROWTH_FORMS and rule.target_value <= -100:
-        return "invalid_target", f"增长率{_fmt(rule.target_value)}%不低于-100%才有意义，无法计算目标值"
+        return "invalid_target", _reason("invalid_target", growth=["num", rule.target_value, "%"])
     return None
 
 
@@ -574,7 +599,7 @@ def evaluate(
     pending_periods are period ends whose submitted figure awaits review: never overdue, said in the reason.
     """
     if rule.target_form == QUALITATIVE:
-        return Progress(Status.QUALITATIVE, "qualitative", "定性指标，按工作进展评估，不计算量化进度")
+        return Progress(Status.QUALITATIVE, "qualitative", _reason("qualitative"))
     refusal = _refusal(rule)
     if refusal is not None:
         return Progress(Status.INCOMPLETE, *refusal, base=rule.base_value)
@@ -585,16 +610,16 @@ def evaluate(
     # 2. plan over: final, on the rule's own current value
     if plan_is_over(rule, as_of):
         if current is None:
-            return case.result(Status.MISSED, "plan_over", "实施期已结束，无任何可用数据，判定为未完成")
-        final = f"实施期已结束，最终值{_value(rule, current)}"
+            return case.result(Status.MISSED, "plan_over", "plan_over_no_data")
+        numbers = {"current": _num(rule, current), "target": _target_arg(rule, end)}
         if _meets(rule, current, end, case.strict):
-            return case.result(Status.ACHIEVED, "plan_over", f"{final}达到{_target_words(rule, end)}")
-        return case.result(Status.MISSED, "plan_over", f"{final}未达到{_target_words(rule, end)}")
+            return case.result(Status.ACHIEVED, "plan_over", "plan_over_met", **numbers)
+        return case.result(Status.MISSED, "plan_over", "plan_over_missed", **numbers)
 
     # 3. achieved early
     if current is not None and _may_achieve_early(rule) and _meets(rule, current, end, case.strict):
         return case.result(
-            Status.ACHIEVED, "achieved", f"当前值{_value(rule, current)}已达到{_target_words(rule, end)}"
+            Status.ACHIEVED, "achieved", "achieved", current=_num(rule, current), target=_target_arg(rule, end)
         )
 
     # 4. overdue: only the latest period past its deadline is looked at
@@ -607,7 +632,9 @@ def evaluate(
         return case.result(
             Status.OVERDUE_REPORT,
             "overdue_report",
-            f"{period_label(latest, rule.frequency)}数据报送截止日{deadline.isoformat()}已过，尚未报送",
+            "overdue_report",
+            period=_period_arg(rule, latest),
+            deadline=["date", deadline.isoformat()],
         )
 
     # 5. nothing to judge yet
@@ -628,7 +655,7 @@ class _Case:
     strict: bool
     due: dt.date
     numbers: dict
-    notes: tuple[str, ...]
+    notes: tuple[tuple[str, dict], ...]
     earlier: tuple[tuple[dt.date, float], ...] = ()
 
     @property
@@ -639,9 +666,10 @@ class _Case:
     def end(self) -> float | None:
         return self.numbers["end_target"]
 
-    def result(self, status: str, code: str, sentence: str) -> Progress:
-        reason = sentence + (f"（{'；'.join(self.notes)}）" if self.notes else "")
-        return Progress(status, code, reason, **self.numbers)
+    def result(self, status: str, rule: str, message: str, **args) -> Progress:
+        """A result whose reason is `message` (a core.reasons code) with its arguments and the notes."""
+        reason = {"code": message, "args": args, "notes": [list(note) for note in self.notes]}
+        return Progress(status, rule, reason, **self.numbers)
 
 
 def _measure(
@@ -681,18 +709,18 @@ def _measure(
 
     notes = []
     if from_first:
-        first = period_label(path_start, rule.frequency)
-        notes.append(f"以首次报送的{first}数值{_value(rule, base)}为基期，时间进度自该期末起算")
+        first = _period_arg(rule, path_start)
+        notes.append(("note_base_from_first_report", {"period": first, "base": _num(rule, base)}))
     if strict:
-        notes.append("基期值为0，以大于0为达标")
+        notes.append(("note_zero_base", {}))
     elif end is not None and end == origin and not _is_total(rule) and rule.target_form != THRESHOLD:
-        notes.append("目标值与基期值相同，保持即达标")
+        notes.append(("note_target_equals_base", {}))
     if any(f.value is not None and f.value < 0 for f in counted.values()):
-        notes.append("含负值数据，请核实")
+        notes.append(("note_negative_values", {}))
     if rule.measure_type == RATE and current is not None and current > 100:
-        notes.append("比率超过100%，请核实")
+        notes.append(("note_rate_over_100", {}))
     if awaiting and (data_date is None or awaiting[-1] > data_date):
-        notes.append(f"{period_label(awaiting[-1], rule.frequency)}数据已提交待审核")
+        notes.append(("note_awaiting_review", {"period": _period_arg(rule, awaiting[-1])}))
     # the levels before the current one, a documented base first: whether a met target was fallen back from
     earlier = tuple(series[:-1])
     origin_point = _origin_point(rule, base, from_first)
@@ -708,21 +736,21 @@ def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
         return case.result(
             Status.AWAITING_REVIEW,
             "awaiting_review",
-            f"{period_label(case.awaiting[-1], rule.frequency)}数据已提交待审核，尚无已审核数据",
+            "awaiting_review",
+            period=_period_arg(rule, case.awaiting[-1]),
         )
     if as_of < plan.period_start:
-        return case.result(
-            Status.NO_DATA, "not_started", f"实施期尚未开始（{plan.period_start.isoformat()}起），暂无数据"
-        )
+        return case.result(Status.NO_DATA, "not_started", "not_started", start=["date", plan.period_start.isoformat()])
     year_to_date = case.numbers["year_to_date"]
     if year_to_date is not None:
         return case.result(
             Status.NO_DATA,
             "no_complete_year",
-            f"尚无完整年度数据，本年累计{_value(rule, year_to_date)}仅供参考，不作评判",
+            "no_complete_year",
+            ytd=_num(rule, year_to_date),
         )
     if case.counted:
-        return case.result(Status.NO_DATA, "no_value", "已报数据无法计算（数值为空或分母为0），暂无可评判数据")
+        return case.result(Status.NO_DATA, "no_value", "no_value")
     upcoming = [
         p for p in plan_periods(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) >= as_of
     ]
@@ -731,9 +759,11 @@ def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
         return case.result(
             Status.NO_DATA,
             "no_data",
-            f"尚无数据，{period_label(first, rule.frequency)}数据报送截止日为{deadline.isoformat()}",
+            "no_data_until",
+            period=_period_arg(rule, first),
+            deadline=["date", deadline.isoformat()],
         )
-    return case.result(Status.NO_DATA, "no_data", "尚无数据")
+    return case.result(Status.NO_DATA, "no_data", "no_data")
 
 
 def _judge(case: _Case) -> Progress:
@@ -741,47 +771,36 @@ def _judge(case: _Case) -> Progress:
     clock, everything else against the bands."""
     rule, plan, current, end = case.rule, case.rule.plan, case.current, case.end
     data_date = case.numbers["data_date"]
+    numbers = {"current": _num(rule, current), "target": _target_arg(rule, end)}
     if not _is_cap(rule) and _meets(rule, current, end, case.strict):
         if data_date >= case.due:
-            return case.result(
-                Status.ACHIEVED,
-                "target_year_met",
-                f"目标年度数值{_value(rule, current)}已达到{_target_words(rule, end)}",
-            )
-        return case.result(
-            Status.ON_TRACK,
-            "threshold" if rule.target_form == THRESHOLD else "met_holding",
-            f"当前值{_value(rule, current)}达到{_target_words(rule, end)}，须保持至{case.due.year}年末",
-        )
+            return case.result(Status.ACHIEVED, "target_year_met", "target_year_met", **numbers)
+        holding = "threshold" if rule.target_form == THRESHOLD else "met_holding"
+        return case.result(Status.ON_TRACK, holding, "met_holding", year=case.due.year, **numbers)
     fell_from = next((p for p in reversed(case.earlier) if _meets(rule, p[1], end, case.strict)), None)
     if _may_fall_back(rule) and not _is_cap(rule) and fell_from is not None:
-        when = (
-            period_label(fell_from[0], rule.frequency) if fell_from[0] in case.counted else f"基期{fell_from[0].year}年"
-        )
-        return case.result(
-            Status.AT_RISK,
-            "fell_back",
-            f"当前值{_value(rule, current)}回落至{_target_words(rule, end)}以下（{when}曾达到）",
-        )
+        if fell_from[0] in case.counted:
+            return case.result(
+                Status.AT_RISK, "fell_back", "fell_back", when=_period_arg(rule, fell_from[0]), **numbers
+            )
+        return case.result(Status.AT_RISK, "fell_back", "fell_back_from_base", year=fell_from[0].year, **numbers)
     if rule.target_form == THRESHOLD:
-        return case.result(
-            Status.LAGGING, "threshold", f"当前值{_value(rule, current)}未达到{_target_words(rule, end)}"
-        )
+        return case.result(Status.LAGGING, "threshold", "threshold_missed", **numbers)
 
     p, e = case.numbers["progress"], case.numbers["expected"]
     if rule.target_form == MILESTONE:
         if e >= 1:
-            return case.result(Status.LAGGING, "milestone", f"目标日期{case.due.isoformat()}已到，仍未实现")
+            return case.result(Status.LAGGING, "milestone", "milestone_due", due=["date", case.due.isoformat()])
         if e >= MILESTONE_AT_RISK_SHARE:
-            return case.result(Status.AT_RISK, "milestone", f"尚未实现，时间进度{_pct(e)}，已过三分之二")
-        return case.result(Status.ON_TRACK, "milestone", f"尚未实现，时间进度{_pct(e)}，未过三分之二")
+            return case.result(Status.AT_RISK, "milestone", "milestone_late", elapsed=["pct", e])
+        return case.result(Status.ON_TRACK, "milestone", "milestone_early", elapsed=["pct", e])
 
     # A lower-is-better flow is a cap: running ahead of the calendar is what is bad. Rounded so that
     # exactly 15 points behind is not "more than 15" through float noise.
     behind = round((p - e) if _is_cap(rule) else (e - p), 9)
-    side = "低于" if p < e else "高于"
+    side = "bands_below" if p < e else "bands_above"
+    shares = {"progress": ["pct", p], "expected": ["pct", e]}
     for status, band in ((Status.LAGGING, plan.lagging_band), (Status.AT_RISK, plan.at_risk_band)):
         if behind > band / 100:
-            gap = f"{side}应达进度{_pct(e)}超过{_fmt(band)}个百分点"
-            return case.result(status, "bands", f"指标进度{_pct(p)}，{gap}")
-    return case.result(Status.ON_TRACK, "bands", f"指标进度{_pct(p)}，应达进度{_pct(e)}，进度正常")
+            return case.result(status, "bands", side, band=["num", band, ""], **shares)
+    return case.result(Status.ON_TRACK, "bands", "bands_on_track", **shares)

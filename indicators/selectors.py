@@ -142,7 +142,10 @@ class PlanProgress:
 
 
 def _stored_result(row, fields=LATEST_FIELDS) -> progress.Progress:
-    return progress.Progress(**{name: getattr(row, name) for name in fields})
+    """A stored row as a result; its reason is rendered from reason_data when read (the stored text only for
+    rows computed before reasons were data)."""
+    values = {name: getattr(row, name) for name in fields if name != "reason"}
+    return progress.Progress(**values, stored_reason=row.reason)
 
 
 def _figure_annotations(plan, as_of: dt.date) -> dict:

@@ -8,8 +8,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import progress
 from core.periods import Quarter
@@ -27,6 +28,7 @@ PROGRESS_FIELDS = [
     "status",
     "rule",
     "reason",
+    "reason_data",
     "current",
     "base",
     "end_target",
@@ -283,7 +285,9 @@ def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, unt
 
 
 def _stored(result: progress.Progress, fields) -> dict:
-    return {name: getattr(result, name) for name in fields}
+    """The columns of a result; its reason text in the site's language (pages render reason_data anew)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {name: getattr(result, name) for name in fields}
 
 
 def _store_snapshots(results: dict[tuple[int, dt.date], progress.Progress]):
