@@ -14,9 +14,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from core.i18n import _, translated
 from core.numbers import quantity as _fmt
 from core.numbers import share as _pct
-from core.periods import QUARTERLY, period_ends, period_label, reporting_deadline
+from core.periods import QUARTERLY, period_ends, reporting_deadline
+from core.reasons import render as render_reason
 from core.status import Status
 
 # ─── Vocabulary (kept in sync with indicators.models.MeasureType / TargetForm) ─────────────────────────
@@ -78,6 +80,7 @@ class IndicatorRule:
     direction: str = HIGHER
     frequency: str = QUARTERLY
     interim_targets: tuple[InterimTarget, ...] = ()
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ class Progress:
 
     status: str
     rule: str
-    reason: str
+    reason_data: dict  # core.reasons: {"code", "args", "notes"}, rendered in the reader's language
     current: float | None = None
     base: float | None = None
     base_from_first_report: bool = False
@@ -112,19 +115,16 @@ class Progress:
     projected_end: float | None = None
     projection_reached: bool | None = None
     shortfall: float | None = None
+    stored_reason: str = ""  # the text stored before reasons were data (read only when reason_data is empty)
 
     @property
     def label(self) -> str:
         return Status(self.status).label
 
     @property
-    def pace_verdict(self) -> str | None:
-        """The leader's one-liner on the projection: reached, or short by how much."""
-        if self.projection_reached is None:
-            return None
-        if self.projection_reached:
-            return "按近期速度，期末可达标"
-        return f"按近期速度，期末差{_fmt(self.shortfall)}"
+    def reason(self) -> str:
+        """Why, in the reader's language (rendered now, never stored in one language only)."""
+        return render_reason(self.reason_data) if self.reason_data else self.stored_reason
 
 
 # ─── Calendar ───────────────────────────────────────────────────────────────────────────────────────────
@@ -145,11 +145,35 @@ def plan_years(plan: PlanRule) -> float:
     return months / 12
 
 
-def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
-    """Over once the plan has ended and the last period's figure is past due: the verdict is then final."""
+def final_day(rule: IndicatorRule) -> dt.date:
+    """The first day the verdict is final: the plan has ended and its last period's figure is past due."""
     periods = plan_periods(rule.plan, rule.frequency)
     last = periods[-1] if periods else rule.plan.period_end
-    return as_of > max(reporting_deadline(last, rule.plan.reporting_lag_days), rule.plan.period_end)
+    return max(reporting_deadline(last, rule.plan.reporting_lag_days), rule.plan.period_end) + dt.timedelta(days=1)
+
+
+def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
+    """Over once the plan has ended and the last period's figure is past due: the verdict is then final."""
+    return as_of >= final_day(rule)
+
+
+def overdue_since(rule: IndicatorRule, as_of: dt.date) -> dt.date | None:
+    """The reporting deadline of the latest period past due on as_of: when an overdue report became overdue."""
+    plan = rule.plan
+    due = [p for p in plan_periods(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) < as_of]
+    return reporting_deadline(due[-1], plan.reporting_lag_days) if due else None
+
+
+def status_since(history: Iterable[tuple[dt.date, str]], status: str) -> dt.date | None:
+    """The first quarter end of the unbroken run of `status` at the end of a (quarter end, status) history
+    in time order; None when the latest entry has another status (the status is newer than the history)."""
+    since = None
+    for quarter_end, held in history:
+        if held != status:
+            since = None
+        elif since is None:
+            since = quarter_end
+    return since
 
 
 def time_share(start: dt.date, end: dt.date, at: dt.date) -> float:
@@ -196,14 +220,28 @@ def _strict_growth(rule: IndicatorRule, base: float | None) -> bool:
     return rule.target_form in GROWTH_FORMS and base == 0
 
 
+def _is_cap(rule: IndicatorRule) -> bool:
+    """A lower-is-better flow is a cap on the whole period: using it up too fast is the warning (a
+    threshold on such a flow is a line to hold like any other)."""
+    return rule.measure_type == FLOW and rule.direction == LOWER and rule.target_form != THRESHOLD
+
+
+def _may_fall_back(rule: IndicatorRule) -> bool:
+    """A threshold, a rate and an annual amount are re-measured every year, so a met value can fall back."""
+    return rule.target_form == THRESHOLD or rule.measure_type in (RATE, ANNUAL)
+
+
 def _may_achieve_early(rule: IndicatorRule) -> bool:
-    """A threshold or a rate is re-measured every year, and a lower-is-better flow is a cap on the whole
-    period: none of them is met for good until the plan is over."""
-    return not (
-        rule.target_form == THRESHOLD
-        or rule.measure_type == RATE
-        or (rule.measure_type == FLOW and rule.direction == LOWER)
-    )
+    """Only stocks, flows and milestones are met for good once met; the others are final when the plan is."""
+    return not (_may_fall_back(rule) or _is_cap(rule))
+
+
+def _right_way(rule: IndicatorRule, origin: float, end: float, strict: bool) -> bool:
+    """Whether the end target lies beyond the origin in the indicator's direction: only then is there a
+    way to go whose share can be measured (a base already past its target is a line to hold)."""
+    if _is_cap(rule):
+        return end > origin
+    return not strict and _meets(rule, end, origin, strict=True)
 
 
 # ─── Figures: which count, and the level they describe ──────────────────────────────────────────────────
@@ -372,8 +410,9 @@ def expected_progress(rule: IndicatorRule, *, origin: float, end: float, path_st
 
 
 def _share(rule: IndicatorRule, current: float, origin: float, end: float, strict: bool) -> float:
-    """p: the share of the way from origin to end; all or nothing when there is no way to go."""
-    if end == origin:
+    """p: the share of the way from origin to end; all or nothing when there is no way to go (the target
+    equals the base, or the base is already past it), so a better value never gives a smaller share."""
+    if not _right_way(rule, origin, end, strict):
         return 1.0 if _meets(rule, current, end, strict) else 0.0
     return (current - origin) / (end - origin)
 
@@ -448,27 +487,106 @@ def _origin_point(rule: IndicatorRule, base: float | None, from_first: bool) -> 
 
 
 def _value(rule: IndicatorRule, value: float) -> str:
-    return _fmt(value) + ("%" if rule.measure_type == RATE else "")
+    """A number with its unit, as every number in a reason is written."""
+    return _fmt(value) + ("%" if rule.measure_type == RATE else rule.unit)
 
 
-def _target_words(rule: IndicatorRule, end: float) -> str:
-    return f"目标值{_value(rule, end)}" + ("（越低越好）" if rule.direction == LOWER else "")
+# ─── Words for pages: progress, done markers, pace ──────────────────────────────────────────────────────
+
+WHOLE_UNITS = ("家", "件", "个", "人", "项", "次")
+"""Units that only come whole: a remaining amount in them is rounded up (1.25家 to go is 2家 to go)."""
+
+
+def is_done_marker(target_form: str) -> bool:
+    """A milestone (a target of 1 that marks "done") is done or not: a percentage of it means nothing."""
+    return target_form == MILESTONE
+
+
+def progress_words(result: "Progress", target_form: str) -> str:
+    """指标进度 as a reader should see it: done / not done for a marker, 已超目标 past 100%."""
+    if result.progress is None:
+        return "—"
+    if is_done_marker(target_form):
+        return translated(_("已完成")) if result.progress >= 1 else translated(_("尚未完成"))
+    if result.progress > 1:
+        return translated(_("已超目标（%(p)s）")) % {"p": _pct(result.progress)}
+    return _pct(result.progress)
+
+
+def _amount(value: float, unit: str, *, whole: bool) -> str:
+    if whole:
+        return f"{math.ceil(round(value, 9))}{unit}"
+    return f"{_fmt(value)}{unit}"
+
+
+def pace_words(result: "Progress", unit: str, frequency: str = QUARTERLY) -> str | None:
+    """还需新增5家，约每季度1.3家；近四季度平均1家；按近期速度，期末差2家 — what it takes to reach the end
+    target against the recent pace. Whole-count units round the remaining amount up; yearly statistics
+    speak per year."""
+    needed, recent = result.needed_per_quarter, result.recent_pace_per_quarter
+    if needed is None or result.current is None or result.end_target is None:
+        return None
+    whole = unit in WHOLE_UNITS
+    per = 4 if frequency != QUARTERLY else 1
+    remaining = result.end_target - result.current
+    if needed == 0:
+        text = translated(_("已达到目标值"))
+    else:
+        verb = _("还需新增%(total)s，约每年%(each)s") if per == 4 else _("还需新增%(total)s，约每季度%(each)s")
+        if remaining < 0:
+            verb = _("还需减少%(total)s，约每年%(each)s") if per == 4 else _("还需减少%(total)s，约每季度%(each)s")
+        text = translated(verb) % {
+            "total": _amount(abs(remaining), unit, whole=whole),
+            "each": f"{_fmt(abs(needed) * per)}{unit}",
+        }
+    if recent is not None:
+        words = _("，近四年平均%(v)s") if per == 4 else _("，近四季度平均%(v)s")
+        text += translated(words) % {"v": f"{_fmt(recent * per)}{unit}"}
+    if result.projection_reached is not None and needed != 0:
+        if result.projection_reached:
+            text += translated(_("；按近期速度，期末可达标"))
+        else:
+            shortfall = _amount(result.shortfall, unit, whole=whole)
+            text += translated(_("；按近期速度，期末差%(v)s")) % {"v": shortfall}
+    return text
+
+
+def _unit(rule: IndicatorRule) -> str:
+    return "%" if rule.measure_type == RATE else rule.unit
+
+
+def _num(rule: IndicatorRule, value: float) -> list:
+    """A reason argument: a number with the indicator's unit (core.reasons)."""
+    return ["num", value, _unit(rule)]
+
+
+def _target_arg(rule: IndicatorRule, end: float) -> list:
+    return ["target", end, _unit(rule), rule.direction == LOWER]
+
+
+def _period_arg(rule: IndicatorRule, day: dt.date) -> list:
+    return ["period", day.isoformat(), rule.frequency]
+
+
+def _reason(code: str, **args) -> dict:
+    return {"code": code, "args": args, "notes": []}
 
 
 # ─── The verdict ────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _refusal(rule: IndicatorRule) -> tuple[str, str] | None:
+def _refusal(rule: IndicatorRule) -> tuple[str, dict] | None:
     """Why a quantitative indicator cannot be measured at all. Never guess a missing number."""
     if rule.target_value is None:
-        return "target_missing", "目标值缺失，无法计算进度，请在指标页补录目标值"
+        return "target_missing", _reason("target_missing")
     if rule.target_form in GROWTH_FORMS and rule.base_value is None:
-        year = f"（{rule.base_year}年）" if rule.base_year else ""
-        return "base_missing", f"基期值{year}缺失，无法确定目标值，请在指标页补录基期值及来源"
+        if rule.base_year:
+            return "base_missing", _reason("base_missing_year", year=["period", f"{rule.base_year}-12-31", "yearly"])
+        return "base_missing", _reason("base_missing")
     if rule.target_form == COMPOUND_GROWTH and rule.base_year is None:
-        return "base_missing", "基期年份缺失，无法按年均增长计算目标值，请在指标页补录基期年份"
+        return "base_missing", _reason("base_year_missing")
     if rule.target_form in GROWTH_FORMS and rule.target_value <= -100:
-        return "invalid_target", f"增长率{_fmt(rule.target_value)}%不低于-100%才有意义，无法计算目标值"
+        return "invalid_target", _reason("invalid_target", growth=["num", rule.target_value, "%"])
     return None
 
 
@@ -481,7 +599,7 @@ def evaluate(
     pending_periods are period ends whose submitted figure awaits review: never overdue, said in the reason.
     """
     if rule.target_form == QUALITATIVE:
-        return Progress(Status.QUALITATIVE, "qualitative", "定性指标，按工作进展评估，不计算量化进度")
+        return Progress(Status.QUALITATIVE, "qualitative", _reason("qualitative"))
     refusal = _refusal(rule)
     if refusal is not None:
         return Progress(Status.INCOMPLETE, *refusal, base=rule.base_value)
@@ -492,16 +610,16 @@ def evaluate(
     # 2. plan over: final, on the rule's own current value
     if plan_is_over(rule, as_of):
         if current is None:
-            return case.result(Status.MISSED, "plan_over", "实施期已结束，无任何可用数据，判定为未完成")
-        final = f"实施期已结束，最终值{_value(rule, current)}"
+            return case.result(Status.MISSED, "plan_over", "plan_over_no_data")
+        numbers = {"current": _num(rule, current), "target": _target_arg(rule, end)}
         if _meets(rule, current, end, case.strict):
-            return case.result(Status.ACHIEVED, "plan_over", f"{final}达到{_target_words(rule, end)}")
-        return case.result(Status.MISSED, "plan_over", f"{final}未达到{_target_words(rule, end)}")
+            return case.result(Status.ACHIEVED, "plan_over", "plan_over_met", **numbers)
+        return case.result(Status.MISSED, "plan_over", "plan_over_missed", **numbers)
 
     # 3. achieved early
     if current is not None and _may_achieve_early(rule) and _meets(rule, current, end, case.strict):
         return case.result(
-            Status.ACHIEVED, "achieved", f"当前值{_value(rule, current)}已达到{_target_words(rule, end)}"
+            Status.ACHIEVED, "achieved", "achieved", current=_num(rule, current), target=_target_arg(rule, end)
         )
 
     # 4. overdue: only the latest period past its deadline is looked at
@@ -514,7 +632,9 @@ def evaluate(
         return case.result(
             Status.OVERDUE_REPORT,
             "overdue_report",
-            f"{period_label(latest, rule.frequency)}数据报送截止日{deadline.isoformat()}已过，尚未报送",
+            "overdue_report",
+            period=_period_arg(rule, latest),
+            deadline=["date", deadline.isoformat()],
         )
 
     # 5. nothing to judge yet
@@ -535,7 +655,8 @@ class _Case:
     strict: bool
     due: dt.date
     numbers: dict
-    notes: tuple[str, ...]
+    notes: tuple[tuple[str, dict], ...]
+    earlier: tuple[tuple[dt.date, float], ...] = ()
 
     @property
     def current(self) -> float | None:
@@ -545,9 +666,10 @@ class _Case:
     def end(self) -> float | None:
         return self.numbers["end_target"]
 
-    def result(self, status: str, code: str, sentence: str) -> Progress:
-        reason = sentence + (f"（{'；'.join(self.notes)}）" if self.notes else "")
-        return Progress(status, code, reason, **self.numbers)
+    def result(self, status: str, rule: str, message: str, **args) -> Progress:
+        """A result whose reason is `message` (a core.reasons code) with its arguments and the notes."""
+        reason = {"code": message, "args": args, "notes": [list(note) for note in self.notes]}
+        return Progress(status, rule, reason, **self.numbers)
 
 
 def _measure(
@@ -587,19 +709,24 @@ def _measure(
 
     notes = []
     if from_first:
-        first = period_label(path_start, rule.frequency)
-        notes.append(f"以首次报送的{first}数值{_value(rule, base)}为基期，时间进度自该期末起算")
+        first = _period_arg(rule, path_start)
+        notes.append(("note_base_from_first_report", {"period": first, "base": _num(rule, base)}))
     if strict:
-        notes.append("基期值为0，以大于0为达标")
+        notes.append(("note_zero_base", {}))
     elif end is not None and end == origin and not _is_total(rule) and rule.target_form != THRESHOLD:
-        notes.append("目标值与基期值相同，保持即达标")
+        notes.append(("note_target_equals_base", {}))
     if any(f.value is not None and f.value < 0 for f in counted.values()):
-        notes.append("含负值数据，请核实")
+        notes.append(("note_negative_values", {}))
     if rule.measure_type == RATE and current is not None and current > 100:
-        notes.append("比率超过100%，请核实")
+        notes.append(("note_rate_over_100", {}))
     if awaiting and (data_date is None or awaiting[-1] > data_date):
-        notes.append(f"{period_label(awaiting[-1], rule.frequency)}数据已提交待审核")
-    return _Case(rule, counted, awaiting, strict, due, numbers, tuple(notes))
+        notes.append(("note_awaiting_review", {"period": _period_arg(rule, awaiting[-1])}))
+    # the levels before the current one, a documented base first: whether a met target was fallen back from
+    earlier = tuple(series[:-1])
+    origin_point = _origin_point(rule, base, from_first)
+    if origin_point is not None and not _is_total(rule):
+        earlier = (origin_point, *earlier)
+    return _Case(rule, counted, awaiting, strict, due, numbers, tuple(notes), earlier)
 
 
 def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
@@ -609,19 +736,21 @@ def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
         return case.result(
             Status.AWAITING_REVIEW,
             "awaiting_review",
-            f"{period_label(case.awaiting[-1], rule.frequency)}数据已提交待审核，尚无已审核数据",
+            "awaiting_review",
+            period=_period_arg(rule, case.awaiting[-1]),
         )
     if as_of < plan.period_start:
-        return case.result(
-            Status.NO_DATA, "not_started", f"实施期尚未开始（{plan.period_start.isoformat()}起），暂无数据"
-        )
+        return case.result(Status.NO_DATA, "not_started", "not_started", start=["date", plan.period_start.isoformat()])
     year_to_date = case.numbers["year_to_date"]
     if year_to_date is not None:
         return case.result(
-            Status.NO_DATA, "no_complete_year", f"尚无完整年度数据，本年累计{_fmt(year_to_date)}仅供参考，不作评判"
+            Status.NO_DATA,
+            "no_complete_year",
+            "no_complete_year",
+            ytd=_num(rule, year_to_date),
         )
     if case.counted:
-        return case.result(Status.NO_DATA, "no_value", "已报数据无法计算（数值为空或分母为0），暂无可评判数据")
+        return case.result(Status.NO_DATA, "no_value", "no_value")
     upcoming = [
         p for p in plan_periods(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) >= as_of
     ]
@@ -630,37 +759,48 @@ def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
         return case.result(
             Status.NO_DATA,
             "no_data",
-            f"尚无数据，{period_label(first, rule.frequency)}数据报送截止日为{deadline.isoformat()}",
+            "no_data_until",
+            period=_period_arg(rule, first),
+            deadline=["date", deadline.isoformat()],
         )
-    return case.result(Status.NO_DATA, "no_data", "尚无数据")
+    return case.result(Status.NO_DATA, "no_data", "no_data")
 
 
 def _judge(case: _Case) -> Progress:
-    """Thresholds against their line, milestones against the clock, everything else against the bands."""
+    """A met target first (never behind), then thresholds against their line, milestones against the
+    clock, everything else against the bands."""
     rule, plan, current, end = case.rule, case.rule.plan, case.current, case.end
-    if rule.target_form == THRESHOLD:
-        if _meets(rule, current, end):
+    data_date = case.numbers["data_date"]
+    numbers = {"current": _num(rule, current), "target": _target_arg(rule, end)}
+    if not _is_cap(rule) and _meets(rule, current, end, case.strict):
+        if data_date >= case.due:
+            return case.result(Status.ACHIEVED, "target_year_met", "target_year_met", **numbers)
+        holding = "threshold" if rule.target_form == THRESHOLD else "met_holding"
+        return case.result(Status.ON_TRACK, holding, "met_holding", year=case.due.year, **numbers)
+    fell_from = next((p for p in reversed(case.earlier) if _meets(rule, p[1], end, case.strict)), None)
+    if _may_fall_back(rule) and not _is_cap(rule) and fell_from is not None:
+        if fell_from[0] in case.counted:
             return case.result(
-                Status.ON_TRACK, "threshold", f"当前值{_value(rule, current)}达到{_target_words(rule, end)}"
+                Status.AT_RISK, "fell_back", "fell_back", when=_period_arg(rule, fell_from[0]), **numbers
             )
-        return case.result(
-            Status.LAGGING, "threshold", f"当前值{_value(rule, current)}未达到{_target_words(rule, end)}"
-        )
+        return case.result(Status.AT_RISK, "fell_back", "fell_back_from_base", year=fell_from[0].year, **numbers)
+    if rule.target_form == THRESHOLD:
+        return case.result(Status.LAGGING, "threshold", "threshold_missed", **numbers)
 
     p, e = case.numbers["progress"], case.numbers["expected"]
     if rule.target_form == MILESTONE:
         if e >= 1:
-            return case.result(Status.LAGGING, "milestone", f"目标日期{case.due.isoformat()}已到，仍未实现")
+            return case.result(Status.LAGGING, "milestone", "milestone_due", due=["date", case.due.isoformat()])
         if e >= MILESTONE_AT_RISK_SHARE:
-            return case.result(Status.AT_RISK, "milestone", f"尚未实现，时间进度{_pct(e)}，已过三分之二")
-        return case.result(Status.ON_TRACK, "milestone", f"尚未实现，时间进度{_pct(e)}，未过三分之二")
+            return case.result(Status.AT_RISK, "milestone", "milestone_late", elapsed=["pct", e])
+        return case.result(Status.ON_TRACK, "milestone", "milestone_early", elapsed=["pct", e])
 
     # A lower-is-better flow is a cap: running ahead of the calendar is what is bad. Rounded so that
     # exactly 15 points behind is not "more than 15" through float noise.
-    behind = round((p - e) if rule.measure_type == FLOW and rule.direction == LOWER else (e - p), 9)
-    side = "低于" if p < e else "高于"
+    behind = round((p - e) if _is_cap(rule) else (e - p), 9)
+    side = "bands_below" if p < e else "bands_above"
+    shares = {"progress": ["pct", p], "expected": ["pct", e]}
     for status, band in ((Status.LAGGING, plan.lagging_band), (Status.AT_RISK, plan.at_risk_band)):
         if behind > band / 100:
-            gap = f"{side}应达进度{_pct(e)}超过{_fmt(band)}个百分点"
-            return case.result(status, "bands", f"指标进度{_pct(p)}，{gap}")
-    return case.result(Status.ON_TRACK, "bands", f"指标进度{_pct(p)}，应达进度{_pct(e)}，进度正常")
+            return case.result(status, "bands", side, band=["num", band, ""], **shares)
+    return case.result(Status.ON_TRACK, "bands", "bands_on_track", **shares)

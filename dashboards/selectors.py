@@ -369,7 +369,7 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
                 parts.append(f"{words['expected']} {amount(expected, unit)}")
             parts.append(f"{words['target']} {amount(result.end_target, unit)}")
             if result.progress is not None:
-                parts.append(f"{words['progress']} {percent(result.progress)}")
+                parts.append(f"{words['progress']} {progress.progress_words(result, indicator.target_form)}")
             numbers = " · ".join(parts)
         else:
             numbers = result.reason
@@ -382,7 +382,7 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
             expected_value=expected,
             numbers=numbers,
             meta=meta,
-            pace=_pace(result, unit),
+            pace=_pace(result, indicator),
             supervision=by_indicator.get(indicator.pk),
         )
     return lines
@@ -435,18 +435,9 @@ def task_state_labels() -> list[str]:
     return [TaskUpdate.State(s).label if s != UNREPORTED else _("未报送") for s in TASK_STATES]
 
 
-def _pace(result: progress.Progress, unit: str) -> str | None:
-    """需每季度新增 X，近四季度平均 Y — the pace that reaches the target against the recent one."""
-    needed, recent = result.needed_per_quarter, result.recent_pace_per_quarter
-    if needed is None:
-        return None
-    if needed < 0:
-        text = _("需每季度减少 %(v)s") % {"v": amount(-needed, unit)}
-    else:
-        text = _("需每季度新增 %(v)s") % {"v": amount(needed, unit)}
-    if recent is not None:
-        text += _("，近四季度平均 %(v)s") % {"v": amount(recent, unit)}
-    return text
+def _pace(result: progress.Progress, indicator: Indicator) -> str | None:
+    """What it takes to reach the target against the recent pace, in the indicator's unit (core.progress)."""
+    return progress.pace_words(result, indicator.unit or "", indicator.frequency)
 
 
 def sees_task_work(user) -> bool:
@@ -651,8 +642,8 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
             "quarter_end"
         )
     ]
-    if since is None and series:
-        since = _status_since(series, result.status)
+    if since is None:
+        since = progress.status_since([(p.quarter_end, p.status) for p in series], result.status)
     levels = {p.data_date: p.current for p in series if p.current is not None}
     if result.current is not None:
         levels[result.data_date] = result.current
@@ -711,7 +702,7 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
         result=result,
         status_since=since,
         expected_value=expected_value(indicator, result),
-        pace=_pace(result, unit),
+        pace=_pace(result, indicator),
         series=series,
         figures=figures,
         tasks=tasks,
@@ -719,16 +710,6 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
         charts=charts,
         dashboard_url=city_url(plan.city.code, as_of, plan.code),
     )
-
-
-def _status_since(series: list[SeriesPoint], status: str) -> dt.date | None:
-    """The quarter end since which the stored history has shown this status without a break."""
-    since = None
-    for point in reversed(series):
-        if point.status != status:
-            break
-        since = point.quarter_end
-    return since
 
 
 def _expected_at(indicator: Indicator, result: progress.Progress, share: float | None) -> float | None:

@@ -333,7 +333,8 @@ class ProgressFields(models.Model):
 
     status = models.CharField(_("状态"), max_length=20)
     rule = models.CharField(_("判定规则"), max_length=40, blank=True)
-    reason = models.TextField(_("原因"), blank=True)
+    reason = models.TextField(_("原因"), blank=True)  # rendered in Chinese, for the admin and exports of rows
+    reason_data = models.JSONField(_("原因（代码与参数）"), default=dict, blank=True)  # core.reasons
     current = models.FloatField(_("当前值"), null=True)
     base = models.FloatField(_("基期值"), null=True)
     end_target = models.FloatField(_("目标值"), null=True)

@@ -40,6 +40,46 @@ def on_track_share(counts: Counter) -> float | None:
     return sum(counts[s] for s in ON_TRACK_STATUSES) / judged if judged else None
 
 
+# --- One verdict per target --------------------------------------------------------------------------
+# A target group (one target shared by several rows, Zunyi's merged cells) is judged once: every row shows
+# the group's status and sum, and every count of verdicts counts the group once. Counts and means on every
+# page, the report, the API and the comparison go through judged_once() / judged_once_q().
+
+
+def shares_group_target(indicator: Indicator) -> bool:
+    """A row judged on its group's target (a row with its own target value is judged on its own)."""
+    return indicator.target_group_id is not None and indicator.target_value is None
+
+
+def judged_once(rows: list["IndicatorStatus"]) -> list["IndicatorStatus"]:
+    """The rows that each stand for one verdict: a group's shared rows through their first (lowest id) row,
+    as judged_once_q() picks it in SQL."""
+    first = {}
+    for row in rows:
+        indicator = row.indicator
+        if shares_group_target(indicator):
+            held = first.get(indicator.target_group_id)
+            if held is None or indicator.pk < held:
+                first[indicator.target_group_id] = indicator.pk
+    return [
+        r for r in rows if not shares_group_target(r.indicator) or first[r.indicator.target_group_id] == r.indicator.pk
+    ]
+
+
+def judged_once_q(prefix: str = "") -> Q:
+    """judged_once() as a filter on indicators (prefix "indicator__" when filtering their snapshots)."""
+    first_shared = (
+        Indicator.objects.filter(target_group_id=OuterRef(f"{prefix}target_group_id"), target_value__isnull=True)
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    return (
+        Q(**{f"{prefix}target_group__isnull": True})
+        | Q(**{f"{prefix}target_value__isnull": False})
+        | Q(**{f"{prefix}pk": Subquery(first_shared)})
+    )
+
+
 @dataclass(frozen=True)
 class IndicatorStatus:
     indicator: Indicator
@@ -66,8 +106,10 @@ class PlanProgress:
 
     @property
     def indicator_progress(self) -> float | None:
-        """Mean progress of the quantitative indicators that have one, each capped at 100%."""
-        shares = [min(1.0, max(0.0, r.result.progress)) for r in self.rows if r.result.progress is not None]
+        """Mean progress of the quantitative indicators that have one, each capped at 100%, a group once."""
+        shares = [
+            min(1.0, max(0.0, r.result.progress)) for r in judged_once(self.rows) if r.result.progress is not None
+        ]
         return sum(shares) / len(shares) if shares else None
 
     @property
@@ -100,7 +142,10 @@ class PlanProgress:
 
 
 def _stored_result(row, fields=LATEST_FIELDS) -> progress.Progress:
-    return progress.Progress(**{name: getattr(row, name) for name in fields})
+    """A stored row as a result; its reason is rendered from reason_data when read (the stored text only for
+    rows computed before reasons were data)."""
+    values = {name: getattr(row, name) for name in fields if name != "reason"}
+    return progress.Progress(**values, stored_reason=row.reason)
 
 
 def _figure_annotations(plan, as_of: dt.date) -> dict:
@@ -150,8 +195,25 @@ def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
                 )
     else:
         results = _evaluate(indicators, as_of=as_of)
-        rows = [IndicatorStatus(i, results[i.pk]) for i in indicators]
-    return PlanProgress(plan=plan, as_of=as_of, rows=rows, counts=Counter(r.result.status for r in rows))
+        since = status_since_at(results, as_of=as_of)
+        rows = [IndicatorStatus(i, results[i.pk], since.get(i.pk)) for i in indicators]
+    counts = Counter(r.result.status for r in judged_once(rows))
+    return PlanProgress(plan=plan, as_of=as_of, rows=rows, counts=counts)
+
+
+def status_since_at(results: dict[int, progress.Progress], *, as_of: dt.date) -> dict[int, dt.date]:
+    """Status since for an earlier date, by the rule services._status_since stores for today: the first
+    quarter end of the unbroken run of each result's status in the snapshots up to as_of (one query)."""
+    history = defaultdict(list)
+    rows = (
+        ProgressSnapshot.objects.filter(indicator_id__in=list(results), quarter_end__lte=as_of)
+        .order_by("indicator_id", "quarter_end")
+        .values_list("indicator_id", "quarter_end", "status")
+    )
+    for pk, quarter_end, status in rows:
+        history[pk].append((quarter_end, status))
+    since = {pk: progress.status_since(history[pk], result.status) for pk, result in results.items()}
+    return {pk: day for pk, day in since.items() if day is not None}
 
 
 def _evaluate(indicators: list[Indicator], *, as_of: dt.date) -> dict[int, progress.Progress]:
@@ -216,7 +278,7 @@ def plan_summaries(plans, *, as_of: dt.date | None = None) -> dict[int, PlanSumm
     plans = list(plans)
     latest = _is_latest(as_of)
     as_of = today() if latest else as_of
-    indicators = Indicator.objects.filter(plan__in=[p.pk for p in plans])
+    indicators = Indicator.objects.filter(judged_once_q(), plan__in=[p.pk for p in plans])
     if latest:
         stored = "progress"
     else:
@@ -277,7 +339,9 @@ def plan_summaries(plans, *, as_of: dt.date | None = None) -> dict[int, PlanSumm
 
 def on_track_trend(plans, *, until: dt.date, since: dt.date | None = None) -> dict[int, list[tuple[dt.date, float]]]:
     """Each plan's share on track at every stored quarter end up to `until` (one aggregate query), oldest first."""
-    snapshots = ProgressSnapshot.objects.filter(indicator__plan__in=[p.pk for p in plans], quarter_end__lte=until)
+    snapshots = ProgressSnapshot.objects.filter(
+        judged_once_q("indicator__"), indicator__plan__in=[p.pk for p in plans], quarter_end__lte=until
+    )
     if since is not None:
         snapshots = snapshots.filter(quarter_end__gte=since)
     trend = defaultdict(list)

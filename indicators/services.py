@@ -1,4 +1,4 @@
-"""Progress: from stored figures to stored results. The rules themselves live in indicators.progress.
+"""Progress: from stored figures to stored results. The rules themselves live in core.progress.
 
 Reads are bulk (a fixed number of queries whatever the number of indicators) and writes are upserts, so a
 recompute is idempotent and two running at once converge on the same rows.
@@ -8,12 +8,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import progress
 from core.periods import Quarter
-from core.status import FLAGGED_STATUSES
+from core.status import FLAGGED_STATUSES, Status
 from indicators.models import (
     Indicator,
     IndicatorProgress,
@@ -27,6 +28,7 @@ PROGRESS_FIELDS = [
     "status",
     "rule",
     "reason",
+    "reason_data",
     "current",
     "base",
     "end_target",
@@ -89,6 +91,7 @@ def indicator_rule(
         direction=indicator.direction,
         frequency=indicator.frequency,
         interim_targets=tuple(progress.InterimTarget(date=d, value=float(v)) for d, v in interim_targets),
+        unit=(group.unit if group and indicator.target_value is None else indicator.unit) or "",
     )
 
 
@@ -204,25 +207,14 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
         pk, rule = indicator.pk, rules[indicator.pk]
         results[pk] = progress.evaluate(rule, figures[pk], as_of, pending[pk])
         quarter_end = _last_snapshot_quarter(indicator, as_of)
-        snapshots[(pk, quarter_end)] = progress.evaluate(rule, figures[pk], quarter_end, pending[pk])
-    status_since = Quarter.latest_ended_by(as_of).end
+        snapshots[(pk, quarter_end)] = _snapshot(rule, figures[pk], pending[pk], quarter_end, until=as_of)
     with transaction.atomic():
-        previous = {
-            pk: (status, since)
-            for pk, status, since in IndicatorProgress.objects.filter(indicator_id__in=results).values_list(
-                "indicator_id", "status", "status_since"
-            )
-        }
-        latest = []
-        for indicator_id, result in results.items():
-            old_status, old_since = previous.get(indicator_id, (None, None))
-            latest.append(
-                IndicatorProgress(
-                    indicator_id=indicator_id,
-                    status_since=old_since if old_status == result.status else status_since,
-                    **_stored(result, LATEST_FIELDS),
-                )
-            )
+        _store_snapshots(snapshots)
+        since = _status_since(results, rules, as_of=as_of)
+        latest = [
+            IndicatorProgress(indicator_id=pk, status_since=since[pk], **_stored(result, LATEST_FIELDS))
+            for pk, result in results.items()
+        ]
         IndicatorProgress.objects.bulk_create(
             latest,
             batch_size=2000,
@@ -230,9 +222,41 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
             unique_fields=["indicator"],
             update_fields=LATEST_FIELDS + ["status_since", "computed_at"],
         )
-        _store_snapshots(snapshots)
         _update_flags(results, on=as_of)
     return len(results)
+
+
+def _snapshot(rule, figures, pending, quarter_end: dt.date, *, until: dt.date) -> progress.Progress:
+    """A quarter's snapshot is the result as of its end; the plan-end quarter's, once the plan is over,
+    holds the final verdict (as of the day it became final), so an ended plan's verdict dates from there."""
+    final_day = progress.final_day(rule)
+    if until >= final_day and quarter_end == Quarter.latest_ended_by(rule.plan.period_end).end:
+        return progress.evaluate(rule, figures, final_day, pending)
+    return progress.evaluate(rule, figures, quarter_end, pending)
+
+
+def _status_since(
+    results: dict[int, progress.Progress], rules: dict[int, progress.IndicatorRule], *, as_of: dt.date
+) -> dict[int, dt.date]:
+    """Status since: the first quarter end of the unbroken run of the current status in the stored history
+    (one query). A status no snapshot holds yet dates from its reporting deadline when it is an overdue
+    report, else from the latest closed quarter end. The dashboard reads the same rule for earlier dates."""
+    history = defaultdict(list)
+    rows = (
+        ProgressSnapshot.objects.filter(indicator_id__in=results, quarter_end__lte=as_of)
+        .order_by("indicator_id", "quarter_end")
+        .values_list("indicator_id", "quarter_end", "status")
+    )
+    for pk, quarter_end, status in rows.iterator(chunk_size=5000):
+        history[pk].append((quarter_end, status))
+    latest_quarter = Quarter.latest_ended_by(as_of).end
+    since = {}
+    for pk, result in results.items():
+        run = progress.status_since(history[pk], result.status)
+        if run is None and result.status == Status.OVERDUE_REPORT:
+            run = progress.overdue_since(rules[pk], as_of)
+        since[pk] = run or latest_quarter
+    return since
 
 
 def _last_snapshot_quarter(indicator: Indicator, day: dt.date) -> dt.date:
@@ -252,8 +276,8 @@ def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, unt
         for quarter_end in progress.plan_periods(rule.plan, progress.QUARTERLY):
             if quarter_end > last:
                 break
-            snapshots[(indicator.pk, quarter_end)] = progress.evaluate(
-                rule, figures[indicator.pk], quarter_end, pending[indicator.pk]
+            snapshots[(indicator.pk, quarter_end)] = _snapshot(
+                rule, figures[indicator.pk], pending[indicator.pk], quarter_end, until=until
             )
     with transaction.atomic():
         _store_snapshots(snapshots)
@@ -261,7 +285,9 @@ def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, unt
 
 
 def _stored(result: progress.Progress, fields) -> dict:
-    return {name: getattr(result, name) for name in fields}
+    """The columns of a result; its reason text in the site's language (pages render reason_data anew)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {name: getattr(result, name) for name in fields}
 
 
 def _store_snapshots(results: dict[tuple[int, dt.date], progress.Progress]):

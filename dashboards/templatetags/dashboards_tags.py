@@ -2,7 +2,7 @@ from django import template
 
 from accounts.access import user_role
 from accounts.models import Role
-from core import numbers
+from core import numbers, progress
 from core.periods import Quarter
 
 register = template.Library()
@@ -24,6 +24,12 @@ def num(value):
 @register.filter
 def pct(share):
     return numbers.share_or_missing(share)
+
+
+@register.filter
+def progress_words(result, indicator):
+    """指标进度 of a result: done / not done for a marker, 已超目标 past 100% (core.progress.progress_words)."""
+    return progress.progress_words(result, indicator.target_form)
 
 
 @register.filter

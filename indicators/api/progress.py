@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from core.status import STATUS_ORDER, status_label
 from indicators.models import Indicator
-from indicators.selectors import plan_progress
+from indicators.selectors import plan_progress, status_since_at
 from indicators.services import indicator_progress_at, today
 from plans.models import Plan
 
@@ -47,12 +47,14 @@ class ProgressSerializer(serializers.Serializer):
 class IndicatorProgressSerializer(ProgressSerializer):
     indicator = serializers.CharField()
     as_of = serializers.DateField()
+    status_since = serializers.DateField(allow_null=True)
 
 
 class PlanIndicatorProgressSerializer(ProgressSerializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
+    status_since = serializers.DateField(allow_null=True)
 
 
 class PlanProgressSerializer(serializers.Serializer):
@@ -80,12 +82,18 @@ class IndicatorProgressView(APIView):
         as_of = _as_of(request)
         indicator = get_object_or_404(
             Indicator.objects.visible_to(request.user)
-            .select_related("plan", "target_group")
+            .select_related("plan", "target_group", "progress")
             .prefetch_related("interim_targets"),
             pk=pk,
         )
         result = indicator_progress_at(indicator, as_of=as_of)
-        return Response({"indicator": indicator.code, "as_of": as_of, **ProgressSerializer(result).data})
+        if as_of >= today() and hasattr(indicator, "progress") and indicator.progress.status == result.status:
+            since = indicator.progress.status_since  # the stored date the pages show
+        else:
+            since = status_since_at({indicator.pk: result}, as_of=as_of).get(indicator.pk)
+        return Response(
+            {"indicator": indicator.code, "as_of": as_of, "status_since": since, **ProgressSerializer(result).data}
+        )
 
 
 class PlanProgressView(APIView):
@@ -106,6 +114,7 @@ class PlanProgressView(APIView):
                         "id": r.indicator.pk,
                         "code": r.indicator.code,
                         "name": r.indicator.name,
+                        "status_since": r.status_since,
                         **ProgressSerializer(r.result).data,
                     }
                     for r in summary.rows

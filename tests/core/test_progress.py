@@ -18,7 +18,9 @@ from core.progress import (
     end_target,
     evaluate,
     expected_progress,
+    pace_words,
     plan_years,
+    progress_words,
     time_share,
 )
 from core.status import STATUS_LABELS, STATUS_ORDER, Status
@@ -474,10 +476,10 @@ STATUS_CASES = [
         quarterly(2, 2, 1, 1),
         D(2025, 1, 20),
         (),
-        Status.ACHIEVED,
-        "achieved",
-        "当前值6",
-        id="annual_complete_year_reaching_the_target_is_achieved",
+        Status.ON_TRACK,
+        "met_holding",
+        "当前值6达到目标值6，须保持至2026年末",
+        id="annual_complete_year_reaching_the_target_is_on_track_until_the_target_year",
     ),
     pytest.param(
         rule(**RATE90),
@@ -495,8 +497,8 @@ STATUS_CASES = [
         D(2024, 4, 1),
         (),
         Status.ON_TRACK,
-        "bands",
-        "",
+        "met_holding",
+        "当前值18%达到目标值17%，须保持至2026年末",
         id="rate_with_an_absolute_target_is_not_achieved_early",
     ),
     pytest.param(
@@ -809,10 +811,82 @@ STATUS_CASES = [
         [ratio(q(2024, 1), 9, 10), ratio(q(2024, 2), 80, 100)],
         D(2024, 7, 1),
         (),
-        Status.LAGGING,
-        "threshold",
-        "80.91%",
+        Status.AT_RISK,
+        "fell_back",
+        "当前值80.91%回落至目标值85%以下（2024年第1季度曾达到）",
         id="threshold_uses_the_pooled_rate_not_the_average_of_percentages",
+    ),
+    # issue 11: a met target is never behind; a met rate or annual amount falls back to at_risk
+    pytest.param(
+        # Nantong 专利密集型产业增加值占GDP比重: first report above the target, later still above it
+        rule(measure="rate", target=17.0, frequency="yearly"),
+        yearly((2024, 17.31), (2025, 17.18)),
+        D(2026, 1, 20),
+        (),
+        Status.ON_TRACK,
+        "met_holding",
+        "当前值17.18%达到目标值17%，须保持至2026年末（以首次报送的2024年数值17.31%为基期，时间进度自该期末起算）",
+        id="rate_above_its_target_from_a_base_above_it_is_on_track_not_at_risk",
+    ),
+    pytest.param(
+        rule(measure="rate", target=17.0, frequency="yearly"),
+        yearly((2024, 17.31), (2025, 16.9)),
+        D(2026, 1, 20),
+        (),
+        Status.AT_RISK,
+        "fell_back",
+        "当前值16.9%回落至目标值17%以下（2024年曾达到）",
+        id="rate_that_fell_back_below_a_met_target_is_at_risk_saying_so",
+    ),
+    pytest.param(
+        rule(**ANNUAL),
+        quarterly(2, 2, 1, 1, 1, 1, 1, 1),
+        D(2026, 1, 20),
+        (),
+        Status.AT_RISK,
+        "fell_back",
+        "当前值4回落至目标值6以下（2024年第4季度曾达到）",
+        id="annual_amount_that_fell_back_below_a_met_target_is_at_risk",
+    ),
+    pytest.param(
+        rule(measure="rate", form="threshold", target=90.0, base_value=92.0, base_year=2023),
+        [Figure(q(2024, 1), 85.0)],
+        D(2024, 4, 1),
+        (),
+        Status.AT_RISK,
+        "fell_back",
+        "当前值85%回落至目标值90%以下（基期2023年曾达到）",
+        id="threshold_below_a_base_that_met_it_is_at_risk",
+    ),
+    pytest.param(
+        rule(measure="stock", form="threshold", target=50.0),
+        quarterly(60),
+        D(2024, 4, 1),
+        (),
+        Status.ON_TRACK,
+        "threshold",
+        "当前值60达到目标值50，须保持至2026年末",
+        id="threshold_on_a_stock_met_is_on_track",
+    ),
+    pytest.param(
+        rule(measure="rate", target=17.0, base_value=15.0, target_date=D(2025, 12, 31)),
+        [Figure(q(2025, 3), 16.0), Figure(q(2025, 4), 17.5)],
+        D(2026, 1, 5),
+        (),
+        Status.ACHIEVED,
+        "target_year_met",
+        "目标年度数值17.5%已达到目标值17%",
+        id="rate_met_in_its_target_year_is_achieved",
+    ),
+    pytest.param(
+        rule(form="growth_since_base", target=-10, base_value=100.0, base_year=2023),
+        quarterly(85, 85, 85),
+        D(2024, 10, 1),
+        (),
+        Status.LAGGING,
+        "bands",
+        "指标进度0.0%，低于应达进度24.9%超过15个百分点",
+        id="higher_is_better_target_below_its_base_is_all_or_nothing_below_it",
     ),
     pytest.param(
         rule(**RATE90),
@@ -1249,16 +1323,66 @@ def test_numbers(indicator, figures, as_of, numbers):
 
 
 @pytest.mark.parametrize(
-    ("figures", "verdict"),
+    ("indicator", "figures", "words"),
     [
-        pytest.param(quarterly(105, 110, 115, 120, 125, 130), "按近期速度，期末差40", id="short_by"),
-        pytest.param(quarterly(110, 120, 130, 140, 150, 160), "按近期速度，期末可达标", id="reached"),
-        pytest.param(quarterly(None, None, None, None, None, 130), None, id="no_pace_no_verdict"),
+        pytest.param(
+            rule(**STOCK),
+            quarterly(105, 110, 115, 120, 125, 130),
+            "还需新增70件，约每季度11.67件，近四季度平均5件；按近期速度，期末差40件",
+            id="short_by",
+        ),
+        pytest.param(
+            rule(**STOCK),
+            quarterly(110, 120, 130, 140, 150, 160),
+            "还需新增40件，约每季度6.67件，近四季度平均10件；按近期速度，期末可达标",
+            id="reached",
+        ),
+        pytest.param(
+            # Regression (issue 11): "需每季度新增1.25家" for whole counts; the remaining amount rounds up
+            rule(**STOCK, unit="家"),
+            quarterly(110, 120, 130, 140, 150, 192.5),
+            "还需新增8家，约每季度1.25家，近四季度平均18.12家；按近期速度，期末可达标",
+            id="whole_units_round_the_remaining_amount_up",
+        ),
+        pytest.param(
+            rule(**STOCK, unit="家"),
+            quarterly(105, 110, 115, 120, 125, 129.5),
+            "还需新增71家，约每季度11.75家，近四季度平均4.88家；按近期速度，期末差42家",
+            id="whole_units_round_the_shortfall_up",
+        ),
+        pytest.param(
+            rule(target=200.0),
+            quarterly(None, None, None, None, None, 130),
+            "还需新增70件，约每季度11.67件",
+            id="no_recent_pace",
+        ),
+        pytest.param(
+            rule(**STOCK4, unit="家"),
+            yearly((2020, 120), (2021, 140)),
+            "还需新增60家，约每年30家，近四年平均20家；按近期速度，期末差20家",
+            id="yearly_statistics_speak_per_year",
+        ),
     ],
 )
-def test_pace_verdict(figures, verdict):
-    indicator = rule(target=200.0) if verdict is None else rule(**STOCK)
-    assert evaluate(indicator, figures, D(2025, 7, 10), {q(2025, 1)}).pace_verdict == verdict
+def test_pace_words(indicator, figures, words):
+    unit = indicator.unit or "件"
+    as_of = D(2022, 1, 10) if indicator.frequency == "yearly" else D(2025, 7, 10)
+    result = evaluate(indicator, figures, as_of, {q(2025, 1)})
+    assert pace_words(result, unit, indicator.frequency) == words
+
+
+@pytest.mark.parametrize(
+    ("indicator", "figures", "words"),
+    [
+        pytest.param(rule(**STOCK), quarterly(150), "50.0%", id="share"),
+        pytest.param(rule("flow", target=42.0), quarterly(106), "已超目标（252.4%）", id="past_the_target"),
+        pytest.param(rule("flow", "milestone", target=1.0), quarterly(3), "已完成", id="marker_done_never_300_percent"),
+        pytest.param(rule("flow", "milestone", target=1.0), quarterly(0), "尚未完成", id="marker_not_done"),
+        pytest.param(rule(**STOCK), [], "—", id="nothing"),
+    ],
+)
+def test_progress_words(indicator, figures, words):
+    assert progress_words(evaluate(indicator, figures, D(2024, 4, 1)), indicator.target_form) == words
 
 
 def test_evaluate_accepts_a_one_shot_iterable():
@@ -1287,3 +1411,35 @@ def test_status_order_ranks_every_status_worst_first():
     assert sorted(STATUS_ORDER) == sorted(Status)
     assert STATUS_ORDER.index(Status.LAGGING) < STATUS_ORDER.index(Status.AT_RISK) < STATUS_ORDER.index(Status.ON_TRACK)
     assert STATUS_ORDER.index(Status.ON_TRACK) < STATUS_ORDER.index(Status.ACHIEVED)
+
+
+@pytest.mark.parametrize(
+    ("history", "status", "since"),
+    [
+        pytest.param(
+            [(q(2024, 1), "at_risk"), (q(2024, 2), "lagging"), (q(2024, 3), "lagging")], "lagging", q(2024, 2), id="run"
+        ),
+        pytest.param(
+            [(q(2024, 1), "lagging"), (q(2024, 2), "on_track"), (q(2024, 3), "lagging")],
+            "lagging",
+            q(2024, 3),
+            id="broken_run",
+        ),
+        pytest.param([(q(2024, 1), "lagging"), (q(2024, 2), "on_track")], "lagging", None, id="newer_than_history"),
+        pytest.param([], "lagging", None, id="no_history"),
+    ],
+)
+def test_status_since_is_the_first_quarter_of_the_unbroken_run(history, status, since):
+    from core.progress import status_since
+
+    assert status_since(history, status) == since
+
+
+def test_overdue_since_is_the_latest_missed_deadline_and_final_day_follows_the_last_deadline():
+    from core.progress import final_day, overdue_since, plan_is_over
+
+    indicator = rule(**STOCK)
+    assert overdue_since(indicator, D(2025, 7, 16)) == D(2025, 7, 15)
+    assert overdue_since(indicator, D(2024, 4, 15)) is None
+    assert final_day(indicator) == D(2027, 1, 16)
+    assert not plan_is_over(indicator, D(2027, 1, 15)) and plan_is_over(indicator, D(2027, 1, 16))

@@ -199,7 +199,7 @@ def test_leading_group_member_city_dashboard_and_indicator(login, live_server):
         "指标进度",
         "需关注：滞后、逾期与预警",
         "牵头单位",
-        "需每季度新增",
+        "还需新增",
         "督办事项与滞后说明",
         "各部门任务完成情况",
         "数据最后审核",

@@ -96,7 +96,7 @@ def test_city_dashboard_as_of_a_quarter(client, world):
     assert [line.indicator.code for line in page.attention] == ["A", "C"]
     first = page.attention[0]
     assert first.indicator.lead_department.name == "市科技局" and first.result.reason in html
-    assert first.pace.startswith("需每季度新增 ") and "近四季度平均 " in first.pace
+    assert first.pace.startswith("还需新增") and "，约每季度" in first.pace and "，近四季度平均" in first.pace
     assert first.pace in html
     assert "仍为预估数" in html and "指标A" in html  # A's 2025Q2 figure is provisional
     assert "数据最后审核：2025-07-10" in html

@@ -119,7 +119,7 @@ def test_path_starts_at_the_first_report_when_that_is_the_base(world):
     rule_result = progress.Progress(
         status="on_track",
         rule="bands",
-        reason="",
+        reason_data={},
         base=102,
         end_target=200,
         base_from_first_report=True,

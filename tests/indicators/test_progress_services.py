@@ -187,6 +187,17 @@ def test_api_indicator_progress_as_of(client, staff_and_indicator):
     assert earlier["data_date"] == "2024-03-31"
 
 
+def test_api_status_since_is_the_date_the_history_gives(client):
+    indicator = IndicatorFactory()
+    _stock_path(indicator, 0.02)
+    indicator_history_rebuild(until=AS_OF)
+    client.force_login(make_user("alice", Role.BUREAU_STAFF, city=indicator.plan.city))
+    body = client.get(f"/api/v1/indicators/{indicator.pk}/progress/", {"as_of": "2025-06-30"}).json()
+    assert (body["status"], body["status_since"]) == ("lagging", "2024-09-30")
+    plan = client.get(f"/api/v1/plans/{indicator.plan.pk}/progress/", {"as_of": "2025-06-30"}).json()
+    assert plan["indicators"][0]["status_since"] == "2024-09-30"
+
+
 def test_api_progress_refuses_a_bad_date_naming_the_field(client, staff_and_indicator):
     user, indicator = staff_and_indicator
     client.force_login(user)
@@ -245,3 +256,84 @@ def test_the_nightly_snapshot_equals_the_rebuilt_one():
     rebuilt = ProgressSnapshot.objects.values("status", "reason").get(quarter_end=dt.date(2025, 6, 30))
     assert nightly == rebuilt
     assert IndicatorProgress.objects.get(indicator=indicator).status == "overdue_report"
+
+
+def _group_of_two(plan, *, own_target_row=False):
+    group = TargetGroup.objects.create(
+        plan=plan, code="G1", name="合计", target_value=Decimal("42"), unit="个", measure_type="flow"
+    )
+    rows = [
+        IndicatorFactory(
+            plan=plan, measure_type="flow", target_value=None, base_value=None, base_year=None, target_group=group
+        )
+        for _ in range(2)
+    ]
+    for row, value in zip(rows, ("30", "76"), strict=True):
+        FigureFactory(indicator=row, period_end=dt.date(2024, 3, 31), value=Decimal(value))
+    return rows
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored", "computed"])
+def test_a_target_group_is_counted_once_everywhere(stored):
+    # Regression (issue 11): Zunyi's two rows sharing one target of 42 were counted twice in 已达标.
+    from indicators.selectors import on_track_trend, plan_progress, plan_summaries
+
+    plan = PlanFactory()
+    rows = _group_of_two(plan)
+    alone = IndicatorFactory(plan=plan)
+    FigureFactory(indicator=alone, period_end=dt.date(2024, 3, 31), value=Decimal("105"))
+    as_of = dt.date(2024, 4, 20)
+    if stored:
+        indicator_progress_recompute(as_of=as_of)
+        indicator_history_rebuild(until=as_of)
+    full = plan_progress(plan, as_of=dt.date(2024, 3, 31))
+    assert [r.result.current for r in full.rows if r.indicator in rows] == [106, 106]  # each row shows the sum
+    assert full.counts == {"achieved": 1, "on_track": 1}
+    summary = plan_summaries([plan], as_of=dt.date(2024, 3, 31))[plan.pk]
+    assert summary.counts == full.counts
+    assert summary.indicator_progress == pytest.approx(full.indicator_progress) == pytest.approx((1 + 0.05) / 2)
+    if stored:
+        assert on_track_trend([plan], until=as_of)[plan.pk] == [(dt.date(2024, 3, 31), 1.0)]
+
+
+def _snapshot_statuses(indicator):
+    return list(ProgressSnapshot.objects.filter(indicator=indicator).values_list("quarter_end", "status"))
+
+
+def test_status_since_is_the_start_of_the_unbroken_run_in_the_history():
+    # Regression (issue 11): every item said "自2026-09-30 滞后" whatever its own history showed.
+    indicator = IndicatorFactory()
+    _stock_path(indicator, 0.02)
+    indicator_history_rebuild(until=AS_OF)
+    indicator_progress_recompute(as_of=AS_OF)
+    history = _snapshot_statuses(indicator)
+    assert [s for _, s in history[:3]] == ["at_risk", "at_risk", "lagging"]
+    assert {s for _, s in history[2:]} == {"lagging"}
+    stored = IndicatorProgress.objects.get(indicator=indicator)
+    assert (stored.status, stored.status_since) == ("lagging", dt.date(2024, 9, 30))
+
+
+def test_an_ended_plan_is_dated_from_its_plan_end_snapshot():
+    plan = PlanFactory(period_start=dt.date(2020, 1, 1), period_end=dt.date(2023, 12, 31))
+    indicator = IndicatorFactory(plan=plan, base_year=2019)
+    for year in range(2020, 2024):
+        for month, day in ((3, 31), (6, 30), (9, 30), (12, 31)):
+            quarter = dt.date(year, month, day)
+            FigureFactory(indicator=indicator, period_end=quarter, value=Decimal("150"))
+    today = dt.date(2026, 12, 1)
+    indicator_history_rebuild(until=today)
+    indicator_progress_recompute(as_of=today)
+    stored = IndicatorProgress.objects.get(indicator=indicator)
+    assert (stored.status, stored.rule, stored.status_since) == ("missed", "plan_over", dt.date(2023, 12, 31))
+    last = ProgressSnapshot.objects.get(indicator=indicator, quarter_end=dt.date(2023, 12, 31))
+    assert (last.status, last.rule) == ("missed", "plan_over")
+    assert ProgressSnapshot.objects.get(indicator=indicator, quarter_end=dt.date(2023, 9, 30)).status == "lagging"
+
+
+def test_a_newly_overdue_report_dates_from_its_deadline():
+    indicator = IndicatorFactory()
+    _stock_path(indicator, 0.09, until=dt.date(2025, 3, 31))
+    indicator_history_rebuild(until=AS_OF)
+    indicator_progress_recompute(as_of=AS_OF)
+    stored = IndicatorProgress.objects.get(indicator=indicator)
+    assert (stored.status, stored.status_since) == ("overdue_report", dt.date(2025, 7, 15))

@@ -231,3 +231,42 @@ def test_compiled_catalogue_matches_the_po(catalogue):
             assert translations.pgettext(context, e["msgid"]) == e["msgstr"][0]
         else:
             assert translations.gettext(e["msgid"]) == e["msgstr"][0], e["msgid"]
+
+
+# --- The engine's reasons ------------------------------------------------------------------------------
+
+
+def test_every_reason_reads_english_in_the_english_ui():
+    """Regression (issue 11): every reason stayed Chinese in the English UI. Each code, with its arguments
+    and notes, rendered through the catalogue: no Chinese left, every placeholder filled."""
+    from django.utils import translation
+
+    from core.reasons import MESSAGES, render
+
+    args = {
+        "year": 2023,
+        "growth": ["num", -120, "%"],
+        "current": ["num", 17.18, "%"],
+        "target": ["target", 17, "%", True],
+        "when": ["period", "2024-03-31", "quarterly"],
+        "period": ["period", "2024-12-31", "yearly"],
+        "deadline": ["date", "2025-07-15"],
+        "start": ["date", "2024-01-01"],
+        "ytd": ["num", 3.5, ""],
+        "due": ["date", "2026-12-31"],
+        "elapsed": ["pct", 0.7],
+        "progress": ["pct", 0.419],
+        "expected": ["pct", 0.6],
+        "band": ["num", 15, ""],
+        "base": ["num", 17.31, "%"],
+    }
+    notes = [[code, args] for code in MESSAGES if code.startswith("note_")]
+    with translation.override("en"):
+        for code in MESSAGES:
+            text_ = render({"code": code, "args": args, "notes": notes})
+            assert not CJK.search(text_), (code, text_)
+            assert "%(" not in text_, (code, text_)
+    assert (
+        render({"code": "fell_back", "args": args})
+        == "当前值17.18%回落至目标值17%（越低越好）以下（2024年第1季度曾达到）"
+    )

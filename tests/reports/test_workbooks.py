@@ -139,8 +139,10 @@ def test_cover_has_the_headline_numbers_counts_and_lagging_list(report_world):
     assert cells["滞后"] == 1 and cells["基期缺失"] == 1 and cells["定性指标"] == 1
     attention = [r for r in ws.iter_rows(values_only=True) if r[0] == "A1"]
     assert len(attention) == 1
-    code, name, status, progress_, expected, lead, reason, explanation = attention[0]
+    code, name, status, since, progress_, expected, lead, reason, explanation = attention[0]
     assert (name, status, lead) == ("有效发明专利拥有量", "滞后", "市市场监管局")
+    (row,) = [r for r in report.summary.rows if r.indicator.code == "A1"]
+    assert since == (f"{row.status_since:%Y-%m-%d}" if row.status_since else "—")  # the date the pages show
     assert reason.startswith("指标进度20.0%")
     assert explanation == "审查周期延长，授权量低于预期。\n整改措施：开展专利预审快速通道。"
 
