@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from figures.rules import RowInput, plain
 from indicators.models import Indicator, QuarterlyFigure
+from plans.forms import DateInput
 
 NUMBER_ERRORS = {
     "invalid": _("请输入数字。"),
@@ -115,7 +116,7 @@ class DefinitionForm(forms.ModelForm):
             "numerator_label",
             "denominator_label",
         ]
-        widgets = {"target_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"target_date": DateInput}
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can_enter_figures, can_review_figures, can_see_unapproved, user_role
 from accounts.models import Role
+from core.numbers import quantity
 from core.periods import Quarter, quarters_between
 from figures.rules import RowSpec, plain, year_to_date_rate
 from indicators.models import Indicator, QuarterlyFigure, TargetForm
@@ -223,8 +224,25 @@ class GridRow:
         if self.spec.takes_year_to_date:
             return _("当期数 %(value)s") % {"value": plain(current.value)}
         if self.earlier_in_year is None:
-            return _("1–N月累计：此前季度缺数")
-        return _("1–N月累计 %(value)s") % {"value": plain(self.earlier_in_year + current.value)}
+            return _("%(span)s：此前季度缺数") % {"span": self.year_to_date_label}
+        return _("%(span)s %(value)s") % {
+            "span": self.year_to_date_label,
+            "value": plain(self.earlier_in_year + current.value),
+        }
+
+    @property
+    def year_to_date_label(self) -> str:
+        """The months a year-to-date total covers, as statistics bureaus write it: 1–9月累计."""
+        return _("1–%(month)s月累计") % {"month": self.period_end.month}
+
+    @property
+    def previous_text(self) -> str:
+        """The previous value as entered; a ratio's rate (a quotient, not an entry) to two decimals."""
+        if self.previous is None or self.previous.value is None:
+            return ""
+        if self.spec.is_ratio:
+            return quantity(float(self.previous.value))
+        return plain(self.previous.value)
 
 
 @dataclass
@@ -241,6 +259,13 @@ class Grid:
     @property
     def is_past_deadline(self) -> bool:
         return timezone.localdate() > self.deadline
+
+    @property
+    def is_fully_approved(self) -> bool:
+        """Every row of the quarter approved: nothing left to enter, so the grid is read-only and says so."""
+        return bool(self.rows) and all(
+            row.current is not None and row.current.status == QuarterlyFigure.Status.APPROVED for row in self.rows
+        )
 
     @property
     def period_ends(self) -> set[dt.date]:

@@ -103,7 +103,10 @@ def figure_grid(request, code, quarter):
         grid = figure_selectors.figure_grid(user=request.user, plan=plan, quarter=quarter)
         _attach_forms(grid, request.POST)
         _show_errors(grid, invalid)
-        messages.error(request, _("草稿已保存，但未能提交：%(reason)s") % {"reason": invalid})
+        messages.error(
+            request,
+            _("已保存为草稿，但有%(n)s项未通过提交检查，请按提示修改后再提交。") % {"n": len(invalid.failed)},
+        )
         return _render_grid(request, grid)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plans.forms import DateInput
 from tasks import evidence, rules
 from tasks.models import TaskUpdate
 
@@ -22,10 +23,6 @@ class TaskUpdateForm(forms.Form):
     def __init__(self, *args, quarters: list[rules.Quarter], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quarter"].widget.choices = [(str(q), q.label) for q in quarters]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class SupervisionAnswerForm(forms.Form):

@@ -1,6 +1,7 @@
 from django import template
 
 from accounts.access import FIGURE_ENTRY_ROLES, FIGURE_REVIEW_ROLES, user_role
+from core import numbers
 from core.periods import Quarter
 from figures.rules import plain
 from figures.selectors import display_name, pending_review_count
@@ -23,6 +24,12 @@ def figures_nav(context):
 def number(value):
     """A stored decimal as people write it: 1200, not 1200.0000."""
     return plain(value) if value is not None else ""
+
+
+@register.filter
+def rate(value):
+    """A ratio's rate, a computed quotient rather than an entry: two decimals (94.12, not 94.1176)."""
+    return numbers.quantity(float(value)) if value is not None else ""
 
 
 @register.filter
