@@ -317,3 +317,35 @@ def _per_population(
             },
         )
     ]
+
+
+# --- Plausibility hints for the reviewer ------------------------------------------------------------------
+
+OUTLIER_MIN_HISTORY = 4
+"""Fewer approved periods than this say too little about an indicator's normal range to flag anything."""
+OUTLIER_Z = 3.0
+
+
+def outlier_hint(value: Decimal | None, history: list[Decimal]) -> str:
+    """Why a submitted value looks unusual against the indicator's own approved history, or "".
+
+    The two checks DHIS2 gives data reviewers: outside the history's min–max range by more than that range,
+    and a z-score beyond 3. A hint for the reviewer, never a refusal: a real jump does happen.
+    """
+    if value is None or len(history) < OUTLIER_MIN_HISTORY:
+        return ""
+    values = [float(v) for v in history]
+    low, high, current = min(values), max(values), float(value)
+    spread = high - low
+    mean = sum(values) / len(values)
+    deviation = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+    if deviation and abs(current - mean) / deviation > OUTLIER_Z:
+        return _("与本指标历史数据相比异常（偏离均值%(z)s个标准差）") % {"z": f"{abs(current - mean) / deviation:.1f}"}
+    # With no scatter at all (the same value every period), half that value stands in for the range.
+    margin = spread or abs(high) / 2
+    if margin and (current > high + margin or current < low - margin):
+        return _("超出本指标历史数据范围（%(low)s–%(high)s）较多") % {
+            "low": plain(Decimal(str(low))),
+            "high": plain(Decimal(str(high))),
+        }
+    return ""

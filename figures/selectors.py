@@ -19,7 +19,7 @@ from accounts.access import can_enter_figures, can_review_figures, can_see_unapp
 from accounts.models import Role
 from core.numbers import quantity
 from core.periods import Quarter, quarters_between
-from figures.rules import RowSpec, plain, year_to_date_rate
+from figures.rules import RowSpec, outlier_hint, plain, year_to_date_rate
 from indicators.models import Indicator, QuarterlyFigure, TargetForm
 from plans.models import Plan
 
@@ -354,8 +354,13 @@ def _lock(plan: Plan, period: PeriodFigures, may_enter: bool) -> tuple[str, bool
 
 @dataclass
 class ReviewRow:
+    """A submitted figure with what a reviewer needs to judge it: the approved figure it would replace, the
+    previous period's, the change, the end target and a plausibility hint."""
+
     figure: QuarterlyFigure
     previous_approved: QuarterlyFigure | None
+    previous_period: QuarterlyFigure | None = None
+    outlier: str = ""
     own: bool = False
     errors: list[str] = field(default_factory=list)
 
@@ -363,21 +368,50 @@ class ReviewRow:
     def is_correction(self) -> bool:
         return self.previous_approved is not None
 
+    @property
+    def change(self) -> Decimal | None:
+        if self.previous_period is None or self.previous_period.value is None or self.figure.value is None:
+            return None
+        return self.figure.value - self.previous_period.value
+
 
 def review_rows(*, user, plan: Plan, quarter: Quarter) -> list[ReviewRow]:
     """The submitted figures of a quarter, each with the approved figure it would replace."""
     indicators = [i for i in quantitative_indicators(plan) if indicator_period_end(i, quarter)]
-    figures = figures_by_period([i.pk for i in indicators], {quarter.end})
+    ends = {i.pk: indicator_period_end(i, quarter) for i in indicators}
+    figures = figures_by_period([i.pk for i in indicators], set(ends.values()))
     by_pk = {i.pk: i for i in indicators}
+    history = defaultdict(list)
+    approved = QuarterlyFigure.objects.filter(indicator_id__in=list(by_pk), status=Status.APPROVED, value__isnull=False)
+    for indicator_id, period_end, value in approved.order_by("period_end").values_list(
+        "indicator_id", "period_end", "value"
+    ):
+        if period_end < ends[indicator_id]:
+            history[indicator_id].append((period_end, value))
     rows = []
-    for (indicator_id, _end), period in sorted(figures.items(), key=lambda kv: by_pk[kv[0][0]].order):
+    for (indicator_id, period_end), period in sorted(figures.items(), key=lambda kv: by_pk[kv[0][0]].order):
         submitted = period.open
-        if submitted is not None and submitted.status == Status.SUBMITTED:
-            submitted.indicator = by_pk[indicator_id]
-            rows.append(
-                ReviewRow(figure=submitted, previous_approved=period.approved, own=submitted.submitted_by_id == user.pk)
+        if period_end != ends[indicator_id] or submitted is None or submitted.status != Status.SUBMITTED:
+            continue
+        submitted.indicator = by_pk[indicator_id]
+        earlier = history[indicator_id]
+        previous_end = previous_period_end(by_pk[indicator_id], period_end)
+        previous = next((QuarterlyFigure(value=v, period_end=d) for d, v in earlier if d == previous_end), None)
+        rows.append(
+            ReviewRow(
+                figure=submitted,
+                previous_approved=period.approved,
+                previous_period=previous,
+                outlier=outlier_hint(submitted.value, [v for _d, v in earlier]),
+                own=submitted.submitted_by_id == user.pk,
             )
+        )
     return rows
+
+
+def decided_since(*, plan: Plan, pks: set[int]) -> list[QuarterlyFigure]:
+    """Figures a reviewer's page showed that are no longer awaiting review: someone acted first."""
+    return list(QuarterlyFigure.objects.filter(pk__in=pks, indicator__plan=plan).select_related("updated_by"))
 
 
 # --- The figures index ----------------------------------------------------------------------------------

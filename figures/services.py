@@ -495,11 +495,39 @@ def _reviewable(user, figure: QuarterlyFigure) -> None:
         raise ValidationError(_("不能审核自己提交的数据。"))
 
 
-def figure_approve(*, user, figure: QuarterlyFigure) -> QuarterlyFigure:
-    """Approve a submitted figure; the approved one it corrects becomes superseded; progress recomputes."""
-    _reviewable(user, figure)
+class AlreadyDecided(Conflict):
+    """The figure changed since the reviewer saw it (someone approved, returned or resubmitted it)."""
+
+    def __init__(self, figure: QuarterlyFigure):
+        super().__init__(
+            _("该数据已由 %(who)s 于 %(when)s 处理（%(status)s），您的审核未执行，请刷新页面。")
+            % {
+                "who": display_name(figure.updated_by),
+                "when": timezone.localtime(figure.updated_at).strftime("%Y-%m-%d %H:%M"),
+                "status": figure.get_status_display(),
+            }
+        )
+
+
+def _as_seen(figure: QuarterlyFigure, revision: str | None) -> QuarterlyFigure:
+    """The figure's row, locked, as long as it is still what the reviewer saw (`revision`, or the object's own
+    state): two reviewers, or one with a stale page, can never both decide the same figure."""
+    seen = revision if revision is not None else figure.revision
+    current = (
+        QuarterlyFigure.objects.select_for_update().select_related("indicator__plan", "updated_by").get(pk=figure.pk)
+    )
+    if current.revision != seen:
+        raise AlreadyDecided(current)
+    return current
+
+
+def figure_approve(*, user, figure: QuarterlyFigure, revision: str | None = None) -> QuarterlyFigure:
+    """Approve a submitted figure, as the reviewer saw it; the approved one it corrects becomes superseded;
+    progress recomputes."""
     now = timezone.now()
     with transaction.atomic():
+        figure = _as_seen(figure, revision)
+        _reviewable(user, figure)
         for old in QuarterlyFigure.objects.select_for_update().filter(
             indicator_id=figure.indicator_id, period_end=figure.period_end, status=Status.APPROVED
         ):
@@ -512,13 +540,15 @@ def figure_approve(*, user, figure: QuarterlyFigure) -> QuarterlyFigure:
     return figure
 
 
-def figure_return(*, user, figure: QuarterlyFigure, reason: str) -> QuarterlyFigure:
-    """Return a submitted figure to the submitter; the reason is required and shown to them."""
-    _reviewable(user, figure)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"return_reason": [_("退回时必须填写原因。")]})
+def figure_return(*, user, figure: QuarterlyFigure, reason: str, revision: str | None = None) -> QuarterlyFigure:
+    """Return a submitted figure, as the reviewer saw it, to the submitter; the reason is required and shown
+    to them."""
     with transaction.atomic():
+        figure = _as_seen(figure, revision)
+        _reviewable(user, figure)
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"return_reason": [_("退回时必须填写原因。")]})
         figure.status = Status.RETURNED
         figure.return_reason = reason
         figure.reviewed_by, figure.reviewed_at = user, timezone.now()
@@ -534,6 +564,8 @@ class Decision:
     figure: QuarterlyFigure
     action: str
     reason: str = ""
+    revision: str | None = None
+    """The figure's revision on the reviewer's page: a figure that changed since is refused, not decided."""
 
 
 def figure_review(*, user, decisions: list[Decision]) -> dict[str, int]:
@@ -543,11 +575,13 @@ def figure_review(*, user, decisions: list[Decision]) -> dict[str, int]:
         for decision in decisions:
             try:
                 if decision.action == APPROVE:
-                    figure_approve(user=user, figure=decision.figure)
+                    figure_approve(user=user, figure=decision.figure, revision=decision.revision)
                 elif decision.action == RETURN:
-                    figure_return(user=user, figure=decision.figure, reason=decision.reason)
+                    figure_return(user=user, figure=decision.figure, reason=decision.reason, revision=decision.revision)
             except ValidationError as error:
                 errors[decision.figure.pk] = error.messages
+            except AlreadyDecided as error:
+                errors[decision.figure.pk] = [str(error)]
         if errors:
             raise ValidationError(errors)
     counts = defaultdict(int)

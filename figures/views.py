@@ -143,13 +143,28 @@ def figure_review(request, code, quarter):
         raise PermissionDenied
     rows = figure_selectors.review_rows(user=request.user, plan=plan, quarter=quarter)
     if request.method == "POST":
-        approve_all = request.POST.get("action") == "approve_all"
+        # Only figures that were on the reviewer's page, as they were then ("approve the unflagged" never
+        # approves a figure submitted or flagged after the page was loaded).
+        approve_unflagged = request.POST.get("action") == "approve_unflagged"
         decisions = []
         for row in rows:
             pk = row.figure.pk
-            action = figures.APPROVE if approve_all else request.POST.get(f"decision-{pk}", "")
+            revision = request.POST.get(f"revision-{pk}")
+            if revision is None:
+                continue
+            action = request.POST.get(f"decision-{pk}", "")
+            if not action and approve_unflagged and not row.own and not request.POST.get(f"flagged-{pk}"):
+                action = figures.APPROVE
             if action in (figures.APPROVE, figures.RETURN):
-                decisions.append(figures.Decision(row.figure, action, request.POST.get(f"reason-{pk}", "")))
+                reason = request.POST.get(f"reason-{pk}", "")
+                decisions.append(figures.Decision(row.figure, action, reason, revision=revision))
+        on_page = {
+            int(key.removeprefix("revision-"))
+            for key in request.POST
+            if key.startswith("revision-") and key.removeprefix("revision-").isdigit()
+        }
+        for figure in figure_selectors.decided_since(plan=plan, pks=on_page - {row.figure.pk for row in rows}):
+            messages.warning(request, str(figures.AlreadyDecided(figure)))
         if not decisions:
             messages.error(request, _("请至少选择一条数据的审核结果。"))
         else:

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.periods import Quarter
 from figures import services as figures
 from figures.rules import RowInput
 from indicators.models import QuarterlyFigure
@@ -115,7 +116,7 @@ def test_submit_from_the_grid_and_submission_errors_are_shown(client, quarter_wo
     client.force_login(quarter_world.staff)
     data = grid_data(quarter_world, client, action="submit", rows={quarter_world.stock: {"value": "120"}})
     response = client.post(grid_url(quarter_world), data)
-    assert "未能提交" in response.content.decode()
+    assert "已保存为草稿，但有1项未通过提交检查" in response.content.decode()
     assert "提交前请填写统计口径/发布来源。" in response.context["grid"].rows[0].form.errors["source"]
     assert QuarterlyFigure.objects.get().status == Status.DRAFT  # the draft itself was saved
     data = grid_data(quarter_world, client, action="submit", rows={quarter_world.stock: {"source": "省局"}})
@@ -170,13 +171,19 @@ def test_review_page_approves_and_returns_with_reason(client, quarter_world):
     client.force_login(quarter_world.reviewer)
     url = reverse("figure_review", args=[quarter_world.plan.code, str(Q3)])
     stock, share = (QuarterlyFigure.objects.get(indicator=i) for i in (quarter_world.stock, quarter_world.share))
-    response = client.post(url, {f"decision-{stock.pk}": "approve", f"decision-{share.pk}": "return"})
+    seen = {f"revision-{f.pk}": f.revision for f in (stock, share)}  # what the page carries
+    response = client.post(url, {**seen, f"decision-{stock.pk}": "approve", f"decision-{share.pk}": "return"})
     assert "退回时必须填写原因。" in response.content.decode()
     stock.refresh_from_db()
     assert stock.status == Status.SUBMITTED  # all or nothing
     response = client.post(
         url,
-        {f"decision-{stock.pk}": "approve", f"decision-{share.pk}": "return", f"reason-{share.pk}": "与统计公报不符"},
+        {
+            **seen,
+            f"decision-{stock.pk}": "approve",
+            f"decision-{share.pk}": "return",
+            f"reason-{share.pk}": "与统计公报不符",
+        },
         follow=True,
     )
     assert "已审核通过1条，退回1条" in response.content.decode()
@@ -192,7 +199,11 @@ def test_review_page_is_forbidden_to_staff_and_own_submissions_cannot_be_chosen(
     client.force_login(quarter_world.admin)
     response = client.get(reverse("figure_review", args=[quarter_world.plan.code, str(Q3)]))
     assert "本人提交，不能自审" in response.content.decode()
-    response = client.post(reverse("figure_review", args=[quarter_world.plan.code, str(Q3)]), {"action": "approve_all"})
+    url = reverse("figure_review", args=[quarter_world.plan.code, str(Q3)])
+    own = QuarterlyFigure.objects.get(indicator=quarter_world.stock)
+    response = client.post(url, {"action": "approve_unflagged", f"revision-{own.pk}": own.revision})
+    assert "请至少选择一条数据的审核结果" in response.content.decode()  # own figures are never approved in bulk
+    response = client.post(url, {f"decision-{own.pk}": "approve", f"revision-{own.pk}": own.revision})
     assert "不能审核自己提交的数据" in response.content.decode()
 
 
@@ -266,3 +277,34 @@ def test_index_lists_plans_with_quarters_for_entry_roles_only(client, quarter_wo
     client.force_login(quarter_world.leader)
     html = client.get(reverse("figure_index")).content.decode()
     assert quarter_world.plan.title not in html and 'href="/figures/"' not in html
+
+
+def test_a_stale_review_page_decides_nothing_and_says_who_acted_first(client, quarter_world):
+    # Guards against approving from a stale page: the figure was approved after the reviewer loaded it.
+    _submitted(quarter_world)
+    stock = QuarterlyFigure.objects.get(indicator=quarter_world.stock)
+    seen = stock.revision
+    figures.figure_approve(user=quarter_world.admin, figure=stock)
+    client.force_login(quarter_world.reviewer)
+    url = reverse("figure_review", args=[quarter_world.plan.code, str(Q3)])
+    response = client.post(
+        url, {f"revision-{stock.pk}": seen, f"decision-{stock.pk}": "return", f"reason-{stock.pk}": "x"}
+    )
+    assert "您的审核未执行" in response.content.decode()
+    with pytest.raises(figures.AlreadyDecided, match="您的审核未执行"):
+        figures.figure_approve(user=quarter_world.reviewer, figure=stock, revision=seen)
+    assert QuarterlyFigure.objects.get(pk=stock.pk).status == Status.APPROVED
+
+
+def test_review_rows_show_the_previous_quarter_the_change_and_an_outlier_hint(client, quarter_world):
+    for n, value in enumerate([100, 104, 98, 102, 101], start=1):
+        FigureFactory(
+            indicator=quarter_world.stock,
+            period_end=Quarter(2024, 1 + (n - 1) % 4).end if n <= 4 else Q2.end,
+            value=value,
+        )
+    _submitted(quarter_world)  # the stock's Q3 figure: 120
+    client.force_login(quarter_world.reviewer)
+    page = client.get(reverse("figure_review", args=[quarter_world.plan.code, str(Q3)])).content.decode()
+    assert "+19" in page  # 120 against Q2's 101
+    assert "与本指标历史数据相比异常" in page

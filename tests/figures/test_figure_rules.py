@@ -14,6 +14,7 @@ from figures.rules import (
     RowSpec,
     check_cross,
     check_row,
+    outlier_hint,
     plain,
     unit_scale,
     year_to_date_rate,
@@ -164,3 +165,19 @@ def test_plain(number, text):
 def test_unit_scale():
     assert unit_scale("万件") == 10000 and unit_scale("件") == 1 and unit_scale("亿元") == 100_000_000
     assert unit_scale("万") == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "history", "flagged"),
+    [
+        (D(120), [D(100), D(104), D(98), D(102), D(101)], "标准差"),  # far beyond its usual scatter
+        (D(103), [D(100), D(104), D(98), D(102), D(101)], ""),
+        (D(500), [D(100), D(100), D(100), D(100)], "超出"),  # no scatter at all: the range check decides
+        (D(130), [D(100), D(100), D(100), D(100)], ""),
+        (D(120), [D(100), D(104), D(98)], ""),  # too little history to judge
+        (None, [D(100), D(104), D(98), D(102)], ""),
+    ],
+)
+def test_outlier_hint_is_a_hint_from_the_indicators_own_history(value, history, flagged):
+    hint = outlier_hint(value, history)
+    assert (flagged in hint) if flagged else hint == ""
