@@ -1,7 +1,7 @@
 """Dashboard pages. Thin: read the as-of quarter, call one selector, render; what a user may not see is 404."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from accounts.access import user_role
 from accounts.models import Role
@@ -33,9 +33,12 @@ def _city(request, as_of, **city):
 
 @login_required
 def home(request):
-    """A city's users land on their city; administrators and anyone allowed several cities on the overview."""
-    as_of = _as_of(request)
+    """Department clerks land on their tasks; a city's other users on their city; administrators and anyone
+    allowed several cities on the overview."""
     role = user_role(request.user)
+    if role == Role.DEPARTMENT:
+        return redirect("tasks:mine")
+    as_of = _as_of(request)
     if role not in (None, Role.ADMIN, Role.PROVINCIAL) and request.user.profile.city_id:
         return _city(request, as_of, city_id=request.user.profile.city_id)
     if role == Role.PROVINCIAL:

@@ -247,7 +247,7 @@ def test_bureau_staff_ended_plan_and_compound_growth_path(login, live_server):
 
 def test_department_user_sees_its_own_department(login, live_server):
     page = login("cy_dept")
-    visit(page, live_server, "/", "department-chaoyang", "朝阳市", "时间进度", "全部指标", charts=5)
+    visit(page, live_server, "/cities/chaoyang/", "department-chaoyang", "朝阳市", "时间进度", "全部指标", charts=5)
     rows = page.locator("details.data-table tbody tr")
     assert rows.count() <= 1  # its own department's tasks only
 

@@ -33,7 +33,6 @@ def chart_data(response) -> dict:
     [
         ("leader", "dashboards/city.html"),
         ("staff", "dashboards/city.html"),
-        ("lead_user", "dashboards/city.html"),
         ("provincial_one", "dashboards/city.html"),
         ("provincial", "dashboards/overview.html"),
         ("admin", "dashboards/overview.html"),
@@ -43,6 +42,12 @@ def test_home_is_the_city_for_one_city_and_the_overview_for_several(client, worl
     response = get(client, getattr(world.users, username), "/")
     assert response.status_code == 200
     assert template in [t.name for t in response.templates]
+
+
+def test_department_users_land_on_their_tasks_and_can_still_open_their_city(client, world):
+    response = get(client, world.users.lead_user, "/")
+    assert response.status_code == 302 and response["Location"] == "/tasks/mine/"
+    assert get(client, world.users.lead_user, "/cities/own/").status_code == 200
 
 
 def test_anonymous_users_are_sent_to_log_in(client, world):
