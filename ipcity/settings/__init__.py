@@ -127,6 +127,8 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
 
 INSTALLED_APPS = [
+    # First, so its createsuperuser (which gives the new superuser its 系统管理员 profile) wins over Django's.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -141,7 +143,6 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
-    "accounts",
     "plans",
     "indicators",
     "figures",
