@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户角色")
 
     def ready(self):
-        from accounts import receivers  # noqa: F401  (connects the audit log to the login signals)
+        from accounts import receivers, schema  # noqa: F401  (audit log on the login signals; schema extension)

@@ -255,7 +255,7 @@ LOGOUT_REDIRECT_URL = "login"
 # is locked out (the Chinese page of accounts.views.locked_out) until the cool-off ends or an
 # administrator unlocks the account on the users page. https://django-axes.readthedocs.io/en/latest/4_configuration.html
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
