@@ -90,7 +90,9 @@ def test_nobody_revokes_someone_elses_token(client, standing):
     assert api(key).status_code == 200
 
 
-@pytest.mark.parametrize("name, message", [("", "该字段是必填项"), ("   ", "该字段是必填项"), ("dup", "已有同名的有效令牌")])
+@pytest.mark.parametrize(
+    "name, message", [("", "该字段是必填项"), ("   ", "该字段是必填项"), ("dup", "已有同名的有效令牌")]
+)
 def test_bad_token_names_are_refused(staff_client, name, message):
     if name == "dup":
         create(staff_client, "dup")

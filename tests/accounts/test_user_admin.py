@@ -66,9 +66,7 @@ def test_system_admin_lists_everyone(client, admins):
         assert f">{name}</a>" in page
 
 
-@pytest.mark.parametrize(
-    "target", ["other_staff", "other_reviewer", "other_city_admin", "provincial", "admin"]
-)
+@pytest.mark.parametrize("target", ["other_staff", "other_reviewer", "other_city_admin", "provincial", "admin"])
 @pytest.mark.parametrize("url", ["user_edit", "user_active", "user_unlock"])
 def test_another_citys_users_answer_404(client, admins, target, url):
     client = login(client, admins, "city_admin")
