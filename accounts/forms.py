@@ -6,9 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import Role, city_model, department_model
 from accounts.rules import grantable_roles, is_system_admin, managed_city_id
-from plans.models import City, Department
 
 FIELD_OF = {"first_name": "full_name", "profile": None, "user": None}
 """Model fields the services report on, as the form names them."""
@@ -52,11 +51,11 @@ class UserForm(ServiceErrorsMixin, forms.Form):
     full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
     email = forms.EmailField(label=_("邮箱"), required=False)
     role = forms.ChoiceField(label=_("角色"))
-    city = forms.ModelChoiceField(label=_("所属城市"), queryset=City.objects.none(), required=False)
-    department = forms.ModelChoiceField(label=_("所属部门"), queryset=Department.objects.none(), required=False)
+    city = forms.ModelChoiceField(label=_("所属城市"), queryset=None, required=False)
+    department = forms.ModelChoiceField(label=_("所属部门"), queryset=None, required=False)
     assigned_cities = forms.ModelMultipleChoiceField(
         label=_("可查看城市"),
-        queryset=City.objects.none(),
+        queryset=None,
         required=False,
         help_text=_("仅省级查看用户。"),
         widget=forms.CheckboxSelectMultiple,
@@ -93,6 +92,7 @@ class UserForm(ServiceErrorsMixin, forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, Role(r).label) for r in grantable_roles(actor)]
+        City, Department = city_model(), department_model()
         if is_system_admin(actor):
             self.fields["city"].queryset = City.objects.order_by("code")
             self.fields["assigned_cities"].queryset = City.objects.order_by("code")
@@ -155,7 +155,7 @@ class ImportRowForm(ServiceErrorsMixin, forms.Form):
     password = forms.CharField(label=_("初始密码"), required=False, strip=False)
     manages_users = forms.CharField(label=_("城市用户管理员"), required=False)
 
-    def __init__(self, row: dict, *, city: City):
+    def __init__(self, row: dict, *, city):
         self.city = city
         super().__init__({field: row.get(column, "") for column, field in self.COLUMNS.items()})
 
@@ -171,7 +171,11 @@ class ImportRowForm(ServiceErrorsMixin, forms.Form):
         if not name:
             return None
         department = (
-            Department.objects.filter(city=self.city).filter(Q(name=name) | Q(aliases__alias=name)).distinct().first()
+            department_model()
+            .objects.filter(city=self.city)
+            .filter(Q(name=name) | Q(aliases__alias=name))
+            .distinct()
+            .first()
         )
         if department is None:
             raise ValidationError(_("%(city)s没有部门“%(name)s”。"), params={"city": self.city.name, "name": name})
@@ -191,7 +195,7 @@ class AuditFilterForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("事件"), required=False)
     username = forms.CharField(label=_("用户名"), required=False)
-    city = forms.ModelChoiceField(label=_("城市"), queryset=City.objects.order_by("code"), required=False)
+    city = forms.ModelChoiceField(label=_("城市"), queryset=None, required=False)
     since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -200,7 +204,9 @@ class AuditFilterForm(forms.Form):
         from accounts.models import AuditEvent
 
         self.fields["kind"].choices = [("", _("全部"))] + list(AuditEvent.Kind.choices)
-        if not is_system_admin(actor):
+        if is_system_admin(actor):
+            self.fields["city"].queryset = city_model().objects.order_by("code")
+        else:
             del self.fields["city"]
 
     def filter(self, events):

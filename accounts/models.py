@@ -79,6 +79,16 @@ class Profile(models.Model):
             raise ValidationError({"department": _("部门必须属于用户所在城市。")})
 
 
+def city_model():
+    """plans.City, reached through Profile's own foreign key: accounts sits below plans and never imports it."""
+    return Profile._meta.get_field("city").related_model
+
+
+def department_model():
+    """plans.Department, the same way."""
+    return Profile._meta.get_field("department").related_model
+
+
 class AuditEvent(models.Model):
     """One account event: who did it, to whom, when and from where. Written only by accounts.services."""
 
@@ -118,7 +128,7 @@ class AuditEvent(models.Model):
     )
     username = models.CharField(_("用户名"), max_length=150, blank=True, help_text=_("登录时输入的用户名。"))
     city = models.ForeignKey(
-        City, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("城市")
+        "plans.City", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("城市")
     )
     ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     detail = models.CharField(_("说明"), max_length=300, blank=True)

@@ -11,14 +11,13 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import user_role
-from accounts.models import ApiToken, AuditEvent, Profile, Role, api_token_digest
+from accounts.models import ApiToken, AuditEvent, Profile, Role, api_token_digest, city_model
 from accounts.rules import ROLE_RANK, can_manage_users, grantable_roles, is_system_admin, managed_city_id
-from plans.models import City, Department
 
 Kind = AuditEvent.Kind
 CITY_ROLES = [r for r in Role.values if ROLE_RANK[r] <= ROLE_RANK[Role.BUREAU_STAFF]]
@@ -35,7 +34,7 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _city_of(user) -> City | None:
+def _city_of(user) -> models.Model | None:
     profile = getattr(user, "profile", None) if user is not None else None
     return profile.city if profile and profile.city_id else None
 
@@ -99,7 +98,7 @@ def password_change_record(*, user, ip: str | None, session=None) -> None:
 # --- Users ---------------------------------------------------------------------------------------------
 
 
-def _check_grant(*, actor, role: str, city: City | None, assigned_cities, manages_users: bool) -> City | None:
+def _check_grant(*, actor, role: str, city, assigned_cities, manages_users: bool):
     """Nobody gives a role above their own; a city administrator only inside their city. Returns the city
     the user belongs to. actor None is the import command run by whoever runs manage.py for one city."""
     if actor is None:
@@ -111,7 +110,7 @@ def _check_grant(*, actor, role: str, city: City | None, assigned_cities, manage
     if role not in allowed:
         raise ValidationError({"role": _("不能授予该角色：不能高于自己的角色。")})
     if actor is not None and not is_system_admin(actor):
-        city = City.objects.get(pk=managed_city_id(actor))
+        city = city_model().objects.get(pk=managed_city_id(actor))
         if assigned_cities:
             raise ValidationError({"assigned_cities": _("只有系统管理员可以指定省级查看用户的可查看城市。")})
     if role in (Role.ADMIN, Role.PROVINCIAL):
@@ -145,9 +144,9 @@ def user_create(
     password: str,
     full_name: str = "",
     email: str = "",
-    city: City | None = None,
-    department: Department | None = None,
-    assigned_cities: Iterable[City] = (),
+    city: models.Model | None = None,
+    department: models.Model | None = None,
+    assigned_cities: Iterable[models.Model] = (),
     manages_users: bool = False,
     ip: str | None = None,
 ) -> User:
@@ -195,9 +194,9 @@ def user_update(
     role: str,
     full_name: str = "",
     email: str = "",
-    city: City | None = None,
-    department: Department | None = None,
-    assigned_cities: Iterable[City] = (),
+    city: models.Model | None = None,
+    department: models.Model | None = None,
+    assigned_cities: Iterable[models.Model] = (),
     manages_users: bool = False,
     new_password: str = "",
     ip: str | None = None,
@@ -287,7 +286,7 @@ class UserImportError(Exception):
         self.errors = errors
 
 
-def users_import(*, city: City, rows: list[tuple[int, dict]]) -> list[ImportedUser]:
+def users_import(*, city: models.Model, rows: list[tuple[int, dict]]) -> list[ImportedUser]:
     """Creates every row's user through the same form and service as the users page, or none of them.
     rows are (spreadsheet row number, {column: value}); an empty password gets a generated first one."""
     from accounts.forms import ImportRowForm

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.imports import UserFileError, users_file_read
+from accounts.models import city_model
 from accounts.services import UserImportError, users_import
-from plans.models import City
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, city, file, **options):
-        city_obj = City.objects.filter(code=city).first()
+        city_obj = city_model().objects.filter(code=city).first()
         if city_obj is None:
             raise CommandError(f"没有代码为“{city}”的城市。")
         if not file.exists():
