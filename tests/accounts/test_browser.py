@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from accounts.models import Role
-from tests.dashboards.test_browser import SCREENSHOTS, browser  # noqa: F401  (the session's Chromium)
+from tests.dashboards.test_browser import SCREENSHOTS  # also sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright
 
 pytestmark = pytest.mark.browser
 FIRST, OWN = "Chushi-2025!x", "Ziji-Mima-77"
@@ -19,7 +19,7 @@ def log_in(page, base, username, password):
     page.click("button[type=submit]")
 
 
-def test_city_admin_creates_a_user_who_is_throttled_and_unlocked(browser, live_server, admins, settings):  # noqa: F811
+def test_city_admin_creates_a_user_who_is_throttled_and_unlocked(browser, live_server, admins, settings):
     base = live_server.url
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     admin_context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")

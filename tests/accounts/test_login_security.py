@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from accounts.access import visible_cities
 from accounts.models import AuditEvent, Role
+from plans.models import City
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_createsuperuser_gives_a_working_administrator(db, client, standing, mon
     call_command("createsuperuser", "--noinput", "--username", "root", "--email", "root@example.cn")
     root = User.objects.get(username="root")
     assert root.profile.role == Role.ADMIN and root.is_superuser
-    assert set(visible_cities(root)) == {standing.city, standing.other_city}
+    assert set(City.objects.visible_to(root)) == {standing.city, standing.other_city}
     assert client.post(reverse("login"), {"username": "root", "password": "Guanli-2025!x"}).status_code == 302
     for url in ("users", "audit_log", "api_tokens", "plan_list", "figure_index"):
         assert client.get(reverse(url)).status_code == 200, url
