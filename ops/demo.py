@@ -56,14 +56,21 @@ def demo_accounts_load(*, path: Path = DEMO_FIXTURE) -> list[str]:
     cities = {c.code: c for c in City.objects.filter(is_synthetic=False)}
     created = []
 
-    def account(username, role, name, city=None, department=None, assigned=()):
+    def account(username, role, name, city=None, department=None, assigned=(), manages_users=False):
         user, _ = User.objects.get_or_create(username=username, defaults={"first_name": name})
         user.first_name = name
         user.is_staff = user.is_superuser = role == Role.ADMIN
         user.set_password(password)
         user.save()
         profile, _ = Profile.objects.update_or_create(
-            user=user, defaults={"role": role, "city": city, "department": department, "is_demo": True}
+            user=user,
+            defaults={
+                "role": role,
+                "city": city,
+                "department": department,
+                "manages_users": manages_users,
+                "is_demo": True,
+            },
         )
         profile.assigned_cities.set([cities[c] for c in assigned if c in cities])
         created.append(username)
@@ -76,7 +83,8 @@ def demo_accounts_load(*, path: Path = DEMO_FIXTURE) -> list[str]:
             continue
         prefix = c["prefix"]
         account(f"{prefix}_staff", Role.BUREAU_STAFF, f"{city.name}市场监管局填报员", city=city)
-        account(f"{prefix}_reviewer", Role.REVIEWER, f"{city.name}市场监管局审核员", city=city)
+        # The reviewer is also the city's user administrator (accounts.rules): the demo shows the users page.
+        account(f"{prefix}_reviewer", Role.REVIEWER, f"{city.name}市场监管局审核员", city=city, manages_users=True)
         account(f"{prefix}_leader", Role.LEADER, f"{city.name}领导小组成员", city=city)
         department = _busiest_other_department(city)
         if department:

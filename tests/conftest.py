@@ -1,5 +1,8 @@
 """Test-wide settings: fast hashing, eager Celery, and the standing users of the access tests."""
 
+import os
+import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -56,3 +59,40 @@ def standing(db):
         admin=make_user("admin", Role.ADMIN),
         anonymous=AnonymousUser(),
     )
+
+
+# --- Browser tests: one Debian Chromium for the whole session ------------------------------------------
+# Defined once here: Playwright's sync API cannot run two instances in one process, so every browser test
+# module shares this fixture instead of starting its own.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _missing(what: str):
+    message = f"{what} — install it to run the browser tests (apt-get install -y chromium fonts-noto-cjk)"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set and {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        _missing(f"Chromium is not at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

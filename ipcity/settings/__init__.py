@@ -9,6 +9,7 @@ a missing or placeholder secret key and the demo data.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -126,6 +127,8 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
 
 INSTALLED_APPS = [
+    # First, so its createsuperuser (which gives the new superuser its 系统管理员 profile) wins over Django's.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -139,7 +142,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "django_celery_beat",
-    "accounts",
+    "axes",
     "plans",
     "indicators",
     "figures",
@@ -162,6 +165,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "ipcity.middleware.DomainErrorMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
+    "accounts.middleware.FirstPasswordMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ipcity.urls"
@@ -199,7 +206,7 @@ DATABASES = {
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.validators.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -243,9 +250,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Accounts: throttled logins, idle sessions, the audit log ------------------------------------------
+# django-axes counts failed logins per username and address; after AXES_FAILURE_LIMIT failures that pair
+# is locked out (the Chinese page of accounts.views.locked_out) until the cool-off ends or an
+# administrator unlocks the account on the users page. https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# A session unused this long ends (accounts.middleware.IdleSessionMiddleware); the stamp it keeps is
+# rewritten at most once a minute so ordinary pages add no session write.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
+# Login, password and user-administration events are kept this long, then deleted nightly.
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 365)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        # Named tokens a user creates on /accounts/tokens/ (stored hashed), then tokens made in the shell.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -283,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
     "daily-deadline-reminders": {
         "task": "tasks.tasks.deadline_reminders_task",
         "schedule": crontab(hour=7, minute=30),
+    },
+    "nightly-audit-expiry": {
+        "task": "accounts.tasks.audit_expire_task",
+        "schedule": crontab(hour=3, minute=15),
     },
     "nightly-export-cleanup": {
         "task": "reports.tasks.export_files_expire_task",

@@ -6,7 +6,6 @@ Skipped with the reason when Chromium or Playwright is missing; under CI (env CI
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -26,16 +25,6 @@ pytestmark = pytest.mark.browser
 # ordinary synchronous ones.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PASSWORD = "ipcity-demo"
 # Scripts only from the site itself: a page that needed an inline script or a CDN would not draw.
@@ -49,25 +38,7 @@ CHARTS_WITH_DATA = """() => [...document.querySelectorAll('[data-chart]')].map(e
     e.querySelectorAll('g.trace path, g.slice path').length > 0])"""
 
 
-def _missing(what: str):
-    message = f"{what} — install it to run the browser tests (apt-get install -y chromium fonts-noto-cjk)"
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set and {message}")
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
-        _missing(f"Chromium is not at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright Python package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
+# `browser` (one Chromium for the whole session, shared by every browser test) is in tests/conftest.py.
 
 
 @pytest.fixture

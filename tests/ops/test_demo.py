@@ -74,7 +74,7 @@ def test_unknown_bases_stay_unknown_in_the_demo(demo):
 
 def test_banner_is_on_every_page_while_demo_figures_are_loaded(demo, client):
     assert "演示数据" in client.get("/accounts/login/").content.decode()
-    client.login(username="nt_leader", password="ipcity-demo")
+    client.post("/accounts/login/", {"username": "nt_leader", "password": "ipcity-demo"})
     assert "演示数据" in client.get("/", follow=True).content.decode()
 
 
