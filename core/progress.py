@@ -81,6 +81,7 @@ class IndicatorRule:
     frequency: str = QUARTERLY
     interim_targets: tuple[InterimTarget, ...] = ()
     unit: str = ""
+    reporting_lag_days: int | None = None  # the indicator's own lag (a yearly statistic published next spring)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ class Progress:
     projected_end: float | None = None
     projection_reached: bool | None = None
     shortfall: float | None = None
+    basis: str = ""  # which value is judged (BASES): the pooled last four quarters, the year's figure, …
+    period_value: float | None = None  # the data date's own period value (a rate's quarter), beside the judged one
     stored_reason: str = ""  # the text stored before reasons were data (read only when reason_data is empty)
 
     @property
@@ -145,11 +148,20 @@ def plan_years(plan: PlanRule) -> float:
     return months / 12
 
 
+def lag_days(rule: IndicatorRule) -> int:
+    """Days after a period's end its figure is due: the indicator's own lag, else the plan's."""
+    return rule.plan.reporting_lag_days if rule.reporting_lag_days is None else rule.reporting_lag_days
+
+
+def deadline_of(rule: IndicatorRule, period_end: dt.date) -> dt.date:
+    return reporting_deadline(period_end, lag_days(rule))
+
+
 def final_day(rule: IndicatorRule) -> dt.date:
     """The first day the verdict is final: the plan has ended and its last period's figure is past due."""
     periods = plan_periods(rule.plan, rule.frequency)
     last = periods[-1] if periods else rule.plan.period_end
-    return max(reporting_deadline(last, rule.plan.reporting_lag_days), rule.plan.period_end) + dt.timedelta(days=1)
+    return max(deadline_of(rule, last), rule.plan.period_end) + dt.timedelta(days=1)
 
 
 def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
@@ -159,9 +171,14 @@ def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
 
 def overdue_since(rule: IndicatorRule, as_of: dt.date) -> dt.date | None:
     """The reporting deadline of the latest period past due on as_of: when an overdue report became overdue."""
-    plan = rule.plan
-    due = [p for p in plan_periods(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) < as_of]
-    return reporting_deadline(due[-1], plan.reporting_lag_days) if due else None
+    due = [p for p in plan_periods(rule.plan, rule.frequency) if deadline_of(rule, p) < as_of]
+    return deadline_of(rule, due[-1]) if due else None
+
+
+def next_deadline(rule: IndicatorRule, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
+    """(period end, reporting deadline) of the first period whose figure is not yet past due on as_of."""
+    upcoming = [p for p in plan_periods(rule.plan, rule.frequency) if deadline_of(rule, p) >= as_of]
+    return (upcoming[0], deadline_of(rule, upcoming[0])) if upcoming else None
 
 
 def status_since(history: Iterable[tuple[dt.date, str]], status: str) -> dt.date | None:
@@ -299,11 +316,82 @@ def _complete_years(rule: IndicatorRule, counted: dict[dt.date, Figure]) -> list
     return totals
 
 
+# Which value is judged, said on the page beside the period's own value (dashboards label them).
+BASIS_LATEST = "latest"  # a stock: its latest figure
+BASIS_CUMULATIVE = "cumulative"  # a flow: the running total since the plan start
+BASIS_YEAR = "year"  # an annual amount's complete year, or a rate reported once a year: that year's figure
+BASIS_FOUR_QUARTERS = "four_quarters"  # a ratio of counts: pooled over the last four quarters in the plan
+BASIS_QUARTER = "quarter"  # a rate entered only as a percentage: the latest quarter's own figure
+BASES = (BASIS_LATEST, BASIS_CUMULATIVE, BASIS_YEAR, BASIS_FOUR_QUARTERS, BASIS_QUARTER)
+BASIS_LABELS = {
+    BASIS_LATEST: _("最新值"),
+    BASIS_CUMULATIVE: _("实施期累计"),
+    BASIS_YEAR: _("年度"),
+    BASIS_FOUR_QUARTERS: _("近四季度"),
+    BASIS_QUARTER: _("本季度"),
+}
+
+
+def basis_label(basis: str) -> str:
+    """本季度 / 近四季度 / 年度 …: the label of the judged value on every page and in the report."""
+    return translated(BASIS_LABELS[basis]) if basis in BASIS_LABELS else ""
+
+
+def period_value_label(basis: str, frequency: str) -> str | None:
+    """The label of the period's own value shown beside the judged one; None where they are the same."""
+    if basis == BASIS_FOUR_QUARTERS:
+        return translated(_("本季度"))
+    if basis == BASIS_CUMULATIVE:
+        return translated(_("本季度新增")) if frequency == QUARTERLY else translated(_("本年度新增"))
+    return None
+
+
+def _rate_window(counted: dict[dt.date, Figure], end: dt.date) -> list[Figure]:
+    """The figures of the four quarters (twelve months) ending at `end` that are counted: a yearly
+    statistic's window holds that year's figure alone."""
+    return [f for e, f in counted.items() if e <= end and _months_between(e, end) < 12]
+
+
+def _is_ratio(figure: Figure) -> bool:
+    return figure.numerator is not None and figure.denominator is not None
+
+
+def rate_basis(rule: IndicatorRule, window: list[Figure]) -> str:
+    """Which value a rate is judged on: a yearly share on its year's figure; a ratio of counts on the rate
+    pooled over the last four quarters (so the first quarter of a year, a few cases, is no false alarm);
+    a rate entered only as a percentage (or partly so) on its latest figure."""
+    if rule.frequency != QUARTERLY:
+        return BASIS_YEAR
+    return BASIS_FOUR_QUARTERS if window and all(_is_ratio(f) for f in window) else BASIS_QUARTER
+
+
+def judged_basis(rule: IndicatorRule, counted: dict[dt.date, Figure], data_date: dt.date | None) -> str:
+    """The basis of the current value at data_date ("" when there is none)."""
+    if data_date is None:
+        return ""
+    if rule.measure_type == RATE:
+        return rate_basis(rule, _rate_window(counted, data_date))
+    return {FLOW: BASIS_CUMULATIVE, ANNUAL: BASIS_YEAR}.get(rule.measure_type, BASIS_LATEST)
+
+
+def _period_value(rule: IndicatorRule, counted: dict[dt.date, Figure], data_date: dt.date | None) -> float | None:
+    """The data date's own period value where it differs in meaning from the judged one: a rate's quarter,
+    a flow's amount of that quarter."""
+    if data_date is None or data_date not in counted:
+        return None
+    figure = counted[data_date]
+    if rule.measure_type == RATE:
+        return _percentage(figure)
+    if rule.measure_type == FLOW:
+        return figure.value
+    return None
+
+
 def _level_series(rule: IndicatorRule, counted: dict[dt.date, Figure]) -> list[tuple[dt.date, float]]:
     """(date, level) points in time order; the last one is the current value at the data date.
 
     stock: each figure; flow: the running total since the plan start; annual: complete-year totals;
-    rate: the rate of the calendar year so far at each period end.
+    rate: the rate judged at each period end (rate_basis).
     """
     if rule.measure_type == ANNUAL:
         return _complete_years(rule, counted)
@@ -316,8 +404,7 @@ def _level_series(rule: IndicatorRule, counted: dict[dt.date, Figure]) -> list[t
                 series.append((end, total))
     elif rule.measure_type == RATE:
         for end in counted:
-            year_so_far = [f for e, f in counted.items() if e.year == end.year and e <= end]
-            rate = _pooled_rate(year_so_far)
+            rate = _pooled_rate(_rate_window(counted, end))  # the window ends with this period's figure
             if rate is not None:
                 series.append((end, rate))
     else:
@@ -623,12 +710,10 @@ def evaluate(
         )
 
     # 4. overdue: only the latest period past its deadline is looked at
-    due_periods = [
-        p for p in plan_periods(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) < as_of
-    ]
+    due_periods = [p for p in plan_periods(plan, rule.frequency) if deadline_of(rule, p) < as_of]
     if due_periods and due_periods[-1] not in case.counted and due_periods[-1] not in pending_periods:
         latest = due_periods[-1]
-        deadline = reporting_deadline(latest, plan.reporting_lag_days)
+        deadline = deadline_of(rule, latest)
         return case.result(
             Status.OVERDUE_REPORT,
             "overdue_report",
@@ -698,7 +783,11 @@ def _measure(
     if series:
         data_date, current = series[-1]
         numbers.update(
-            current=current, data_date=data_date, time_elapsed=time_share(path_start, plan.period_end, data_date)
+            current=current,
+            data_date=data_date,
+            time_elapsed=time_share(path_start, plan.period_end, data_date),
+            basis=judged_basis(rule, counted, data_date),
+            period_value=_period_value(rule, counted, data_date),
         )
         if rule.target_form != THRESHOLD:
             numbers.update(
@@ -751,11 +840,9 @@ def _nothing_to_judge(case: _Case, as_of: dt.date) -> Progress:
         )
     if case.counted:
         return case.result(Status.NO_DATA, "no_value", "no_value")
-    upcoming = [
-        p for p in plan_periods(plan, rule.frequency) if reporting_deadline(p, plan.reporting_lag_days) >= as_of
-    ]
+    upcoming = next_deadline(rule, as_of)
     if upcoming:
-        first, deadline = upcoming[0], reporting_deadline(upcoming[0], plan.reporting_lag_days)
+        first, deadline = upcoming
         return case.result(
             Status.NO_DATA,
             "no_data",

@@ -16,11 +16,12 @@ from core.numbers import quantity as number
 from core.numbers import share
 
 MESSAGES = {
-    # cannot be measured
-    "target_missing": _("目标值缺失，无法计算进度，请在指标页补录目标值"),
-    "base_missing": _("基期值缺失，无法确定目标值，请在指标页补录基期值及来源"),
-    "base_missing_year": _("基期值（%(year)s）缺失，无法确定目标值，请在指标页补录基期值及来源"),
-    "base_year_missing": _("基期年份缺失，无法按年均增长计算目标值，请在指标页补录基期年份"),
+    # cannot be measured: who supplies what is missing, and by when, is said by dashboards.explain (a leader
+    # is never told to fill a form only bureau staff have)
+    "target_missing": _("目标值缺失，无法计算进度"),
+    "base_missing": _("基期值缺失，无法确定目标值"),
+    "base_missing_year": _("基期值（%(year)s）缺失，无法确定目标值"),
+    "base_year_missing": _("基期年份缺失，无法按年均增长计算目标值"),
     "invalid_target": _("增长率%(growth)s不低于-100%%才有意义，无法计算目标值"),
     "qualitative": _("定性指标，按工作进展评估，不计算量化进度"),
     # plan over: final

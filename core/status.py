@@ -41,6 +41,27 @@ STATUS_LABELS = {
     Status.QUALITATIVE: _("定性指标"),
 }
 
+STATUS_MEANINGS = {
+    Status.ACHIEVED: _("已达到期末目标值；比率、年度数和底线指标在目标年度结束后才确认"),
+    Status.MISSED: _("实施期已结束，最终值未达到目标值"),
+    Status.ON_TRACK: _(
+        "指标进度落后应达进度不超过预警幅度，或底线指标不低于底线值；已达到目标值、须保持至目标年度末的也是进度正常"
+    ),
+    Status.AT_RISK: _("指标进度落后应达进度超过预警幅度；或曾达到目标后又回落；里程碑时间过三分之二仍未实现"),
+    Status.LAGGING: _("指标进度落后应达进度超过滞后幅度；或低于须保持的底线值；里程碑到期仍未实现"),
+    Status.OVERDUE_REPORT: _("最近一期数据已过报送截止日，尚未报送"),
+    Status.NO_DATA: _("尚无可评判的已审核数据（含年度指标尚无完整年度）"),
+    Status.INCOMPLETE: _("缺少基期值或目标值，无法确定要达到的数值"),
+    Status.AWAITING_REVIEW: _("已提交的数据尚待审核"),
+    Status.QUALITATIVE: _("没有量化目标，按相关任务的进展评估"),
+}
+"""What each status means, in one clause: the 说明 of every dashboard lists them in STATUS_ORDER."""
+
+
+def status_meaning(status: str) -> str:
+    return translated(STATUS_MEANINGS[Status(status)])
+
+
 # Worst first: what a leading group must act on heads a lagging list; known-bad before unknown.
 STATUS_ORDER = (
     Status.MISSED,

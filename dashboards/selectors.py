@@ -16,12 +16,26 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from accounts.access import TASK_OVERVIEW_ROLES, can_see_department_updates, user_department_id, user_role
+from accounts.access import (
+    TASK_OVERVIEW_ROLES,
+    can_enter_base,
+    can_see_department_updates,
+    user_department_id,
+    user_role,
+)
 from core import progress
 from core.numbers import quantity_or_missing as amount
 from core.numbers import share_or_missing as percent
 from core.periods import Quarter
 from core.status import STATUS_ORDER, Status, status_label
+from dashboards.explain import (
+    WAITING_STATUSES,
+    Explainer,
+    Waiting,
+    explainer,
+    owner_name,
+    waiting_for,
+)
 from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure
 from indicators.selectors import (
     ATTENTION_STATUSES,
@@ -39,7 +53,7 @@ from indicators.selectors import (
     scale_origin,
     stored_progress,
 )
-from indicators.services import indicator_progress_at, today
+from indicators.services import indicator_progress_at, plan_rule, today
 from plans.models import City, Plan
 from plans.selectors import current_plan
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
@@ -230,6 +244,7 @@ class Overview:
     choices: list
     charts: dict
     columns: list[tuple[str, str]]
+    explainer: Explainer | None = None
 
 
 def _trend_start(plan: Plan, as_of: AsOf) -> dt.date:
@@ -296,6 +311,7 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
         choices=choices,
         charts=charts,
         columns=[(s, status_label(s)) for s in OVERVIEW_STATUSES],
+        explainer=explainer(plans),
     )
 
 
@@ -314,6 +330,7 @@ class IndicatorLine:
     meta: str
     pace: str | None
     supervision: SupervisionItem | None = None
+    waiting: Waiting | None = None
 
     @property
     def indicator(self) -> Indicator:
@@ -348,7 +365,7 @@ class IndicatorLine:
 
 def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[SupervisionItem] | None) -> dict:
     """Each row as an IndicatorLine: 当前 X · 应达 Y · 目标 Z · 进度 P, or the engine's reason when there is
-    nothing to measure."""
+    nothing to measure, with what it waits for, who supplies it and by when (explain.waiting_for)."""
     words = {
         "current": _("当前"),
         "expected": _("应达"),
@@ -358,13 +375,21 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
     }
     by_indicator = {item.indicator_id: item for item in supervision or () if item.indicator_id}
     url = _pk_urls("dashboards:indicator", as_of)
+    plan_rules = {}
     lines = {}
     for row in rows:
         indicator, result = row.indicator, row.result
         unit = indicator.unit or ""
         expected = expected_value(indicator, result)
+        waiting = None
+        if result.status in WAITING_STATUSES:
+            plan = indicator.plan
+            if plan.pk not in plan_rules:
+                plan_rules[plan.pk] = plan_rule(plan)
+            owner = getattr(plan, "owner_name", None)  # annotated by city_dashboard
+            waiting = waiting_for(indicator, result, as_of=as_of.date, owner=owner, rule=plan_rules[plan.pk])
         if result.current is not None and result.end_target is not None:
-            parts = [f"{words['current']} {amount(result.current, unit)}"]
+            parts = [f"{words['current']}{_judged(result)} {amount(result.current, unit)}"]
             if expected is not None:
                 parts.append(f"{words['expected']} {amount(expected, unit)}")
             parts.append(f"{words['target']} {amount(result.end_target, unit)}")
@@ -384,8 +409,16 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
             meta=meta,
             pace=_pace(result, indicator),
             supervision=by_indicator.get(indicator.pk),
+            waiting=waiting,
         )
     return lines
+
+
+def _judged(result: progress.Progress) -> str:
+    """（近四季度） / （年度） after 当前 where the judged value is not simply the latest figure."""
+    if result.basis in (progress.BASIS_FOUR_QUARTERS, progress.BASIS_YEAR):
+        return _("（%(basis)s）") % {"basis": progress.basis_label(result.basis)}
+    return ""
 
 
 @dataclass
@@ -421,6 +454,7 @@ class CityDashboard:
     supervision: list[SupervisionItem] | None = None
     tasks: list[DepartmentTasks] | None = None
     charts: dict = field(default_factory=dict)
+    explainer: Explainer | None = None
 
     @property
     def status_counts(self) -> list[dict]:
@@ -513,7 +547,12 @@ def city_dashboard(
     """A city's plan as of a date: headline, status chart, the lagging list first, every indicator with its
     bullet by category, 督办 items, task completion and data freshness — nine queries with the page's own."""
     cities = City.objects.visible_to(user).filter(**({"code": city_code} if city_code is not None else {"pk": city_id}))
-    plans = list(Plan.objects.filter(city__in=cities).select_related("city").order_by("period_start", "code"))
+    plans = list(
+        Plan.objects.filter(city__in=cities)
+        .select_related("city")
+        .annotate(owner_name=owner_name("city"))
+        .order_by("period_start", "code")
+    )
     if not plans:
         return CityDashboard(
             city=get_object_or_404(cities),
@@ -557,6 +596,7 @@ def city_dashboard(
         summary=summary,
         choices=as_of_choices(plan.period_start, plan.period_end, as_of),
         attention=[lines[r.indicator.pk] for r in summary.attention],
+        explainer=explainer([plan]),
         categories=list(categories.items()),
         supervision=supervision,
         tasks=tasks,
@@ -578,10 +618,16 @@ class SeriesPoint:
     progress: float | None
     expected: float | None
     expected_value: float | None
+    basis: str = ""
+    period_value: float | None = None
 
     @property
     def label(self) -> str:
         return status_label(self.status)
+
+    @property
+    def basis_label(self) -> str:
+        return progress.basis_label(self.basis)
 
     @property
     def quarter(self) -> Quarter:
@@ -603,10 +649,47 @@ class IndicatorPage:
     departments: list
     charts: dict
     dashboard_url: str
+    waiting: Waiting | None = None
+    explainer: Explainer | None = None
+    may_enter_base: bool = False
 
     @property
     def plan(self) -> Plan:
         return self.indicator.plan
+
+    @property
+    def judged_label(self) -> str:
+        """本季度 / 近四季度 / 年度 …: which value the verdict is on."""
+        return progress.basis_label(self.result.basis)
+
+    @property
+    def period_label(self) -> str | None:
+        """The label of the period's own value where it is shown beside the judged one."""
+        return progress.period_value_label(self.result.basis, self.indicator.frequency)
+
+    @property
+    def series_period_label(self) -> str | None:
+        """The series table's column of each quarter's own value, when any row has one to show."""
+        bases = {p.basis for p in self.series}
+        for basis in (progress.BASIS_FOUR_QUARTERS, progress.BASIS_CUMULATIVE):
+            if basis in bases:
+                return progress.period_value_label(basis, self.indicator.frequency)
+        return None
+
+    @property
+    def series_basis_label(self) -> str:
+        """The series table's one label of the judged value (today's basis); a row on another basis says its own."""
+        return self.judged_label
+
+    @property
+    def has_series_values(self) -> bool:
+        """The quarterly table only when some quarter has a value: never rows of "—" alone."""
+        return any(p.current is not None for p in self.series)
+
+    @property
+    def has_chart(self) -> bool:
+        """A chart only with values to draw: never an empty axis (the waiting panel says what is missing)."""
+        return bool(self.charts["actual"]["x"])
 
     @property
     def is_final(self) -> bool:
@@ -619,7 +702,8 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
     indicator = get_object_or_404(
         Indicator.objects.visible_to(user)
         .select_related("plan__city", "lead_department", "target_group", "progress")
-        .prefetch_related("interim_targets"),
+        .prefetch_related("interim_targets")
+        .annotate(owner_name=owner_name("plan__city")),
         pk=pk,
     )
     plan = indicator.plan
@@ -637,6 +721,8 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
             s.progress,
             s.expected,
             _expected_at(indicator, result, s.expected),
+            s.basis,
+            s.period_value,
         )
         for s in ProgressSnapshot.objects.filter(indicator=indicator, quarter_end__lte=as_of.date).order_by(
             "quarter_end"
@@ -709,6 +795,9 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
         departments=list(departments.values()),
         charts=charts,
         dashboard_url=city_url(plan.city.code, as_of, plan.code),
+        waiting=waiting_for(indicator, result, as_of=as_of.date, owner=indicator.owner_name),
+        explainer=explainer([plan]),
+        may_enter_base=can_enter_base(user, plan.city_id),
     )
 
 
@@ -743,6 +832,7 @@ class Comparison:
     key: str | None
     rows: list[ComparisonRow]
     charts: dict
+    explainer: Explainer | None = None
 
 
 def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
@@ -765,9 +855,10 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
     key = key or (keys[0]["catalogue_key"] if keys else None)
 
     plans_by_city = defaultdict(list)
-    for plan in Plan.objects.filter(city__in=cities).order_by("city_id", "period_start"):
+    for plan in Plan.objects.filter(city__in=cities).select_related("city").order_by("city_id", "period_start"):
         plans_by_city[plan.city_id].append(plan)
-    current = [current_plan(p, as_of.date).pk for p in plans_by_city.values()]
+    current_plans = [current_plan(p, as_of.date) for p in plans_by_city.values()]
+    current = [p.pk for p in current_plans]
     starts = [p.period_start for ps in plans_by_city.values() for p in ps] or [as_of.today]
     ends = [p.period_end for ps in plans_by_city.values() for p in ps] or [as_of.today]
 
@@ -808,5 +899,11 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
         ],
     }
     return Comparison(
-        as_of=as_of, choices=as_of_choices(min(starts), max(ends), as_of), keys=keys, key=key, rows=rows, charts=charts
+        as_of=as_of,
+        choices=as_of_choices(min(starts), max(ends), as_of),
+        keys=keys,
+        key=key,
+        rows=rows,
+        charts=charts,
+        explainer=explainer(current_plans),
     )

@@ -434,7 +434,9 @@ def figures_submit(
         figure.value = outcome.check.value
         figure.status = Status.SUBMITTED
         figure.submitted_by, figure.submitted_at = user, now
-        figure.is_late = not late_exempt and today > reporting_deadline(figure.period_end, plan.reporting_lag_days)
+        own_lag = figure.indicator.reporting_lag_days  # a yearly statistic published next spring has its own
+        lag = plan.reporting_lag_days if own_lag is None else own_lag
+        figure.is_late = not late_exempt and today > reporting_deadline(figure.period_end, lag)
         figure.reviewed_by = figure.reviewed_at = None
         figure.return_reason = ""
         _save(figure, user, reason)

@@ -86,6 +86,12 @@ class Indicator(models.Model):
     base_source = models.CharField(_("基期值来源"), max_length=200, blank=True)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     frequency = models.CharField(_("报送频率"), max_length=10, choices=Frequency.choices, default=Frequency.QUARTERLY)
+    reporting_lag_days = models.PositiveSmallIntegerField(
+        _("报送期限（天）"),
+        null=True,
+        blank=True,
+        help_text=_("期末后多少天内报送；空则用方案的报送期限。次年发布的年度统计（如占GDP比重）可设更长。"),
+    )
     entry_mode = models.CharField(_("填报方式"), max_length=10, choices=EntryMode.choices, default=EntryMode.PERIOD)
     is_ratio = models.BooleanField(_("按分子分母填报"), default=False)
     numerator_label = models.CharField(_("分子"), max_length=40, blank=True)
@@ -125,6 +131,11 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def lag_days(self) -> int:
+        """Days after a period's end its figure is due (kept in sync with core.progress.lag_days)."""
+        return self.plan.reporting_lag_days if self.reporting_lag_days is None else self.reporting_lag_days
 
     @property
     def is_quantitative(self):
@@ -342,6 +353,8 @@ class ProgressFields(models.Model):
     time_elapsed = models.FloatField(_("时间进度"), null=True)
     progress = models.FloatField(_("指标进度"), null=True)
     expected = models.FloatField(_("应达进度"), null=True)
+    basis = models.CharField(_("判定口径"), max_length=20, blank=True)  # core.progress.BASES
+    period_value = models.FloatField(_("本期数值"), null=True)
 
     class Meta:
         abstract = True

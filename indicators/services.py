@@ -36,6 +36,8 @@ PROGRESS_FIELDS = [
     "time_elapsed",
     "progress",
     "expected",
+    "basis",
+    "period_value",
 ]
 LATEST_FIELDS = PROGRESS_FIELDS + [
     "base_from_first_report",
@@ -92,6 +94,7 @@ def indicator_rule(
         frequency=indicator.frequency,
         interim_targets=tuple(progress.InterimTarget(date=d, value=float(v)) for d, v in interim_targets),
         unit=(group.unit if group and indicator.target_value is None else indicator.unit) or "",
+        reporting_lag_days=indicator.reporting_lag_days,
     )
 
 

@@ -228,11 +228,7 @@ def _series(indicator: Indicator, today: dt.date) -> list[QuarterlyFigure]:
     if indicator.plan.period_end < today:
         pace += ENDED_PLAN_BONUS
     places = 0 if indicator.unit in COUNT_UNITS and not _per_population(indicator) else 2
-    periods = [
-        p
-        for p in progress.plan_periods(rule.plan, rule.frequency)
-        if progress.reporting_deadline(p, rule.plan.reporting_lag_days) <= today
-    ]
+    periods = [p for p in progress.plan_periods(rule.plan, rule.frequency) if progress.deadline_of(rule, p) <= today]
     if not periods:
         return []
     if rule.target_value is None or (rule.base_value is None and rule.target_form in GROWTH_FORMS):

@@ -195,6 +195,7 @@ def _load_document(doc: dict, report: LoadReport):
                 "base_year": i.get("base_year"),
                 "direction": i.get("direction") or "higher",
                 "frequency": i.get("frequency") or "quarterly",
+                "reporting_lag_days": i.get("reporting_lag_days"),
                 "is_ratio": bool(i.get("is_ratio")),
                 "numerator_label": i.get("numerator_label") or "",
                 "denominator_label": i.get("denominator_label") or "",

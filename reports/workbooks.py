@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import progress
 from core.periods import Quarter, period_label
 from core.status import STATUS_COLOURS, STATUS_ORDER, status_label
 from indicators.models import Indicator
@@ -384,6 +385,8 @@ def _indicator_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
         Column(_("基期值"), max_width=12),
         Column(_("目标值"), max_width=12),
         Column(_("当前值"), max_width=12),
+        Column(_("判定口径"), max_width=10),
+        Column(_("本季度数值"), max_width=12),
         Column(_("数据日期"), DATE, max_width=12),
         Column(_("应达进度\n（%）"), PERCENT, max_width=10),
         Column(_("指标进度\n（%）"), PERCENT, max_width=10),
@@ -408,6 +411,8 @@ def _indicator_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
                 number(result.base),
                 number(result.end_target),
                 number(result.current),
+                progress.basis_label(result.basis),
+                number(result.period_value) if progress.period_value_label(result.basis, indicator.frequency) else None,
                 result.data_date,
                 _percent(result.expected),
                 _percent(result.progress),
@@ -600,6 +605,8 @@ def _comparison_detail(ws: Worksheet, report: ComparisonReport, header: str):
         Column(_("基期值"), max_width=12),
         Column(_("目标值"), max_width=12),
         Column(_("当前值"), max_width=12),
+        Column(_("判定口径"), max_width=10),
+        Column(_("本季度数值"), max_width=12),
         Column(_("数据日期"), DATE, max_width=12),
         Column(_("应达进度\n（%）"), PERCENT, max_width=10),
         Column(_("指标进度\n（%）"), PERCENT, max_width=10),
@@ -620,6 +627,8 @@ def _comparison_detail(ws: Worksheet, report: ComparisonReport, header: str):
                 number(result.base),
                 number(result.end_target),
                 number(result.current),
+                progress.basis_label(result.basis),
+                number(result.period_value) if progress.period_value_label(result.basis, indicator.frequency) else None,
                 result.data_date,
                 _percent(result.expected),
                 _percent(result.progress),

@@ -34,6 +34,8 @@ class ProgressSerializer(serializers.Serializer):
     progress = serializers.FloatField(allow_null=True)
     expected = serializers.FloatField(allow_null=True)
     year_to_date = serializers.FloatField(allow_null=True)
+    basis = serializers.CharField(help_text="判定口径: latest | cumulative | year | four_quarters | quarter")
+    period_value = serializers.FloatField(allow_null=True, help_text="数据日期所在期的本期数值（比率的本季度值）")
     needed_per_quarter = serializers.FloatField(allow_null=True)
     recent_pace_per_quarter = serializers.FloatField(allow_null=True)
     projected_end = serializers.FloatField(allow_null=True)

@@ -1,10 +1,18 @@
 """The status vocabulary: every status has a label, a rank and one colour used by badges, charts and workbooks."""
 
-from core.status import STATUS_COLOURS, STATUS_LABELS, STATUS_ORDER, Status, status_label, status_stylesheet
+from core.status import (
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    STATUS_MEANINGS,
+    STATUS_ORDER,
+    Status,
+    status_label,
+    status_stylesheet,
+)
 
 
 def test_every_status_is_labelled_ranked_and_coloured():
-    assert set(STATUS_LABELS) == set(STATUS_ORDER) == set(STATUS_COLOURS) == set(Status)
+    assert set(STATUS_LABELS) == set(STATUS_ORDER) == set(STATUS_COLOURS) == set(STATUS_MEANINGS) == set(Status)
 
 
 def test_labels_are_the_chinese_words_leaders_read():

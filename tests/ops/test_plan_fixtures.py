@@ -174,6 +174,14 @@ def test_nantong_patent_intensive_industry_share_17_percent(plans):
     assert (i.target_value, i.unit, i.frequency) == (Decimal("17"), "%", "yearly")
 
 
+def test_yearly_statistics_published_next_year_have_their_own_lag_recorded_as_a_reading(plans):
+    # issue 11: a GDP share is not overdue on 16 January; the lag is set only where the source implies it
+    lags = dict(Indicator.objects.exclude(reporting_lag_days=None).values_list("code", "reporting_lag_days"))
+    assert lags == {"NT-11": 181, "NT-12": 181, "MDJ-06": 90}
+    for code in lags:
+        assert "Reporting lag (a reading)" in Indicator.objects.get(code=code).notes
+
+
 def test_chaoyang_case_closure_rate_threshold_90(plans):
     i = _indicator("chaoyang-2024-2026", "结案率")
     assert (i.measure_type, i.target_form, i.target_value, i.is_ratio) == ("rate", "threshold", Decimal("90"), True)

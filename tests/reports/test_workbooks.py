@@ -33,6 +33,8 @@ def test_quarterly_workbook_has_the_four_sheets_with_chinese_headers(report_worl
         "基期值",
         "目标值",
         "当前值",
+        "判定口径",
+        "本季度数值",
         "数据日期",
         "应达进度\n（%）",
         "指标进度\n（%）",
@@ -86,6 +88,10 @@ def test_indicator_sheet_stores_numbers_as_numbers_with_formats_and_colours(repo
     flow = rows["A2"]
     assert flow["当前值"].value == pytest.approx(62.5)  # five approved quarters; the submitted one not counted
     assert flow["当前值"].number_format == "#,##0.00"
+    # issue 11: which value is judged, beside the quarter's own one (a flow's total and its quarter)
+    assert flow["判定口径"].value == "实施期累计"
+    assert flow["本季度数值"].value is not None
+    assert lagging["判定口径"].value == "最新值" and lagging["本季度数值"].value is None
     assert flow["状态"].value == "进度正常"
     assert "2025年第2季度数据已提交待审核" in flow["判断依据"].value
     assert rows["A4"]["状态"].value == "定性指标" and rows["A4"]["当前值"].value is None
