@@ -76,7 +76,14 @@ BASE = {
         {"from_task": {"section": "二、", "number": "1"}, "quote": "以下均需落实", "departments": ["各县区政府"]}
     ],
     "tasks": [
-        {"section": "二、", "number": "1", "order": 1, "title": "一", "text": "一", "responsible": ["市市场监管局", "各县区政府"]},
+        {
+            "section": "二、",
+            "number": "1",
+            "order": 1,
+            "title": "一",
+            "text": "一",
+            "responsible": ["市市场监管局", "各县区政府"],
+        },
         {"section": "二、", "number": "2", "order": 2, "title": "二", "text": "二", "responsible": ["市农业农村局"]},
         {"section": "二、", "number": "3", "order": 3, "title": "三", "text": "三", "lead": ["各县区政府"]},
     ],
