@@ -373,7 +373,7 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
             numbers = " · ".join(parts)
         else:
             numbers = result.reason
-        meta = indicator.lead_department.name
+        meta = indicator.lead_names
         if result.data_date:
             meta += f" · {words['data_date']} {result.data_date.isoformat()}"
         lines[indicator.pk] = IndicatorLine(

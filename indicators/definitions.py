@@ -140,3 +140,22 @@ def indicator_base_enter(
         indicator.save()
         recompute_after_commit(indicator.pk)
     return indicator
+
+
+def indicator_answering_lead_set(*, user, indicator: Indicator, department_id: int, reason: str = "") -> Indicator:
+    """Which of an indicator's lead departments answers 督办 (the first listed unless the bureau picks another)."""
+    if not can_settle_reading(user, indicator.plan.city_id):
+        raise Forbidden
+    leads = {d.pk: d for d in indicator.leads}
+    if department_id not in leads:
+        raise ValidationError({"department": [_("只能选择文件列出的牵头单位之一。")]})
+    first = indicator.leads[0]
+    indicator.lead_department = leads[department_id]
+    indicator.lead_picked_by_bureau = department_id != first.pk
+    note = _("答复督办单位：%(d)s") % {"d": indicator.lead_department.name}
+    with transaction.atomic():
+        indicator.full_clean()
+        indicator._history_user = user
+        indicator._change_reason = f"{note}。{reason.strip()}" if (reason or "").strip() else note
+        indicator.save()
+    return indicator
