@@ -619,7 +619,7 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
     indicator = get_object_or_404(
         Indicator.objects.visible_to(user)
         .select_related("plan__city", "lead_department", "target_group", "progress")
-        .prefetch_related("interim_targets"),
+        .prefetch_related("interim_targets", "lead_links__department"),
         pk=pk,
     )
     plan = indicator.plan
