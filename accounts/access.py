@@ -118,3 +118,11 @@ def can_enter_base(user, city_id: int) -> bool:
 def can_change_indicator_definition(user) -> bool:
     """Measure type, target form and target are the document's; only an administrator changes them."""
     return user_role(user) == Role.ADMIN
+
+
+READING_SETTLE_ROLES = (Role.REVIEWER, Role.ADMIN)
+"""Who settles how the city's plan document is read (a definition change, so not the staff who enter)."""
+
+
+def can_settle_reading(user, city_id: int) -> bool:
+    return _own_city(user, city_id, READING_SETTLE_ROLES)

@@ -398,7 +398,7 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
             numbers = " · ".join(parts)
         else:
             numbers = result.reason
-        meta = indicator.lead_department.name
+        meta = indicator.lead_names
         if result.data_date:
             meta += f" · {words['data_date']} {result.data_date.isoformat()}"
         lines[indicator.pk] = IndicatorLine(
@@ -702,7 +702,7 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
     indicator = get_object_or_404(
         Indicator.objects.visible_to(user)
         .select_related("plan__city", "lead_department", "target_group", "progress")
-        .prefetch_related("interim_targets")
+        .prefetch_related("interim_targets", "lead_links__department")
         .annotate(owner_name=owner_name("plan__city")),
         pk=pk,
     )

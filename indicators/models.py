@@ -84,6 +84,9 @@ class Indicator(models.Model):
     base_value = models.DecimalField(_("基期值"), max_digits=20, decimal_places=4, null=True, blank=True)
     base_year = models.PositiveSmallIntegerField(_("基期年份"), null=True, blank=True)
     base_source = models.CharField(_("基期值来源"), max_length=200, blank=True)
+    base_quote = models.TextField(
+        _("基期原文"), blank=True, help_text=_("文件中给出基期值或基期年份的原文（表格则为写明年份的表头）。")
+    )
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     frequency = models.CharField(_("报送频率"), max_length=10, choices=Frequency.choices, default=Frequency.QUARTERLY)
     reporting_lag_days = models.PositiveSmallIntegerField(
@@ -101,6 +104,11 @@ class Indicator(models.Model):
     )
     lead_department_defaulted = models.BooleanField(
         _("牵头单位为默认"), default=False, help_text=_("文件未写明牵头单位，默认由市市场监管局牵头。")
+    )
+    lead_picked_by_bureau = models.BooleanField(
+        _("答复督办单位由市局指定"),
+        default=False,
+        help_text=_("文件列出多个牵头单位时，默认第一个答复督办；市局可改为其中另一个。"),
     )
     catalogue_key = models.SlugField(_("目录键"), max_length=80, blank=True, help_text=_("关联各城市同类指标。"))
     target_group = models.ForeignKey(
@@ -136,6 +144,16 @@ class Indicator(models.Model):
     def lag_days(self) -> int:
         """Days after a period's end its figure is due (kept in sync with core.progress.lag_days)."""
         return self.plan.reporting_lag_days if self.reporting_lag_days is None else self.reporting_lag_days
+
+    @property
+    def leads(self) -> list[Department]:
+        """Every lead department in the document's order (prefetch `lead_links__department` on lists)."""
+        links = [link.department for link in self.lead_links.all()]
+        return links or [self.lead_department]
+
+    @property
+    def lead_names(self) -> str:
+        return "、".join(d.name for d in self.leads)
 
     @property
     def is_quantitative(self):
@@ -426,3 +444,104 @@ class LagFlag(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {self.status} {self.raised_on}"
+
+
+class IndicatorLead(models.Model):
+    """One of the lead departments (牵头单位) a document names for an indicator, in the document's order.
+
+    Zunyi's 附件2 names two for some rows; `Indicator.lead_department` stays the one that answers 督办
+    (the first listed unless the bureau picks another of them)."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="lead_links", verbose_name=_("指标")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.RESTRICT, related_name="indicator_leads", verbose_name=_("牵头单位")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"))
+
+    class Meta:
+        ordering = ["indicator", "order"]
+        verbose_name = _("指标牵头单位")
+        verbose_name_plural = _("指标牵头单位")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "department"],
+                name="indicator_lead_unique",
+                violation_error_message=_("同一牵头单位不能重复列出。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code}: {self.department}"
+
+
+class Reading(models.Model):
+    """A place where the stored data interprets the document (a base year it does not give, which of two
+    meanings a sentence has): the words, the reading chosen, the alternatives, and whether the city has
+    confirmed it. Settling one changes the indicator through indicators.definitions."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="readings", verbose_name=_("指标"))
+    code = models.SlugField(_("代码"), max_length=40)
+    topic = models.CharField(_("事项"), max_length=40)
+    quote = models.TextField(_("原文"))
+    question = models.TextField(_("文件未写明"))
+    options = models.JSONField(
+        _("可选读法"), help_text=_("[{key, label, effect, changes: {字段: 值}}]，第一项不一定是采用的读法。")
+    )
+    default_option = models.CharField(_("数据初始采用的读法"), max_length=40)
+    chosen = models.CharField(_("采用的读法"), max_length=40)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    settled_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "code"]
+        verbose_name = _("口径与解读")
+        verbose_name_plural = _("口径与解读")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "code"],
+                name="reading_unique_code",
+                violation_error_message=_("该指标已有相同代码的解读。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.topic}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
+
+    def option(self, key: str) -> dict | None:
+        return next((o for o in self.options if o.get("key") == key), None)
+
+    @property
+    def chosen_option(self) -> dict:
+        return self.option(self.chosen) or {}
+
+    @property
+    def alternatives(self) -> list[dict]:
+        return [o for o in self.options if o.get("key") != self.chosen]
+
+    def clean(self):
+        keys = [o.get("key") for o in self.options or []]
+        if not keys or len(set(keys)) != len(keys) or not all(keys):
+            raise ValidationError({"options": _("可选读法必须各有不同的key。")})
+        for field in ("default_option", "chosen"):
+            if getattr(self, field) not in keys:
+                raise ValidationError({field: _("“%(key)s”不是可选读法之一。") % {"key": getattr(self, field)}})

@@ -179,6 +179,7 @@ def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
     as_of = today() if latest else as_of
     indicators = list(
         plan.indicators.select_related("lead_department", "target_group", "progress")
+        .prefetch_related("lead_links__department")
         .annotate(**_figure_annotations(plan, as_of))
         .order_by("order")
     )  # each one's .plan is `plan`

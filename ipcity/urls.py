@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("tasks.urls")),
     path("", include("figures.urls")),
+    path("", include("indicators.urls")),
     path("", include("plans.urls")),
     path("", include("ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -16,15 +16,26 @@ from pathlib import Path
 import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Profile, Role
 from core import progress
-from indicators.models import GROWTH_FORMS, Indicator, MeasureType, QuarterlyFigure, TargetForm
+from indicators.models import (
+    GROWTH_FORMS,
+    Indicator,
+    IndicatorProgress,
+    LagFlag,
+    MeasureType,
+    ProgressSnapshot,
+    QuarterlyFigure,
+    Reading,
+    TargetForm,
+)
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute, indicator_rule, plan_rule
+from notifications.models import Notification
 from plans.models import City, Department, Plan
-from tasks.models import TaskAssignment, TaskUpdate
+from tasks.models import SupervisionItem, SupervisionStep, TaskAssignment, TaskUpdate
 
 DEMO_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "accounts.yaml"
 
@@ -138,10 +149,64 @@ def demo_figures_load(*, today: dt.date | None = None) -> int:
     return len(figures)
 
 
-def demo_remove() -> int:
-    updates, _ = TaskUpdate.objects.filter(is_demo=True).delete()
-    figures, _ = QuarterlyFigure.objects.filter(is_demo=True).delete()
-    return updates + figures
+def demo_remove(*, today: dt.date | None = None) -> dict[str, int]:
+    """Take the demo away without a trace: its figures and task updates, every result, flag, 督办 item and
+    notification they alone explain, and the demo accounts; the real data's progress is then rebuilt.
+
+    A 督办 item is the demo's when no real (non-demo) user acted on it and the indicator or task it is about
+    has no real figure or update left; anything a real user touched stays."""
+    today = today or timezone.localdate()
+    demo_users = list(User.objects.filter(profile__is_demo=True).values_list("pk", flat=True))
+    removed = {}
+    with transaction.atomic():
+        removed["任务进展"] = TaskUpdate.objects.filter(is_demo=True).delete()[0]
+        removed["季度数据"] = QuarterlyFigure.objects.filter(is_demo=True).delete()[0]
+        real_step = SupervisionStep.objects.filter(item=OuterRef("pk"), actor__isnull=False).exclude(
+            actor_id__in=demo_users
+        )
+        unsupported = Q(indicator__isnull=False, indicator__figures__isnull=True) | Q(
+            task__isnull=False, task__updates__isnull=True
+        )
+        items = SupervisionItem.objects.filter(unsupported).exclude(Exists(real_step)).values_list("pk", flat=True)
+        steps = SupervisionStep.objects.filter(Q(item__in=list(items)) | Q(actor_id__in=demo_users))
+        step_keys = [f"supervision-step:{pk}" for pk in steps.values_list("pk", flat=True)]
+        removed["通知"] = Notification.objects.filter(Q(key__in=step_keys) | Q(recipient_id__in=demo_users)).delete()[0]
+        steps.delete()
+        removed["督办事项"] = SupervisionItem.objects.filter(pk__in=list(items)).delete()[0]
+        # What only the demo's figures explained goes; indicators with real figures are rebuilt below.
+        bare = Indicator.objects.filter(plan__city__is_synthetic=False, figures__isnull=True)
+        removed["滞后预警"] = LagFlag.objects.filter(indicator__in=bare, supervision_items__isnull=True).delete()[0]
+        removed["进度结果"] = (
+            IndicatorProgress.objects.filter(indicator__in=bare).delete()[0]
+            + ProgressSnapshot.objects.filter(indicator__in=bare).delete()[0]
+        )
+        for reading in Reading.objects.filter(settled_by_id__in=demo_users).select_related("indicator"):
+            _reading_reset(reading)
+        removed["演示账号"] = len(demo_users)
+        Profile.objects.filter(is_demo=True).delete()
+        User.objects.filter(pk__in=demo_users).delete()
+        real = list(
+            Indicator.objects.filter(plan__city__is_synthetic=False, figures__isnull=False)
+            .distinct()
+            .values_list("pk", flat=True)
+        )
+        if real:
+            ProgressSnapshot.objects.filter(indicator_id__in=real).delete()
+            indicator_history_rebuild(indicator_ids=real, until=today)
+            indicator_progress_recompute(indicator_ids=real, as_of=today)
+    return removed
+
+
+def _reading_reset(reading: Reading):
+    """A reading a demo account settled goes back to the document's default reading, 待确认."""
+    indicator = reading.indicator
+    for name, value in (reading.option(reading.default_option) or {}).get("changes", {}).items():
+        setattr(indicator, name, None if value is None else indicator._meta.get_field(name).to_python(value))
+    indicator._change_reason = "删除演示数据：恢复默认读法"
+    indicator.save()
+    Reading.objects.filter(pk=reading.pk).update(
+        chosen=reading.default_option, state=Reading.State.PENDING, settled_by=None, settled_at=None, reason=""
+    )
 
 
 # --- Task updates --------------------------------------------------------------------------------------

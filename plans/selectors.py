@@ -27,6 +27,8 @@ def plan_detail(*, user, code: str) -> Plan:
             "indicators__lead_department",
             "indicators__target_group",
             "indicators__interim_targets",
+            "indicators__lead_links__department",
+            "indicators__readings",
             "tasks__assignments__department",
             "tasks__indicators",
             "leading_group__department",

@@ -265,6 +265,7 @@ def comparison_report(
         Indicator.objects.filter(plan__in=[p.pk for p in plans])
         .exclude(catalogue_key="")
         .select_related("plan__city", "lead_department", "target_group")
+        .prefetch_related("lead_links__department")
         .order_by("catalogue_key", "plan__city__code", "order")
     )
     if catalogue_key:

@@ -349,7 +349,7 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
             f"{status_row.status_since:%Y-%m-%d}" if status_row.status_since else "—",
             _percent(result.progress),
             _percent(result.expected),
-            indicator.lead_department.name,
+            indicator.lead_names,
             result.reason,
         ]
         if report.shows_department_reports:
@@ -420,7 +420,7 @@ def _indicator_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
                 result.reason,
                 number(result.needed_per_quarter),
                 number(result.recent_pace_per_quarter),
-                indicator.lead_department.name,
+                indicator.lead_names,
                 indicator.source_quote,
             ]
         )
@@ -635,7 +635,7 @@ def _comparison_detail(ws: Worksheet, report: ComparisonReport, header: str):
                 None if row.gap is None else row.gap * 100,
                 status_cell(result.status),
                 result.reason,
-                indicator.lead_department.name,
+                indicator.lead_names,
             ]
         )
     table = Table(ws)

@@ -151,7 +151,7 @@ def test_provincial_viewer_sees_assigned_cities_only(login, live_server):
     page = login("liaoning")
     visit(page, live_server, "/", "provincial-overview", "朝阳市", "沈阳市", charts=4)
     assert "南通市" not in page.inner_text("main")
-    visit(page, live_server, "/compare/?key=ip_advantage_enterprises", "provincial-compare", "朝阳市")
+    visit(page, live_server, "/compare/?key=high_value_invention_patents_per_10k", "provincial-compare", "朝阳市")
     visit(page, live_server, "/cities/chaoyang/", "provincial-chaoyang", "时间进度", "指标进度", "需关注", charts=5)
     assert "督办事项与滞后说明" not in page.inner_text("main")
     response = page.goto(f"{live_server.url}/cities/nantong/")

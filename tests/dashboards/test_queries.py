@@ -22,10 +22,10 @@ from tests.factories import AssignmentFactory, DepartmentFactory, PlanFactory, T
 pytestmark = pytest.mark.django_db
 
 CEILINGS = {  # the requests' own queries included: session, user, profile, nav badges
-    "city": 10,
-    "city_as_of": 12,
+    "city": 11,  # + the indicators' lead departments (co-leads, issue 12)
+    "city_as_of": 13,  # + the same
     "overview": 10,
-    "indicator": 12,
+    "indicator": 14,  # + its lead departments and its unconfirmed readings (issue 12)
     "compare": 10,
 }
 
@@ -87,7 +87,8 @@ def test_query_counts_do_not_grow_with_the_data(client, world, django_assert_max
     assert after == before
 
 
-def test_city_dashboard_within_ten_queries_for_every_city_role(client, world):
+def test_city_dashboard_within_eleven_queries_for_every_city_role(client, world):
+    """Ten, plus one for the indicators' lead departments since an indicator may have several (issue 12)."""
     grow(world, 2)
     for user in (
         world.users.leader,
@@ -97,4 +98,4 @@ def test_city_dashboard_within_ten_queries_for_every_city_role(client, world):
         world.users.provincial,
         world.users.admin,
     ):
-        assert count(client, user, "/cities/own/", {}) <= 10, user.username
+        assert count(client, user, "/cities/own/", {}) <= 11, user.username

@@ -5,15 +5,18 @@ import io
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import Profile, Role
-from indicators.models import IndicatorProgress, QuarterlyFigure
+from indicators.models import IndicatorProgress, LagFlag, ProgressSnapshot, QuarterlyFigure
+from notifications.models import Notification
 from ops.demo import demo_accounts_load, demo_figures_load, demo_task_updates_load
 from ops.fixtures import PLAN_FIXTURE_DIR, plan_fixture_load
 from plans.models import City
-from tasks.models import TaskUpdate
+from tasks.models import SupervisionItem, TaskUpdate
+from tasks.services import deadline_reminders_run
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 27)
@@ -29,8 +32,9 @@ def demo(django_db_setup, django_db_blocker):
         demo_task_updates_load(today=TODAY)
     yield
     with django_db_blocker.unblock():
-        TaskUpdate.objects.all().delete()
-        QuarterlyFigure.objects.all().delete()
+        from ops.demo import demo_remove
+
+        demo_remove(today=TODAY)
         Profile.objects.all().delete()
         City.objects.all().delete()
 
@@ -96,13 +100,21 @@ def test_departments_report_on_their_tasks_some_late_some_blocked(demo):
     assert 0 < reported_now < assigned  # some departments are late with this quarter's report
 
 
-def test_removing_the_demo_takes_the_banner_away(demo, client):
-    call_command("load_demo", "--remove")
+def test_removing_the_demo_leaves_no_trace(demo, client):
+    """Regression: --remove left the results, flags, 督办 items and notifications the demo figures made."""
+    deadline_reminders_run(as_of=TODAY)
+    assert SupervisionItem.objects.exists() and Notification.objects.exists() and LagFlag.objects.exists()
+    out = io.StringIO()
+    call_command("load_demo", "--remove", stdout=out)
     try:
-        assert not QuarterlyFigure.objects.exists()
-        assert not TaskUpdate.objects.exists()
+        assert "督办事项" in out.getvalue()
+        for model in (QuarterlyFigure, TaskUpdate, IndicatorProgress, ProgressSnapshot, LagFlag, SupervisionItem):
+            assert not model.objects.exists(), model
+        assert not Notification.objects.exists()
+        assert not Profile.objects.filter(is_demo=True).exists() and not User.objects.exists()
         assert "演示数据" not in client.get("/accounts/login/").content.decode()
     finally:
+        demo_accounts_load()
         demo_figures_load(today=TODAY)
         demo_task_updates_load(today=TODAY)
 

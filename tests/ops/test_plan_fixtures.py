@@ -47,6 +47,10 @@ def test_every_quoted_text_occurs_verbatim_in_the_document(path):
     for i in doc["indicators"]:
         quoted += [("indicator name", i["code"], i["name"]), ("indicator quote", i["code"], i.get("source_quote"))]
         quoted += [("interim quote", i["code"], t.get("source_quote")) for t in i.get("interim_targets") or []]
+        quoted += [("base quote", i["code"], i.get("base_quote"))]
+        quoted += [("reading quote", i["code"], r["quote"]) for r in i.get("readings") or []]
+    for b in doc.get("blanket_assignments") or []:
+        quoted += [("blanket clause", b["from_task"]["number"], b["quote"])]
     for t in doc["tasks"]:
         quoted += [("task text", t["number"], t["text"]), ("task title", t["number"], t["title"])]
     for d in doc["departments"]:
@@ -80,10 +84,10 @@ def test_a_bad_fixture_is_refused_naming_the_problem_and_saves_nothing(tmp_path)
 
 
 COUNTS = {  # city: (indicators, tasks, departments, leading-group members, target groups, phases)
-    "chaoyang": (21, 16, 32, 31, 0, 0),
+    "chaoyang": (21, 19, 32, 31, 0, 0),
     "zunyi": (24, 43, 32, 29, 2, 0),
     "mudanjiang": (11, 17, 1, 0, 0, 0),
-    "shenyang": (25, 20, 19, 0, 0, 0),
+    "shenyang": (25, 25, 19, 0, 0, 0),
     "nantong": (20, 17, 23, 0, 0, 3),
 }
 
@@ -222,3 +226,81 @@ def test_source_documents_are_shipped_with_the_fixtures():
     assert sorted(p.name for p in SOURCES.glob("*.txt")) == sorted(
         yaml.safe_load(p.read_text(encoding="utf-8"))["plan"]["source_file"] for p in FIXTURES
     )
+
+
+# --- No number or year the document does not give, unless it is a listed reading ----------------------
+
+LISTED_READINGS = {  # issue 12: every place the data interprets a document, per plan
+    "chaoyang": {("CY-01", "base_year"), ("CY-04", "base_year"), ("CY-11", "line_or_level"), ("CY-20", "done_marker")},
+    "shenyang": {("SY-01", "base_year"), ("SY-02", "base_year"), ("SY-14", "level_or_additions")},
+    "nantong": {
+        ("NT-10", "base_year"),
+        ("NT-16", "total_or_year"),
+        ("NT-17", "level_or_additions"),
+        ("NT-18", "level_or_additions"),
+        ("NT-19", "level_or_additions"),
+    },
+    "zunyi": {("ZY-01", "unit")},
+    "mudanjiang": set(),
+}
+
+
+def _fixture(stem):
+    return yaml.safe_load((PLAN_FIXTURE_DIR / f"{stem}.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("stem", LISTED_READINGS)
+def test_every_reading_the_careful_read_found_is_listed(stem):
+    doc = _fixture(stem)
+    found = {(i["code"], r["code"]) for i in doc["indicators"] for r in i.get("readings") or []}
+    assert found == LISTED_READINGS[stem]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_every_stored_base_carries_its_quote_and_no_base_year_is_absent_from_it_unless_a_reading(path):
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    problems = []
+    for i in doc["indicators"]:
+        if i.get("base_year") is None and i.get("base_value") is None:
+            continue
+        quote = i.get("base_quote") or ""
+        if not quote:
+            problems.append((i["code"], "no base_quote"))
+            continue
+        is_reading = any(r["code"] == "base_year" for r in i.get("readings") or [])
+        if i.get("base_year") and str(i["base_year"]) not in quote and not is_reading:
+            problems.append((i["code"], f"base year {i['base_year']} not in “{quote}”"))
+        if i.get("base_value") is not None:
+            value = f"{Decimal(str(i['base_value'])).normalize():f}"
+            if value not in quote and value not in (i.get("source_quote") or ""):
+                problems.append((i["code"], f"base value {value} quoted nowhere"))
+    assert problems == []
+
+
+def test_a_base_year_reading_offers_the_stored_year_and_others(plans):
+    sy01 = Indicator.objects.get(plan__city__code="shenyang", code="SY-01")
+    reading = sy01.readings.get(code="base_year")
+    assert (reading.state, reading.chosen, sy01.base_year) == ("pending", "2019", 2019)
+    assert {o["key"] for o in reading.options} >= {"2019", "2020"}
+
+
+def test_nantong_measure_1s_bodies_carry_measures_2_to_17(plans):
+    """Regression: 以下均需各县(市、区)人民政府、市各直属园区管委会落实，不再列出 was dropped (32 assignments)."""
+    blanket = TaskAssignment.objects.filter(
+        task__plan__city__code="nantong",
+        department__name__in=["各县(市、区)人民政府", "市各直属园区管委会"],
+        role=TaskAssignment.Role.RESPONSIBLE,
+    )
+    assert blanket.count() == 34
+    assert blanket.exclude(task__number="1").count() == 32
+    assert set(blanket.values_list("task__number", flat=True)) == {str(n) for n in range(1, 18)}
+
+
+def test_zunyi_rows_3_and_8_keep_both_lead_departments_the_first_answering(plans):
+    zy03 = Indicator.objects.get(plan__city__code="zunyi", code="ZY-03")
+    zy08 = Indicator.objects.get(plan__city__code="zunyi", code="ZY-08")
+    assert [d.name for d in zy03.leads] == [zy03.lead_department.name, "市农业农村局"]
+    assert zy08.leads[1].name == "遵义银保监分局" and zy08.lead_department == zy08.leads[0]
+    assert Indicator.objects.get(plan__city__code="zunyi", code="ZY-02").leads == [
+        Indicator.objects.get(plan__city__code="zunyi", code="ZY-02").lead_department
+    ]

@@ -8,7 +8,11 @@ class Command(BaseCommand):
     help = "Load the labelled demo (演示数据): accounts for every role and generated figures."
 
     def add_arguments(self, parser):
-        parser.add_argument("--remove", action="store_true", help="remove every demo figure and task update")
+        parser.add_argument(
+            "--remove",
+            action="store_true",
+            help="remove the demo and everything derived from it (results, flags, 督办 items, notifications, accounts)",
+        )
         parser.add_argument("--force", action="store_true", help="load the demo even under IPCITY_PRODUCTION=1")
         parser.add_argument(
             "--skip-in-production", action="store_true", help="under IPCITY_PRODUCTION=1 say so and do nothing"
@@ -16,7 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, remove, force, skip_in_production, **options):
         if remove:
-            self.stdout.write(f"删除演示数据 {demo_remove()} 条")
+            removed = demo_remove()
+            self.stdout.write("删除演示数据：" + "，".join(f"{name} {n}" for name, n in removed.items()))
             return
         # Demo accounts share one published password: never on a real deployment by accident.
         if settings.PRODUCTION and skip_in_production:

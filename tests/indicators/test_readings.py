@@ -1,0 +1,166 @@
+"""Settling a reading of the document: who may, what it changes, what it records."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.errors import Forbidden
+from indicators.definitions import reading_settle
+from indicators.models import Indicator, Reading
+from indicators.readings import plan_readings
+from tests.factories import IndicatorFactory
+
+pytestmark = pytest.mark.django_db
+
+OPTIONS = [
+    {"key": "2019", "label": "以2019年为基期", "changes": {"base_year": 2019}},
+    {"key": "2020", "label": "以2020年为基期", "changes": {"base_year": 2020}},
+]
+
+
+@pytest.fixture
+def reading(standing):
+    indicator = IndicatorFactory(
+        plan=standing.plan,
+        lead_department=standing.department,
+        target_form="compound_growth",
+        measure_type="annual",
+        target_value=20,
+        base_year=2019,
+        target_date="2023-12-31",
+        unit="件",
+    )
+    return Reading.objects.create(
+        indicator=indicator,
+        code="base_year",
+        topic="基期年份",
+        quote="年均增幅20%以上",
+        question="文件没有写基期年份。",
+        options=OPTIONS,
+        default_option="2019",
+        chosen="2019",
+    )
+
+
+def test_a_reviewer_confirms_the_reading_in_use_and_it_records_who_and_when(standing, reading):
+    reading_settle(user=standing.reviewer, reading=reading, option="2019")
+    reading.refresh_from_db()
+    assert (reading.state, reading.settled_by, reading.chosen) == ("confirmed", standing.reviewer, "2019")
+    assert reading.settled_at is not None
+    assert Indicator.objects.get(pk=reading.indicator_id).base_year == 2019
+
+
+def test_picking_another_reading_changes_the_definition_in_the_history(
+    standing, reading, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reading_settle(user=standing.admin, reading=reading, option="2020", reason="按“通过3年努力”计算")
+    indicator = Indicator.objects.get(pk=reading.indicator_id)
+    assert indicator.base_year == 2020
+    last = indicator.history.first()
+    assert last.history_user == standing.admin
+    assert "以2020年为基期" in last.history_change_reason and "通过3年努力" in last.history_change_reason
+    assert len(callbacks) == 1  # the recompute, after commit
+    reading.refresh_from_db()
+    assert (reading.chosen, reading.reason) == ("2020", "按“通过3年努力”计算")
+
+
+def test_picking_another_reading_needs_a_reason_and_changes_nothing_without_one(standing, reading):
+    with pytest.raises(ValidationError) as exc:
+        reading_settle(user=standing.reviewer, reading=reading, option="2020", reason=" ")
+    assert "reason" in exc.value.message_dict
+    reading.refresh_from_db()
+    assert reading.state == "pending" and Indicator.objects.get(pk=reading.indicator_id).base_year == 2019
+
+
+def test_an_unknown_option_is_refused_by_field(standing, reading):
+    with pytest.raises(ValidationError) as exc:
+        reading_settle(user=standing.reviewer, reading=reading, option="2017", reason="x")
+    assert "option" in exc.value.message_dict
+
+
+@pytest.mark.parametrize("who", ["staff", "leader", "department_user", "provincial", "other_reviewer"])
+def test_only_the_citys_reviewers_and_administrators_settle_a_reading(standing, reading, who):
+    with pytest.raises(Forbidden):
+        reading_settle(user=getattr(standing, who), reading=reading, option="2019")
+
+
+def test_the_readings_show_the_end_target_under_each_base_year(standing, reading):
+    (view,) = plan_readings(plan=standing.plan)
+    effects = {o.key: o.effect for o in view.options}
+    assert "1.2⁴" in effects["2019"] and "1.2³" in effects["2020"]
+    assert view.chosen.key == "2019"
+
+
+# --- The readings page -----------------------------------------------------------------------------------
+
+
+def _url(standing):
+    return f"/plans/{standing.plan.code}/readings/"
+
+
+def test_the_page_lists_each_reading_with_its_words_options_effect_and_state(standing, reading, client):
+    client.force_login(standing.staff)
+    html = client.get(_url(standing)).content.decode()
+    assert "年均增幅20%以上" in html and "文件没有写基期年份。" in html
+    assert "以2020年为基期" in html and "1.2³" in html and "待确认" in html
+    assert 'type="submit"' not in html.split('id="reading-')[1]  # staff read, reviewers settle
+
+
+def test_a_reviewer_picks_another_reading_on_the_page_and_sees_who_confirmed(standing, reading, client):
+    client.force_login(standing.reviewer)
+    response = client.post(f"{_url(standing)}{reading.pk}/settle/", {"option": "2020", "reason": "三年"}, follow=True)
+    html = response.content.decode()
+    assert "已确认" in html and "三年" in html
+    assert Indicator.objects.get(pk=reading.indicator_id).base_year == 2020
+
+
+def test_a_change_without_a_reason_is_refused_on_the_page_with_a_message(standing, reading, client):
+    client.force_login(standing.reviewer)
+    html = client.post(f"{_url(standing)}{reading.pk}/settle/", {"option": "2020"}, follow=True).content.decode()
+    assert "改用另一种读法必须填写理由" in html
+    assert Indicator.objects.get(pk=reading.indicator_id).base_year == 2019
+
+
+def test_staff_posting_a_settlement_is_forbidden(standing, reading, client):
+    client.force_login(standing.staff)
+    assert client.post(f"{_url(standing)}{reading.pk}/settle/", {"option": "2019"}).status_code == 403
+
+
+def test_another_citys_plan_is_not_found(standing, reading, client):
+    client.force_login(standing.other_reviewer)
+    assert client.get(_url(standing)).status_code == 404
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_readings(
+    standing, reading, client, django_assert_max_num_queries
+):
+    client.force_login(standing.reviewer)
+    client.get(_url(standing))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(_url(standing))
+    for n in range(5):
+        other = IndicatorFactory(plan=standing.plan, lead_department=standing.department, code=f"X-{n}")
+        Reading.objects.create(
+            indicator=other,
+            code="unit",
+            topic="单位",
+            quote="q",
+            question="?",
+            options=OPTIONS,
+            default_option="2019",
+            chosen="2019",
+        )
+    with django_assert_max_num_queries(len(one)):
+        client.get(_url(standing))
+
+
+def test_the_indicator_page_shows_an_unconfirmed_reading_and_an_assumed_base_year(standing, reading, client):
+    client.force_login(standing.staff)
+    html = client.get(f"/indicators/{reading.indicator_id}/").content.decode()
+    assert "待确认的解读" in html and "以2019年为基期" in html and "假定" in html
+    reading_settle(user=standing.reviewer, reading=reading, option="2019")
+    html = client.get(f"/indicators/{reading.indicator_id}/").content.decode()
+    assert "待确认的解读" not in html and "假定" not in html
