@@ -3,8 +3,9 @@
 Figures and task updates are generated deterministically (seeded by indicator code, task and department)
 so that the five plans look like real use: some indicators ahead, most on pace, some behind, a quarter
 awaiting review, a report missing, provisional figures, a correction; departments reporting on their
-tasks, a few late or blocked. Every generated row has is_demo=True; demo figures put the 演示数据 banner
-on every page, and `load_demo --remove` takes them all away again.
+tasks, a few late or blocked. 督办 items are raised from them through the same services real use goes through, and
+some walked along the chain. Every generated row has is_demo=True (批示 are by demo accounts); demo figures put
+the 演示数据 banner on every page, and `load_demo --remove` takes them all away again.
 """
 
 import datetime as dt
@@ -16,15 +17,19 @@ from pathlib import Path
 import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Profile, Role
 from core import progress
+from core.periods import Quarter
 from indicators.models import GROWTH_FORMS, Indicator, MeasureType, QuarterlyFigure, TargetForm
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute, indicator_rule, plan_rule
+from notifications.models import Notification
 from plans.models import City, Department, Plan
-from tasks.models import TaskAssignment, TaskUpdate
+from tasks import services as task_services
+from tasks.models import Instruction, SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.selectors import task_matrix
 
 DEMO_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "accounts.yaml"
 
@@ -131,9 +136,10 @@ def demo_figures_load(*, today: dt.date | None = None) -> int:
 
 
 def demo_remove() -> int:
+    supervision = _demo_supervision_delete()
     updates, _ = TaskUpdate.objects.filter(is_demo=True).delete()
     figures, _ = QuarterlyFigure.objects.filter(is_demo=True).delete()
-    return updates + figures
+    return supervision + updates + figures
 
 
 # --- Task updates --------------------------------------------------------------------------------------
@@ -176,6 +182,104 @@ def demo_task_updates_load(*, today: dt.date | None = None) -> int:
         TaskUpdate.objects.filter(is_demo=True).delete()
         TaskUpdate.objects.bulk_create(updates, batch_size=1000)
     return len(updates)
+
+
+# --- 督办 and 批示 ---------------------------------------------------------------------------------------
+
+
+def demo_supervision_load(*, today: dt.date | None = None) -> int:
+    """Raise the demo's 督办 items through the services real use goes through, then walk some of them along
+    the chain as the demo users would; returns the number of items.
+
+    Blocked reports raise theirs as task_update_submit does, the last closed quarter's late consolidated
+    reports and the lagging indicators as the daily reminders job does, and overdue ones escalate."""
+    today = today or timezone.localdate()
+    _demo_supervision_delete()
+    for update in TaskUpdate.objects.filter(is_demo=True, state=TaskUpdate.State.BLOCKED).select_related("task"):
+        task_services.task_supervision_raise(
+            task=update.task,
+            quarter=update.quarter,
+            reason=SupervisionItem.Reason.TASK_BLOCKED,
+            as_of=timezone.localtime(update.created_at).date(),
+            is_demo=True,
+        )
+    for plan in Plan.objects.filter(city__is_synthetic=False, period_end__gte=today):
+        quarter = Quarter.last_closed(today)
+        while quarter.reporting_deadline(plan.reporting_lag_days) >= today:
+            quarter = quarter.previous
+        if quarter.end < plan.period_start:
+            continue
+        matrix = task_matrix(plan=plan, quarter=quarter, tasks=plan.tasks.all(), as_of=today)
+        task_services.late_tasks_supervise(matrix=matrix, as_of=today, is_demo=True)
+    task_services.lagging_indicators_supervise(as_of=today, is_demo=True)
+    _demo_supervision_walk()
+    task_services.supervision_escalate_overdue(as_of=today)
+    return SupervisionItem.objects.filter(is_demo=True).count()
+
+
+def _demo_supervision_walk() -> None:
+    """In each city, the demo department's items at every step: acknowledged, answered, returned, accepted,
+    closed early with its reason, and a leader's 批示 answered and one waiting."""
+    users = {(p.city_id, p.role): p.user for p in Profile.objects.filter(is_demo=True).select_related("user")}
+    answer_due = timezone.localdate() + dt.timedelta(days=30)
+    for city_id, department_id in Profile.objects.filter(is_demo=True, role=Role.DEPARTMENT).values_list(
+        "city_id", "department_id"
+    ):
+        department_user = users[city_id, Role.DEPARTMENT]
+        office, leader = users.get((city_id, Role.BUREAU_STAFF)), users.get((city_id, Role.LEADER))
+        items = list(
+            SupervisionItem.objects.filter(is_demo=True, department_id=department_id).order_by("created_at", "pk")
+        )
+        answer = {
+            "explanation": "（演示）资金和人员未及时到位，相关工作推进滞后。",
+            "measures": "（演示）已协调落实专项经费，明确专人负责，按月调度。",
+            "measures_due": answer_due,
+        }
+        for index, item in enumerate(items[:5]):
+            task_services.supervision_acknowledge(user=department_user, item=item)
+            if index == 0:
+                continue  # 签收, its explanation still to come
+            task_services.supervision_submit(user=department_user, item=item, **answer)
+            if index == 2:
+                task_services.supervision_return(
+                    user=office, item=item, note="（演示）整改措施不够具体，请补充时间表。", due_date=answer_due
+                )
+            elif index == 3:
+                task_services.supervision_accept(user=office, item=item, note="（演示）同意整改措施。")
+            elif index == 4:
+                task_services.supervision_close_early(user=office, item=item, note="（演示）指标已恢复正常进度。")
+        if leader is None or not items:
+            continue
+        # On the accepted item when there is one: the office then sees that an unanswered 批示 blocks 办结.
+        target = items[3] if len(items) > 3 else items[0]
+        task_services.instruction_create(user=leader, item=target, text="（演示）请抓紧落实，按期报送整改情况。")
+        task = items[0].task or Task.objects.filter(assignments__department_id=department_id).first()
+        if task is not None:
+            instruction = task_services.instruction_create(
+                user=leader, task=task, text="（演示）该任务要加大推进力度，下季度见成效。"
+            )
+            if instruction.department_id == department_id:
+                task_services.instruction_answer(
+                    user=department_user, instruction=instruction, answer="（演示）已部署专项推进，下季度报送进展。"
+                )
+
+
+def _demo_supervision_delete() -> int:
+    """Demo items and 批示 go with their steps and the notifications they sent."""
+    step_keys = [
+        f"supervision-step:{pk}"
+        for pk in SupervisionStep.objects.filter(item__is_demo=True).values_list("pk", flat=True)
+    ]
+    demo_instructions = Instruction.objects.filter(Q(author__profile__is_demo=True) | Q(item__is_demo=True))
+    instruction_keys = [
+        f"{prefix}:{pk}"
+        for pk in demo_instructions.values_list("pk", flat=True)
+        for prefix in ("instruction", "instruction-answer")
+    ]
+    Notification.objects.filter(key__in=step_keys + instruction_keys).delete()
+    instructions, _ = demo_instructions.delete()
+    items, _ = SupervisionItem.objects.filter(is_demo=True).delete()
+    return instructions + items
 
 
 def _department_reports(assignment, quarters, author, *, running: bool) -> list[TaskUpdate]:

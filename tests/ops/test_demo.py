@@ -10,10 +10,11 @@ from django.core.management.base import CommandError
 
 from accounts.models import Profile, Role
 from indicators.models import IndicatorProgress, QuarterlyFigure
-from ops.demo import demo_accounts_load, demo_figures_load, demo_task_updates_load
+from notifications.models import Notification
+from ops.demo import demo_accounts_load, demo_figures_load, demo_supervision_load, demo_task_updates_load
 from ops.fixtures import PLAN_FIXTURE_DIR, plan_fixture_load
 from plans.models import City
-from tasks.models import TaskUpdate
+from tasks.models import Instruction, SupervisionItem, TaskUpdate
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 27)
@@ -27,8 +28,11 @@ def demo(django_db_setup, django_db_blocker):
         demo_accounts_load()
         demo_figures_load(today=TODAY)
         demo_task_updates_load(today=TODAY)
+        demo_supervision_load(today=TODAY)
     yield
     with django_db_blocker.unblock():
+        Instruction.objects.all().delete()
+        SupervisionItem.objects.all().delete()
         TaskUpdate.objects.all().delete()
         QuarterlyFigure.objects.all().delete()
         Profile.objects.all().delete()
@@ -96,15 +100,37 @@ def test_departments_report_on_their_tasks_some_late_some_blocked(demo):
     assert 0 < reported_now < assigned  # some departments are late with this quarter's report
 
 
+def test_demo_raises_its_supervision_items_through_the_services(demo):
+    """Regression: the demo bulk-created task updates and skipped the code that raises 督办 items, so a
+    blocked or overdue task showed no item."""
+    blocked = TaskUpdate.objects.filter(state=TaskUpdate.State.BLOCKED).values_list("task_id", flat=True)
+    with_items = SupervisionItem.objects.filter(reason="task_blocked").values_list("task_id", flat=True)
+    assert set(blocked) and set(blocked) <= set(with_items)
+    assert SupervisionItem.objects.filter(reason="task_late").exists()
+    assert SupervisionItem.objects.filter(reason="indicator_lagging").exists()
+    items = SupervisionItem.objects.all()
+    assert not items.filter(is_demo=False).exists()
+    assert all(item.steps.order_by("pk").first().action == "issue" for item in items)
+    cy_dept = Profile.objects.get(user__username="cy_dept")
+    statuses = set(items.filter(department=cy_dept.department).values_list("status", flat=True))
+    assert statuses >= {"acknowledged", "returned", "accepted", "closed"}
+    assert Notification.objects.filter(recipient=cy_dept.user, kind="supervision").exists()
+    assert Instruction.objects.filter(answered_at__isnull=True).exists()
+    assert Instruction.objects.filter(answered_at__isnull=False).exists()
+
+
 def test_removing_the_demo_takes_the_banner_away(demo, client):
     call_command("load_demo", "--remove")
     try:
         assert not QuarterlyFigure.objects.exists()
         assert not TaskUpdate.objects.exists()
+        assert not SupervisionItem.objects.exists() and not Instruction.objects.exists()
+        assert not Notification.objects.filter(key__startswith="supervision-step:").exists()
         assert "演示数据" not in client.get("/accounts/login/").content.decode()
     finally:
         demo_figures_load(today=TODAY)
         demo_task_updates_load(today=TODAY)
+        demo_supervision_load(today=TODAY)
 
 
 @pytest.mark.django_db
