@@ -28,7 +28,7 @@ from indicators.services import indicator_history_rebuild, indicator_progress_re
 from notifications.models import Notification
 from plans.models import City, Department, Plan
 from tasks import services as task_services
-from tasks.models import Instruction, SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.models import Instruction, SupervisionItem, SupervisionStep, TaskAssignment, TaskUpdate
 from tasks.selectors import task_matrix
 
 DEMO_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "accounts.yaml"
@@ -80,7 +80,9 @@ def demo_accounts_load(*, path: Path = DEMO_FIXTURE) -> list[str]:
         if city is None:
             continue
         prefix = c["prefix"]
-        account(f"{prefix}_staff", Role.BUREAU_STAFF, f"{city.name}市场监管局填报员", city=city)
+        # The bureau leads many tasks itself, so its staff answer the 督办 items addressed to it.
+        owner = Department.objects.filter(city=city, is_programme_owner=True).first()
+        account(f"{prefix}_staff", Role.BUREAU_STAFF, f"{city.name}市场监管局填报员", city=city, department=owner)
         account(f"{prefix}_reviewer", Role.REVIEWER, f"{city.name}市场监管局审核员", city=city)
         account(f"{prefix}_leader", Role.LEADER, f"{city.name}领导小组成员", city=city)
         department = _busiest_other_department(city)
@@ -218,49 +220,55 @@ def demo_supervision_load(*, today: dt.date | None = None) -> int:
 
 
 def _demo_supervision_walk() -> None:
-    """In each city, the demo department's items at every step: acknowledged, answered, returned, accepted,
-    closed early with its reason, and a leader's 批示 answered and one waiting."""
-    users = {(p.city_id, p.role): p.user for p in Profile.objects.filter(is_demo=True).select_related("user")}
+    """In each city, five items at every step, each taken by its role: acknowledged by the department it is
+    addressed to (the bureau's staff for the bureau's own), answered, returned or accepted by the reviewer,
+    one closed early with its reason; a leader's 批示 waiting on the accepted one, and one on a task answered."""
     answer_due = timezone.localdate() + dt.timedelta(days=30)
-    for city_id, department_id in Profile.objects.filter(is_demo=True, role=Role.DEPARTMENT).values_list(
-        "city_id", "department_id"
+    answer = {
+        "explanation": "（演示）资金和人员未及时到位，相关工作推进滞后。",
+        "measures": "（演示）已协调落实专项经费，明确专人负责，按月调度。",
+        "measures_due": answer_due,
+    }
+    profiles = Profile.objects.filter(is_demo=True, city__isnull=False).select_related("user")
+    answering = {p.department_id: p.user for p in profiles if p.department_id and p.role != Role.REVIEWER}
+    office = {p.city_id: p.user for p in profiles if p.role == Role.REVIEWER}
+    leaders = {p.city_id: p.user for p in profiles if p.role == Role.LEADER}
+    by_city = {}
+    for item in SupervisionItem.objects.filter(is_demo=True, department_id__in=list(answering)).order_by(
+        "created_at", "pk"
     ):
-        department_user = users[city_id, Role.DEPARTMENT]
-        office, leader = users.get((city_id, Role.BUREAU_STAFF)), users.get((city_id, Role.LEADER))
-        items = list(
-            SupervisionItem.objects.filter(is_demo=True, department_id=department_id).order_by("created_at", "pk")
-        )
-        answer = {
-            "explanation": "（演示）资金和人员未及时到位，相关工作推进滞后。",
-            "measures": "（演示）已协调落实专项经费，明确专人负责，按月调度。",
-            "measures_due": answer_due,
-        }
+        by_city.setdefault(item.plan.city_id, []).append(item)
+    for city_id, items in by_city.items():
+        reviewer, leader = office.get(city_id), leaders.get(city_id)
         for index, item in enumerate(items[:5]):
+            department_user = answering[item.department_id]
             task_services.supervision_acknowledge(user=department_user, item=item)
-            if index == 0:
+            if index == 0 or reviewer is None:
                 continue  # 签收, its explanation still to come
             task_services.supervision_submit(user=department_user, item=item, **answer)
             if index == 2:
                 task_services.supervision_return(
-                    user=office, item=item, note="（演示）整改措施不够具体，请补充时间表。", due_date=answer_due
+                    user=reviewer, item=item, note="（演示）整改措施不够具体，请补充时间表。", due_date=answer_due
                 )
             elif index == 3:
-                task_services.supervision_accept(user=office, item=item, note="（演示）同意整改措施。")
+                task_services.supervision_accept(user=reviewer, item=item, note="（演示）同意整改措施。")
             elif index == 4:
-                task_services.supervision_close_early(user=office, item=item, note="（演示）指标已恢复正常进度。")
-        if leader is None or not items:
+                task_services.supervision_close_early(user=reviewer, item=item, note="（演示）指标已恢复正常进度。")
+        if leader is None:
             continue
         # On the accepted item when there is one: the office then sees that an unanswered 批示 blocks 办结.
         target = items[3] if len(items) > 3 else items[0]
         task_services.instruction_create(user=leader, item=target, text="（演示）请抓紧落实，按期报送整改情况。")
-        task = items[0].task or Task.objects.filter(assignments__department_id=department_id).first()
+        task = next((i.task for i in items if i.task_id), None)
         if task is not None:
             instruction = task_services.instruction_create(
                 user=leader, task=task, text="（演示）该任务要加大推进力度，下季度见成效。"
             )
-            if instruction.department_id == department_id:
+            if instruction.department_id in answering:
                 task_services.instruction_answer(
-                    user=department_user, instruction=instruction, answer="（演示）已部署专项推进，下季度报送进展。"
+                    user=answering[instruction.department_id],
+                    instruction=instruction,
+                    answer="（演示）已部署专项推进，下季度报送进展。",
                 )
 
 

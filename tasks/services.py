@@ -210,6 +210,11 @@ def _supervision_raise(
         return None
     due_date = due_date or as_of + dt.timedelta(days=rules.SUPERVISION_RESPONSE_DAYS)
     acknowledge_due = min(rules.add_working_days(as_of, settings.SUPERVISION_ACKNOWLEDGE_WORKING_DAYS), due_date)
+    # An item raised for an earlier day (the demo replaying its history) is dated that day, so its dates
+    # and its 下发 step agree; in real use as_of is today.
+    now = timezone.now()
+    if as_of != timezone.localdate():
+        now = timezone.make_aware(dt.datetime.combine(as_of, dt.time(9)))
     item = SupervisionItem(
         plan=plan,
         department=department,
@@ -217,13 +222,14 @@ def _supervision_raise(
         due_date=due_date,
         acknowledge_due=acknowledge_due,
         is_demo=is_demo,
+        created_at=now,
         **subject,
     )
     item.full_clean()
     try:
         with transaction.atomic():
             item.save()
-            _step(item, rules.SupervisionAction.ISSUE, actor=actor, note=note, due_date=due_date)
+            _step(item, rules.SupervisionAction.ISSUE, actor=actor, note=note, due_date=due_date, created_at=now)
     except IntegrityError:  # raised a moment ago by a concurrent run
         return None
     return item

@@ -165,7 +165,10 @@ def test_one_item_through_the_whole_chain_as_each_role(as_user, live_server, wor
             page = as_user(world.staff, width=width, language=language)
             page.goto(f"{live_server.url}/supervision-items/")
             body = page.inner_text("body")
-            assert ("逾期" in body) if language == "zh-hans" else ("Overdue" in body and "督办原因" not in body)
+            if language == "zh-hans":
+                assert "逾期" in body and "亮灯" in body
+            else:
+                assert "Late" in body and "Light" in body and "亮灯" not in body and "督办原因" not in body
             shoot(page, f"5-list-{language}-{width}")
             page.goto(url)
             shoot(page, f"6-closed-{language}-{width}")
