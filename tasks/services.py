@@ -628,15 +628,27 @@ def _remind_task_updates(matrix, kind: rules.ReminderKind) -> int:
 
 
 def late_tasks_supervise(*, matrix, as_of: dt.date, is_demo: bool = False) -> int:
-    """A task whose lead department's consolidated report is overdue goes to supervision."""
+    """A task whose answering department's report is overdue goes to supervision: its lead department's
+    consolidated report, or where a plan names no lead (朝阳 lists only 责任单位) its first assignee's, the
+    department task_lead_department makes answer for it.
+
+    Regression: a plan without lead departments never raised a 逾期未报 item."""
     raised = 0
+    columns = {department.pk: index for index, department in enumerate(matrix.departments)}
     for row in matrix.rows:
-        late = any(
-            cell and cell.role == TaskAssignment.Role.LEAD and cell.status == rules.ReportStatus.MISSING
-            for cell in row.cells
-        )
-        if late and task_supervision_raise(
-            task=row.task, quarter=matrix.quarter, reason=SupervisionItem.Reason.TASK_LATE, as_of=as_of, is_demo=is_demo
+        answering = task_lead_department(row.task)
+        column = columns.get(answering.pk) if answering else None
+        cell = row.cells[column] if column is not None else None
+        if (
+            cell
+            and cell.status == rules.ReportStatus.MISSING
+            and task_supervision_raise(
+                task=row.task,
+                quarter=matrix.quarter,
+                reason=SupervisionItem.Reason.TASK_LATE,
+                as_of=as_of,
+                is_demo=is_demo,
+            )
         ):
             raised += 1
     return raised

@@ -112,7 +112,9 @@ def test_demo_raises_its_supervision_items_through_the_services(demo):
     assert not items.filter(is_demo=False).exists()
     assert all(item.steps.order_by("pk").first().action == "issue" for item in items)
     chaoyang = items.filter(plan__city__code="chaoyang")
-    assert set(chaoyang.values_list("status", flat=True)) >= {"acknowledged", "returned", "accepted", "closed"}
+    assert set(items.values_list("status", flat=True)) >= {"issued", "acknowledged", "returned", "accepted", "closed"}
+    assert set(chaoyang.values_list("status", flat=True)) >= {"acknowledged", "returned", "accepted"}
+    assert chaoyang.filter(reason="task_late").exists() and chaoyang.filter(reason="task_blocked").exists()
     answering = Profile.objects.get(user__username="cy_staff")  # the bureau leads 朝阳's tasks itself
     assert chaoyang.filter(department=answering.department).exists()
     assert Notification.objects.filter(recipient=answering.user, kind="supervision").exists()
