@@ -84,7 +84,24 @@ def can_answer_supervision(user, item) -> bool:
 
 
 def can_review_supervision(user, item) -> bool:
-    return user_role(user) in SUPERVISION_REVIEW_ROLES and _member_of_city(user, item.plan.city_id)
+    return can_issue_supervision(user, item.plan.city_id)
+
+
+def can_issue_supervision(user, city_id: int) -> bool:
+    """The leading-group office issues, reviews and closes its city's 督办 items."""
+    return user_role(user) in SUPERVISION_REVIEW_ROLES and _member_of_city(user, city_id)
+
+
+INSTRUCTION_ROLES = (Role.LEADER, Role.ADMIN)
+"""Roles that write 批示 (leading-group members)."""
+
+
+def can_instruct(user, city_id: int) -> bool:
+    return user_role(user) in INSTRUCTION_ROLES and _member_of_city(user, city_id)
+
+
+def can_answer_instruction(user, instruction) -> bool:
+    return user_role(user) in TASK_UPDATE_ROLES and user_department_id(user) == instruction.department_id
 
 
 # --- Quarterly figures and indicator definitions ------------------------------------------------------

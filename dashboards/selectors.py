@@ -57,7 +57,7 @@ from indicators.services import indicator_progress_at, plan_rule, today
 from plans.models import City, Plan
 from plans.selectors import current_plan
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
-from tasks.rules import SUPERVISION_STATUS_LABELS
+from tasks.rules import LIGHT_LABELS, SUPERVISION_STATUS_LABELS
 from tasks.selectors import supervision_items_for_city
 
 # The status counts a dashboard lists, in this order; the other statuses only when they occur.
@@ -89,6 +89,8 @@ SUPERVISION_COLUMNS = (
     "reason",
     "status",
     "due_date",
+    "acknowledge_due",
+    "measures_due",
     "quarter_end",
     "plan_id",
     "department__name",
@@ -501,7 +503,8 @@ def _supervision(user, city: City, plan: Plan, as_of: AsOf) -> list[SupervisionI
         item.subject_text = item.indicator.name if item.indicator_id else f"{item.task.title}（{item.quarter.label}）"
         item.reason_label = item.get_reason_display()
         item.status_label = SUPERVISION_STATUS_LABELS[item.status]
-        item.due_text = item.due_date.isoformat()
+        item.light_label = LIGHT_LABELS.get(item.light, "")
+        item.due_text = (item.current_due or item.due_date).isoformat()
     return items
 
 

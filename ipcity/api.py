@@ -7,7 +7,13 @@ from indicators.api.views import IndicatorViewSet
 from notifications.api.views import NotificationViewSet
 from plans.api.views import CityViewSet, DepartmentViewSet, PlanViewSet
 from reports.api.views import ExportJobViewSet
-from tasks.api.views import SupervisionItemViewSet, TaskMatrixViewSet, TaskUpdateViewSet, TaskViewSet
+from tasks.api.views import (
+    InstructionViewSet,
+    SupervisionItemViewSet,
+    TaskMatrixViewSet,
+    TaskUpdateViewSet,
+    TaskViewSet,
+)
 
 router = DefaultRouter()
 router.register("cities", CityViewSet, basename="city")
@@ -19,5 +25,6 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("task-updates", TaskUpdateViewSet, basename="task-update")
 router.register("task-matrix", TaskMatrixViewSet, basename="task-matrix")
 router.register("supervision-items", SupervisionItemViewSet, basename="supervision-item")
+router.register("instructions", InstructionViewSet, basename="instruction")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("report-jobs", ExportJobViewSet, basename="report-job")

@@ -13,6 +13,7 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("逾期提醒")
         SUPERVISION = "supervision", _("督办")
         ESCALATION = "escalation", _("督办升级")
+        INSTRUCTION = "instruction", _("领导批示")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")

@@ -3,8 +3,9 @@
 Figures and task updates are generated deterministically (seeded by indicator code, task and department)
 so that the five plans look like real use: some indicators ahead, most on pace, some behind, a quarter
 awaiting review, a report missing, provisional figures, a correction; departments reporting on their
-tasks, a few late or blocked. Every generated row has is_demo=True; demo figures put the 演示数据 banner
-on every page, and `load_demo --remove` takes them all away again.
+tasks, a few late or blocked. 督办 items are raised from them through the same services real use goes through, and
+some walked along the chain. Every generated row has is_demo=True (批示 are by demo accounts); demo figures put
+the 演示数据 banner on every page, and `load_demo --remove` takes them all away again.
 """
 
 import datetime as dt
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Profile, Role
 from core import progress
+from core.periods import Quarter
 from indicators.models import (
     GROWTH_FORMS,
     Indicator,
@@ -35,7 +37,9 @@ from indicators.models import (
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute, indicator_rule, plan_rule
 from notifications.models import Notification
 from plans.models import City, Department, Plan
-from tasks.models import SupervisionItem, SupervisionStep, TaskAssignment, TaskUpdate
+from tasks import services as task_services
+from tasks.models import Instruction, SupervisionItem, SupervisionStep, TaskAssignment, TaskUpdate
+from tasks.selectors import task_matrix
 
 DEMO_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "accounts.yaml"
 
@@ -93,7 +97,9 @@ def demo_accounts_load(*, path: Path = DEMO_FIXTURE) -> list[str]:
         if city is None:
             continue
         prefix = c["prefix"]
-        account(f"{prefix}_staff", Role.BUREAU_STAFF, f"{city.name}市场监管局填报员", city=city)
+        # The bureau leads many tasks itself, so its staff answer the 督办 items addressed to it.
+        owner = Department.objects.filter(city=city, is_programme_owner=True).first()
+        account(f"{prefix}_staff", Role.BUREAU_STAFF, f"{city.name}市场监管局填报员", city=city, department=owner)
         # The reviewer is also the city's user administrator (accounts.rules): the demo shows the users page.
         account(f"{prefix}_reviewer", Role.REVIEWER, f"{city.name}市场监管局审核员", city=city, manages_users=True)
         account(f"{prefix}_leader", Role.LEADER, f"{city.name}领导小组成员", city=city)
@@ -159,6 +165,7 @@ def demo_remove(*, today: dt.date | None = None) -> dict[str, int]:
     demo_users = list(User.objects.filter(profile__is_demo=True).values_list("pk", flat=True))
     removed = {}
     with transaction.atomic():
+        removed["演示督办与批示"] = _demo_supervision_delete()
         removed["任务进展"] = TaskUpdate.objects.filter(is_demo=True).delete()[0]
         removed["季度数据"] = QuarterlyFigure.objects.filter(is_demo=True).delete()[0]
         real_step = SupervisionStep.objects.filter(item=OuterRef("pk"), actor__isnull=False).exclude(
@@ -249,6 +256,110 @@ def demo_task_updates_load(*, today: dt.date | None = None) -> int:
         TaskUpdate.objects.filter(is_demo=True).delete()
         TaskUpdate.objects.bulk_create(updates, batch_size=1000)
     return len(updates)
+
+
+# --- 督办 and 批示 ---------------------------------------------------------------------------------------
+
+
+def demo_supervision_load(*, today: dt.date | None = None) -> int:
+    """Raise the demo's 督办 items through the services real use goes through, then walk some of them along
+    the chain as the demo users would; returns the number of items.
+
+    Blocked reports raise theirs as task_update_submit does, the last closed quarter's late consolidated
+    reports and the lagging indicators as the daily reminders job does, and overdue ones escalate."""
+    today = today or timezone.localdate()
+    _demo_supervision_delete()
+    for update in TaskUpdate.objects.filter(is_demo=True, state=TaskUpdate.State.BLOCKED).select_related("task"):
+        task_services.task_supervision_raise(
+            task=update.task,
+            quarter=update.quarter,
+            reason=SupervisionItem.Reason.TASK_BLOCKED,
+            as_of=timezone.localtime(update.created_at).date(),
+            is_demo=True,
+        )
+    for plan in Plan.objects.filter(city__is_synthetic=False, period_end__gte=today):
+        quarter = Quarter.last_closed(today)
+        while quarter.reporting_deadline(plan.reporting_lag_days) >= today:
+            quarter = quarter.previous
+        if quarter.end < plan.period_start:
+            continue
+        matrix = task_matrix(plan=plan, quarter=quarter, tasks=plan.tasks.all(), as_of=today)
+        task_services.late_tasks_supervise(matrix=matrix, as_of=today, is_demo=True)
+    task_services.lagging_indicators_supervise(as_of=today, is_demo=True)
+    _demo_supervision_walk()
+    task_services.supervision_escalate_overdue(as_of=today)
+    return SupervisionItem.objects.filter(is_demo=True).count()
+
+
+def _demo_supervision_walk() -> None:
+    """In each city, five items at every step, each taken by its role: acknowledged by the department it is
+    addressed to (the bureau's staff for the bureau's own), answered, returned or accepted by the reviewer,
+    one closed early with its reason; a leader's 批示 waiting on the accepted one, and one on a task answered."""
+    answer_due = timezone.localdate() + dt.timedelta(days=30)
+    answer = {
+        "explanation": "（演示）资金和人员未及时到位，相关工作推进滞后。",
+        "measures": "（演示）已协调落实专项经费，明确专人负责，按月调度。",
+        "measures_due": answer_due,
+    }
+    profiles = Profile.objects.filter(is_demo=True, city__isnull=False).select_related("user")
+    answering = {p.department_id: p.user for p in profiles if p.department_id and p.role != Role.REVIEWER}
+    office = {p.city_id: p.user for p in profiles if p.role == Role.REVIEWER}
+    leaders = {p.city_id: p.user for p in profiles if p.role == Role.LEADER}
+    by_city = {}
+    for item in SupervisionItem.objects.filter(is_demo=True, department_id__in=list(answering)).order_by(
+        "created_at", "pk"
+    ):
+        by_city.setdefault(item.plan.city_id, []).append(item)
+    for city_id, items in by_city.items():
+        reviewer, leader = office.get(city_id), leaders.get(city_id)
+        for index, item in enumerate(items[:5]):
+            department_user = answering[item.department_id]
+            task_services.supervision_acknowledge(user=department_user, item=item)
+            if index == 0 or reviewer is None:
+                continue  # 签收, its explanation still to come
+            task_services.supervision_submit(user=department_user, item=item, **answer)
+            if index == 2:
+                task_services.supervision_return(
+                    user=reviewer, item=item, note="（演示）整改措施不够具体，请补充时间表。", due_date=answer_due
+                )
+            elif index == 3:
+                task_services.supervision_accept(user=reviewer, item=item, note="（演示）同意整改措施。")
+            elif index == 4:
+                task_services.supervision_close_early(user=reviewer, item=item, note="（演示）指标已恢复正常进度。")
+        if leader is None:
+            continue
+        # On the accepted item when there is one: the office then sees that an unanswered 批示 blocks 办结.
+        target = items[3] if len(items) > 3 else items[0]
+        task_services.instruction_create(user=leader, item=target, text="（演示）请抓紧落实，按期报送整改情况。")
+        task = next((i.task for i in items if i.task_id), None)
+        if task is not None:
+            instruction = task_services.instruction_create(
+                user=leader, task=task, text="（演示）该任务要加大推进力度，下季度见成效。"
+            )
+            if instruction.department_id in answering:
+                task_services.instruction_answer(
+                    user=answering[instruction.department_id],
+                    instruction=instruction,
+                    answer="（演示）已部署专项推进，下季度报送进展。",
+                )
+
+
+def _demo_supervision_delete() -> int:
+    """Demo items and 批示 go with their steps and the notifications they sent."""
+    step_keys = [
+        f"supervision-step:{pk}"
+        for pk in SupervisionStep.objects.filter(item__is_demo=True).values_list("pk", flat=True)
+    ]
+    demo_instructions = Instruction.objects.filter(Q(author__profile__is_demo=True) | Q(item__is_demo=True))
+    instruction_keys = [
+        f"{prefix}:{pk}"
+        for pk in demo_instructions.values_list("pk", flat=True)
+        for prefix in ("instruction", "instruction-answer")
+    ]
+    Notification.objects.filter(key__in=step_keys + instruction_keys).delete()
+    instructions, _ = demo_instructions.delete()
+    items, _ = SupervisionItem.objects.filter(is_demo=True).delete()
+    return instructions + items
 
 
 def _department_reports(assignment, quarters, author, *, running: bool) -> list[TaskUpdate]:

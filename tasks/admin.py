@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.models import Instruction, SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
 
 
 class AssignmentInline(admin.TabularInline):
@@ -54,8 +54,25 @@ class SupervisionStepInline(admin.TabularInline):
 
 @admin.register(SupervisionItem)
 class SupervisionItemAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "plan", "department", "status", "due_date", "escalated_at"]
+    list_display = [
+        "__str__",
+        "plan",
+        "department",
+        "status",
+        "acknowledge_due",
+        "due_date",
+        "escalated_at",
+        "closed_at",
+    ]
     list_filter = ["plan__city", "reason", "status"]
     search_fields = ["department__name", "task__title", "indicator__name"]
     list_select_related = ["plan", "department", "task", "indicator"]
     inlines = [SupervisionStepInline]
+
+
+@admin.register(Instruction)
+class InstructionAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "department", "author", "created_at", "answered_at"]
+    list_filter = ["plan__city"]
+    search_fields = ["text", "answer", "department__name"]
+    list_select_related = ["department", "author", "item", "indicator", "task"]

@@ -73,13 +73,29 @@ class TaskUpdateFilterSet(django_filters.FilterSet):
 
 
 class SupervisionItemFilterSet(django_filters.FilterSet):
+    """Filters of the 督办 list (/supervision-items/ and /api/v1/supervision-items/): department, step,
+    light, reason."""
+
     city = django_filters.CharFilter(field_name="plan__city__code", label=_("城市代码"))
     plan = django_filters.CharFilter(field_name="plan__code", label=_("方案代码"))
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.none(), label=_("责任牵头单位"), empty_label=_("全部部门")
+    )
     status = django_filters.ChoiceFilter(choices=SUPERVISION_STATUS_CHOICES, label=_("状态"), empty_label=_("全部状态"))
+    state = django_filters.ChoiceFilter(
+        choices=[("open", _("未办结")), ("closed", _("已办结"))],
+        method="by_state",
+        label=_("办理情况"),
+        empty_label=_("全部"),
+    )
+    light = django_filters.ChoiceFilter(
+        choices=[(light.value, label) for light, label in rules.LIGHT_LABELS.items()],
+        label=_("亮灯"),
+        empty_label=_("全部"),
+    )
     reason = django_filters.ChoiceFilter(
         choices=SupervisionItem.Reason.choices, label=_("督办原因"), empty_label=_("全部原因")
     )
-    department = django_filters.NumberFilter(field_name="department_id", label=_("部门"))
     overdue = django_filters.BooleanFilter(
         field_name="overdue",
         label=_("是否逾期"),
@@ -88,7 +104,19 @@ class SupervisionItemFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = SupervisionItem
-        fields = ["city", "plan", "status", "reason", "department", "overdue"]
+        fields = ["city", "plan", "department", "status", "state", "light", "reason", "overdue"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            self.filters["department"].queryset = (
+                Department.objects.visible_to(user).filter(supervision_items__isnull=False).distinct().order_by("name")
+            )
+
+    def by_state(self, queryset, name, value):
+        closed = rules.SupervisionStatus.CLOSED
+        return queryset.filter(status=closed) if value == "closed" else queryset.exclude(status=closed)
 
 
 @dataclass

@@ -38,3 +38,65 @@ class SupervisionReturnForm(forms.Form):
 
 class SupervisionNoteForm(forms.Form):
     note = forms.CharField(label=_("意见（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SupervisionAcknowledgeForm(forms.Form):
+    """签收 takes no input: who and when are recorded."""
+
+
+class SupervisionCloseForm(forms.Form):
+    # Not required here: the service says "办结必须写明理由" in the domain's own words.
+    note = forms.CharField(label=_("办结理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SupervisionCloseEarlyForm(forms.Form):
+    note = forms.CharField(
+        label=_("提前办结理由"),
+        required=False,
+        help_text=_("例如：指标已恢复正常进度。理由将显示在督办事项上。"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class InstructionForm(forms.Form):
+    text = forms.CharField(label=_("批示内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InstructionAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("答复"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SubjectForm(forms.Form):
+    """Picks an indicator or a task of the user's city as "indicator:<id>" / "task:<id>"."""
+
+    subject = forms.ChoiceField(label=_("督办对象"))
+
+    def __init__(self, *args, indicators=(), tasks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [
+            ("", "—"),
+            (_("指标"), [(f"indicator:{i.pk}", f"{i.code} {i.name}") for i in indicators]),
+            (_("任务"), [(f"task:{t.pk}", str(t)) for t in tasks]),
+        ]
+        self.indicators = {i.pk: i for i in indicators}
+        self.tasks = {t.pk: t for t in tasks}
+
+    def clean_subject(self):
+        kind, _sep, pk = self.cleaned_data["subject"].partition(":")
+        found = (self.indicators if kind == "indicator" else self.tasks).get(int(pk)) if pk.isdigit() else None
+        if found is None:
+            raise forms.ValidationError(_("请选择一个指标或一个任务。"))
+        return {kind: found}
+
+
+class SupervisionIssueForm(SubjectForm):
+    note = forms.CharField(label=_("督办要求"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=_("说明报送期限"), required=False, widget=DateInput)
+
+
+class InstructionCreateForm(SubjectForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].label = _("批示对象")
+
+    text = forms.CharField(label=_("批示内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

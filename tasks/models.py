@@ -187,16 +187,18 @@ class SupervisionItemQuerySet(models.QuerySet):
 
 
 class SupervisionItem(models.Model):
-    """A 督办 item: a lead department asked to explain a lag and propose corrective measures by a date.
+    """A 督办 item: a lead department asked to acknowledge, explain a lag and set corrective measures by a date.
 
-    Raised once per lag episode of an indicator (its LagFlag) or per task and quarter when a task is
-    blocked or its consolidated report is late; every step taken on it is a SupervisionStep.
+    Raised automatically once per lag episode of an indicator (its LagFlag) or per task and quarter when a
+    task is blocked or its consolidated report is late, or by hand by the office for an indicator or task;
+    every step taken on it is a SupervisionStep.
     """
 
     class Reason(models.TextChoices):
         INDICATOR_LAGGING = "indicator_lagging", _("指标滞后")
         TASK_BLOCKED = "task_blocked", _("任务受阻")
         TASK_LATE = "task_late", _("任务逾期未报")
+        MANUAL = "manual", _("交办督办")
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="supervision_items", verbose_name=_("方案"))
     department = models.ForeignKey(
@@ -224,11 +226,17 @@ class SupervisionItem(models.Model):
     )
     quarter_end = models.DateField(_("报告期末"), null=True, blank=True)
     status = models.CharField(
-        _("状态"), max_length=12, choices=SUPERVISION_STATUS_CHOICES, default=rules.SupervisionStatus.REQUESTED.value
+        _("状态"), max_length=12, choices=SUPERVISION_STATUS_CHOICES, default=rules.SupervisionStatus.ISSUED.value
     )
+    acknowledge_due = models.DateField(_("签收期限"), default=timezone.localdate)
     due_date = models.DateField(_("说明报送期限"))
+    measures_due = models.DateField(_("整改完成时限"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_early = models.BooleanField(_("提前办结"), default=False)
+    close_note = models.TextField(_("办结理由"), blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     objects = SupervisionItemQuerySet.as_manager()
 
@@ -245,7 +253,7 @@ class SupervisionItem(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["task", "quarter_end", "reason"],
-                condition=models.Q(task__isnull=False),
+                condition=models.Q(task__isnull=False) & ~models.Q(reason="manual"),
                 name="supervision_one_per_task_quarter",
                 violation_error_message=_("该任务该季度已有同类督办事项。"),
             ),
@@ -258,9 +266,16 @@ class SupervisionItem(models.Model):
                         quarter_end__isnull=False,
                         indicator__isnull=True,
                     )
+                    | models.Q(reason="manual", indicator__isnull=False, task__isnull=True)
+                    | models.Q(reason="manual", indicator__isnull=True, task__isnull=False)
                 ),
                 name="supervision_subject_matches_reason",
                 violation_error_message=_("督办事项必须对应一个指标或一个任务的某季度。"),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | (models.Q(closed_at__isnull=False) & ~models.Q(close_note="")),
+                name="supervision_closed_with_reason",
+                violation_error_message=_("办结必须写明理由。"),
             ),
         ]
         indexes = [models.Index(fields=["status", "due_date"])]
@@ -307,3 +322,94 @@ class SupervisionStep(models.Model):
 
     def __str__(self):
         return f"{self.item_id} {self.get_action_display()} {self.created_at:%Y-%m-%d}"
+
+
+class InstructionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Overview roles see their city's 批示; a department those it must answer."""
+        role = user_role(user)
+        if role == UserRole.ADMIN:
+            return self
+        if role is None or role == UserRole.PROVINCIAL:
+            return self.none()
+        if role in TASK_OVERVIEW_ROLES:
+            return self.filter(plan__city_id=user.profile.city_id)
+        department_id = user.profile.department_id
+        return self.filter(department_id=department_id) if department_id else self.none()
+
+
+class Instruction(models.Model):
+    """A leader's 批示 on a supervision item, an indicator or a task, which the department must answer.
+
+    An unanswered 批示 on an item keeps the item from closing.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="instructions", verbose_name=_("方案"))
+    item = models.ForeignKey(
+        SupervisionItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="instructions",
+        verbose_name=_("督办事项"),
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="instructions", verbose_name=_("指标")
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="instructions", verbose_name=_("任务")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="instructions", verbose_name=_("答复单位")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("批示领导")
+    )
+    text = models.TextField(_("批示内容"))
+    created_at = models.DateTimeField(_("批示时间"), default=timezone.now, editable=False)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("答复人"),
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    objects = InstructionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(item__isnull=False, indicator__isnull=True, task__isnull=True)
+                    | models.Q(item__isnull=True, indicator__isnull=False, task__isnull=True)
+                    | models.Q(item__isnull=True, indicator__isnull=True, task__isnull=False)
+                ),
+                name="instruction_one_subject",
+                violation_error_message=_("批示必须针对一个督办事项、指标或任务。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True, answer="")
+                | (models.Q(answered_at__isnull=False) & ~models.Q(answer="")),
+                name="instruction_answer_complete",
+                violation_error_message=_("答复必须有内容和时间。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "answered_at"])]
+
+    def __str__(self):
+        return f"{self.author} · {self.subject} · {self.created_at:%Y-%m-%d}"
+
+    @property
+    def subject(self):
+        return self.item or self.indicator or self.task
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

@@ -93,28 +93,34 @@ def report_status(
 OWED_STATUSES = (ReportStatus.MISSING, ReportStatus.PENDING)
 
 
-# --- Supervision items (督办): which step may follow which ---------------------------------------------
+# --- Supervision items (督办): which step may follow which, working days and lights ---------------------
 
 
 class SupervisionStatus(StrEnum):
-    REQUESTED = "requested"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    ACCEPTED = "accepted"
-    CLOSED = "closed"
+    """下发 → 签收 → 说明与整改 → 审核 → 办结, one status per step waited on."""
+
+    ISSUED = "issued"  # 下发, waiting for the department to acknowledge (签收)
+    ACKNOWLEDGED = "acknowledged"  # 签收, waiting for the explanation and measures
+    SUBMITTED = "submitted"  # waiting for the office's review
+    RETURNED = "returned"  # sent back with a reason and a new date
+    ACCEPTED = "accepted"  # the answer is accepted; the measures are under way
+    CLOSED = "closed"  # 办结
 
 
 class SupervisionAction(StrEnum):
-    REQUEST = "request"
+    ISSUE = "issue"
+    ACKNOWLEDGE = "acknowledge"
     SUBMIT = "submit"
     RETURN = "return"
     ACCEPT = "accept"
     CLOSE = "close"
+    CLOSE_EARLY = "close_early"
     ESCALATE = "escalate"
 
 
 SUPERVISION_STATUS_LABELS = {
-    SupervisionStatus.REQUESTED: _("待说明"),
+    SupervisionStatus.ISSUED: _("待签收"),
+    SupervisionStatus.ACKNOWLEDGED: _("待说明"),
     SupervisionStatus.SUBMITTED: _("待审核"),
     SupervisionStatus.RETURNED: _("已退回"),
     SupervisionStatus.ACCEPTED: _("整改中"),
@@ -122,35 +128,120 @@ SUPERVISION_STATUS_LABELS = {
 }
 
 SUPERVISION_ACTION_LABELS = {
-    SupervisionAction.REQUEST: _("发起督办"),
+    SupervisionAction.ISSUE: _("下发督办"),
+    SupervisionAction.ACKNOWLEDGE: _("签收"),
     SupervisionAction.SUBMIT: _("报送说明"),
     SupervisionAction.RETURN: _("退回"),
     SupervisionAction.ACCEPT: _("采纳"),
     SupervisionAction.CLOSE: _("办结"),
+    SupervisionAction.CLOSE_EARLY: _("提前办结"),
     SupervisionAction.ESCALATE: _("逾期升级"),
 }
 
+OPEN_STATUSES = tuple(s for s in SupervisionStatus if s != SupervisionStatus.CLOSED)
+
 # action -> (statuses it may start from, status it leads to); escalation leaves the status alone.
+# No step can be skipped: 办结 only after an accepted answer; 提前办结 (with its recorded reason) is the
+# office's one way to end an item that no longer needs an answer, e.g. the indicator recovered.
 SUPERVISION_TRANSITIONS = {
-    SupervisionAction.SUBMIT: ((SupervisionStatus.REQUESTED, SupervisionStatus.RETURNED), SupervisionStatus.SUBMITTED),
+    SupervisionAction.ACKNOWLEDGE: ((SupervisionStatus.ISSUED,), SupervisionStatus.ACKNOWLEDGED),
+    SupervisionAction.SUBMIT: (
+        (SupervisionStatus.ACKNOWLEDGED, SupervisionStatus.RETURNED),
+        SupervisionStatus.SUBMITTED,
+    ),
     SupervisionAction.RETURN: ((SupervisionStatus.SUBMITTED,), SupervisionStatus.RETURNED),
     SupervisionAction.ACCEPT: ((SupervisionStatus.SUBMITTED,), SupervisionStatus.ACCEPTED),
-    SupervisionAction.CLOSE: (
-        (
-            SupervisionStatus.REQUESTED,
-            SupervisionStatus.SUBMITTED,
-            SupervisionStatus.RETURNED,
-            SupervisionStatus.ACCEPTED,
-        ),
-        SupervisionStatus.CLOSED,
-    ),
+    SupervisionAction.CLOSE: ((SupervisionStatus.ACCEPTED,), SupervisionStatus.CLOSED),
+    SupervisionAction.CLOSE_EARLY: (OPEN_STATUSES, SupervisionStatus.CLOSED),
 }
 
-# Waiting on the lead department: an item in one of these past its due date is overdue and escalates.
-AWAITING_DEPARTMENT = (SupervisionStatus.REQUESTED, SupervisionStatus.RETURNED)
+# Waiting on the lead department: an item in one of these past its date is overdue and escalates.
+AWAITING_DEPARTMENT = (SupervisionStatus.ISSUED, SupervisionStatus.ACKNOWLEDGED, SupervisionStatus.RETURNED)
 
 
 def supervision_next_status(status: str, action: SupervisionAction) -> SupervisionStatus | None:
     """The status after `action`, or None when the action is not allowed from `status`."""
     sources, target = SUPERVISION_TRANSITIONS[action]
     return target if status in sources else None
+
+
+def supervision_refusal(status: str, action: SupervisionAction) -> str:
+    """Why `action` cannot be taken from `status`, in the words of the step the item waits on."""
+    if status == SupervisionStatus.CLOSED:
+        return _("该督办事项已办结。")
+    if action == SupervisionAction.CLOSE:
+        return _("说明和整改措施尚未采纳，不能办结；如确需提前办结，请使用“提前办结”并写明原因。")
+    if action == SupervisionAction.SUBMIT and status == SupervisionStatus.ISSUED:
+        return _("请先签收督办事项，再报送说明。")
+    return _("该督办事项当前为“%(status)s”，不能“%(action)s”。") % {
+        "status": SUPERVISION_STATUS_LABELS[SupervisionStatus(status)],
+        "action": SUPERVISION_ACTION_LABELS[action],
+    }
+
+
+def add_working_days(day: dt.date, days: int) -> dt.date:
+    """`days` working days (Monday to Friday) after `day`; public holidays are not known here."""
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+class Light(StrEnum):
+    """The traffic light of an open item: on time, due within N working days, overdue."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+LIGHT_LABELS = {Light.GREEN: _("按期"), Light.YELLOW: _("临期"), Light.RED: _("逾期")}
+
+
+def supervision_current_due(
+    status: str, *, acknowledge_due: dt.date | None, due_date: dt.date | None, measures_due: dt.date | None
+) -> dt.date | None:
+    """The date the step now waited on is due by: 签收, the explanation, or the accepted measures.
+
+    Kept in sync with tasks.selectors._current_due (the same choice written for the database)."""
+    if status == SupervisionStatus.ISSUED:
+        return acknowledge_due
+    if status in (SupervisionStatus.ACKNOWLEDGED, SupervisionStatus.RETURNED):
+        return due_date
+    if status == SupervisionStatus.ACCEPTED:
+        return measures_due
+    return None  # waiting on the office, or closed
+
+
+def supervision_light(due: dt.date | None, *, status: str, as_of: dt.date, soon_days: int) -> Light | None:
+    """Red past the due date, yellow within `soon_days` working days of it, else green; closed has none.
+
+    Kept in sync with tasks.selectors._light."""
+    if status == SupervisionStatus.CLOSED:
+        return None
+    if due is None:
+        return Light.GREEN
+    if due < as_of:
+        return Light.RED
+    return Light.YELLOW if due <= add_working_days(as_of, soon_days) else Light.GREEN
+
+
+SUPERVISION_CHAIN = [_("下发"), _("签收"), _("说明与整改"), _("审核"), _("办结")]
+CHAIN_POSITION = {
+    SupervisionStatus.ISSUED: 1,
+    SupervisionStatus.ACKNOWLEDGED: 2,
+    SupervisionStatus.RETURNED: 2,
+    SupervisionStatus.SUBMITTED: 3,
+    SupervisionStatus.ACCEPTED: 4,
+    SupervisionStatus.CLOSED: 5,
+}
+
+
+def supervision_chain(status: str) -> list[tuple[str, str]]:
+    """The five steps of the chain, each "done", "now" (waited on) or "todo", for the item's header."""
+    position = CHAIN_POSITION[SupervisionStatus(status)]
+    return [
+        (label, "done" if index < position else "now" if index == position else "todo")
+        for index, label in enumerate(SUPERVISION_CHAIN)
+    ]

@@ -8,7 +8,24 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -16,7 +33,7 @@ from accounts.access import can_see_task_overview
 from indicators.models import Indicator, QuarterlyFigure, TargetForm
 from plans.models import City, Department, LeadingGroupMember, Plan
 from tasks import rules
-from tasks.models import SupervisionItem, Task, TaskAssignment, TaskUpdate
+from tasks.models import Instruction, SupervisionItem, Task, TaskAssignment, TaskUpdate
 
 # --- Tasks --------------------------------------------------------------------------------------------
 
@@ -290,40 +307,127 @@ def leading_group_roster(*, user, city_code: str) -> tuple[City, list[LeadingGro
     return city, list(members)
 
 
-# --- Supervision items (督办) -----------------------------------------------------------------------------
+# --- Supervision items (督办) and 批示 ---------------------------------------------------------------------
+
+S = rules.SupervisionStatus
 
 
-def _overdue(as_of: dt.date):
-    """Kept in sync with rules.AWAITING_DEPARTMENT: waiting on the department past its due date."""
+def _current_due():
+    """Kept in sync with rules.supervision_current_due: the date of the step now waited on."""
     return Case(
-        When(status__in=rules.AWAITING_DEPARTMENT, due_date__lt=as_of, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
+        When(status=S.ISSUED, then=F("acknowledge_due")),
+        When(status__in=[S.ACKNOWLEDGED, S.RETURNED], then=F("due_date")),
+        When(status=S.ACCEPTED, then=F("measures_due")),
+        default=Value(None),
+        output_field=DateField(),
     )
+
+
+def _light(as_of: dt.date):
+    """Kept in sync with rules.supervision_light (asserted in tests/tasks/test_lights.py)."""
+    soon = rules.add_working_days(as_of, settings.SUPERVISION_DUE_SOON_WORKING_DAYS)
+    return Case(
+        When(status=S.CLOSED, then=Value(None)),
+        When(current_due__isnull=True, then=Value(rules.Light.GREEN.value)),
+        When(current_due__lt=as_of, then=Value(rules.Light.RED.value)),
+        When(current_due__lte=soon, then=Value(rules.Light.YELLOW.value)),
+        default=Value(rules.Light.GREEN.value),
+        output_field=CharField(),
+    )
+
+
+LIGHT_ORDER = Case(
+    When(light=rules.Light.RED.value, then=Value(0)),
+    When(light=rules.Light.YELLOW.value, then=Value(1)),
+    When(light=rules.Light.GREEN.value, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
 
 
 def _supervision_base(as_of: dt.date) -> QuerySet[SupervisionItem]:
-    return SupervisionItem.objects.select_related("plan__city", "department", "indicator__progress", "task").annotate(
-        overdue=_overdue(as_of)
+    """Every item with `current_due`, `light` (green/yellow/red, None when closed), `overdue` (red) and
+    `unanswered_instructions` (批示 still waiting for the department's answer)."""
+    unanswered = (
+        Instruction.objects.filter(item=OuterRef("pk"), answered_at__isnull=True)
+        .order_by()
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        SupervisionItem.objects.select_related("plan__city", "department", "indicator__progress", "task")
+        .annotate(current_due=_current_due())
+        .annotate(light=_light(as_of))
+        .annotate(
+            overdue=Case(
+                When(light=rules.Light.RED.value, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+            unanswered_instructions=Coalesce(Subquery(unanswered, output_field=IntegerField()), 0),
+        )
     )
 
 
+def open_supervision_items(
+    *, user, as_of: dt.date, city: City | int | None = None, plan: Plan | None = None
+) -> QuerySet[SupervisionItem]:
+    """Open 督办 items the user may see with their step (`status`), `current_due`, `light` and
+    `unanswered_instructions`: red first, then yellow, then by date. The leaders' dashboard reads this."""
+    items = _supervision_base(as_of).visible_to(user).exclude(status=S.CLOSED)
+    if city is not None:
+        items = items.filter(plan__city=city)
+    if plan is not None:
+        items = items.filter(plan=plan)
+    return items.order_by(LIGHT_ORDER, F("current_due").asc(nulls_last=True), "pk")
+
+
 def supervision_items_for_city(city: City | int, as_of: dt.date) -> QuerySet[SupervisionItem]:
-    """Open supervision items of a city for its dashboard, overdue ones first, each with `overdue`.
+    """Open supervision items of a city for its dashboard, overdue ones first, each with `overdue` and `light`.
 
     The caller has already checked that the user may see the city (City.objects.visible_to).
     """
     return (
         _supervision_base(as_of)
         .filter(plan__city=city)
-        .exclude(status=rules.SupervisionStatus.CLOSED)
-        .order_by("-overdue", "due_date", "pk")
+        .exclude(status=S.CLOSED)
+        .order_by(LIGHT_ORDER, F("current_due").asc(nulls_last=True), "pk")
     )
 
 
 def visible_supervision(*, user, as_of: dt.date) -> QuerySet[SupervisionItem]:
-    return _supervision_base(as_of).visible_to(user).order_by("-overdue", "status", "due_date", "pk")
+    """Every item the user may see, open ones by light first, closed ones last."""
+    return _supervision_base(as_of).visible_to(user).order_by(LIGHT_ORDER, "due_date", "pk")
 
 
 def supervision_detail(*, user, pk: int, as_of: dt.date) -> SupervisionItem:
-    return get_object_or_404(visible_supervision(user=user, as_of=as_of).prefetch_related("steps__actor"), pk=pk)
+    return get_object_or_404(
+        visible_supervision(user=user, as_of=as_of).prefetch_related(
+            "steps__actor", Prefetch("instructions", _instructions_with_people().order_by("created_at", "pk"))
+        ),
+        pk=pk,
+    )
+
+
+def _instructions_with_people() -> QuerySet[Instruction]:
+    return Instruction.objects.select_related(
+        "author", "answered_by", "department", "item__indicator", "item__task", "indicator", "task", "plan__city"
+    )
+
+
+def visible_instructions(*, user) -> QuerySet[Instruction]:
+    """批示 the user may read, unanswered first, newest first."""
+    return (
+        _instructions_with_people()
+        .visible_to(user)
+        .order_by(F("answered_at").asc(nulls_first=True), "-created_at", "-pk")
+    )
+
+
+def instructions_for(*, user, indicator: Indicator | None = None, task: Task | None = None) -> list[Instruction]:
+    """The 批示 written on one indicator or task that the user may read, oldest first."""
+    subject = {"indicator": indicator} if indicator is not None else {"task": task}
+    return list(_instructions_with_people().visible_to(user).filter(**subject).order_by("created_at", "pk"))
+
+
+def instruction_detail(*, user, pk: int) -> Instruction:
+    return get_object_or_404(_instructions_with_people().visible_to(user), pk=pk)

@@ -7,9 +7,10 @@ saves nothing; pages and the API call the same functions.
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,22 +18,27 @@ from django.utils.translation import gettext as _
 from accounts.access import (
     SUPERVISION_REVIEW_ROLES,
     TASK_UPDATE_ROLES,
+    can_answer_instruction,
     can_answer_supervision,
+    can_instruct,
+    can_issue_supervision,
     can_review_supervision,
     can_update_task,
     user_department_id,
 )
 from accounts.models import Role
-from core.errors import Forbidden
+from core.errors import Conflict, Forbidden
 from core.status import Status
-from indicators.models import LagFlag
+from indicators.models import Indicator, LagFlag
 from notifications.models import Notification
 from notifications.selectors import users_in_cities, users_in_departments
 from notifications.services import notify
 from plans.models import Department, Plan
 from tasks import evidence, rules
-from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.models import Instruction, SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
 from tasks.selectors import department_role, figures_not_submitted, task_lead_department, task_matrix
+
+CLOSED = rules.SupervisionStatus.CLOSED
 
 # --- Quarterly task updates ------------------------------------------------------------------------------
 
@@ -105,13 +111,13 @@ def task_update_submit(
     return update
 
 
-# --- Supervision items: raising, answering, reviewing, escalating --------------------------------------
+# --- Supervision items (督办): 下发 → 签收 → 说明与整改 → 审核 → 办结 ------------------------------------
 
 
 def task_supervision_raise(
-    *, task: Task, quarter: rules.Quarter, reason: str, as_of: dt.date
+    *, task: Task, quarter: rules.Quarter, reason: str, as_of: dt.date, is_demo: bool = False
 ) -> SupervisionItem | None:
-    """Ask a task's lead department to explain a blockage or a late report (once per task, quarter, reason)."""
+    """Issue a task's lead department a 督办 for a blockage or a late report (once per task, quarter, reason)."""
     department = task_lead_department(task)
     if department is None:
         return None
@@ -122,12 +128,13 @@ def task_supervision_raise(
         task=task,
         quarter_end=quarter.end,
         as_of=as_of,
+        is_demo=is_demo,
         exists={"task": task, "quarter_end": quarter.end, "reason": reason},
     )
 
 
-def indicator_supervision_raise(*, flag: LagFlag, as_of: dt.date) -> SupervisionItem | None:
-    """Ask an indicator's lead department to explain its lag (once per lag episode, i.e. per LagFlag)."""
+def indicator_supervision_raise(*, flag: LagFlag, as_of: dt.date, is_demo: bool = False) -> SupervisionItem | None:
+    """Issue an indicator's lead department a 督办 for its lag (once per lag episode, i.e. per LagFlag)."""
     indicator = flag.indicator
     return _supervision_raise(
         plan=indicator.plan,
@@ -136,34 +143,110 @@ def indicator_supervision_raise(*, flag: LagFlag, as_of: dt.date) -> Supervision
         indicator=indicator,
         lag_flag=flag,
         as_of=as_of,
+        is_demo=is_demo,
         exists={"lag_flag": flag},
     )
 
 
+def supervision_issue(
+    *,
+    user,
+    note: str,
+    due_date: dt.date | None,
+    indicator: Indicator | None = None,
+    task: Task | None = None,
+    is_demo: bool = False,
+) -> SupervisionItem:
+    """The office issues a 督办 by hand on one of its city's indicators or tasks, saying what it wants."""
+    subject = indicator or task
+    if subject is None or (indicator is not None and task is not None):
+        raise ValidationError({"subject": [_("请选择一个指标或一个任务。")]})
+    plan = subject.plan
+    if not can_issue_supervision(user, plan.city_id):
+        raise Forbidden(_("只有市场监管局（领导小组办公室）可以下发督办。"))
+    today = timezone.localdate()
+    errors = {}
+    if not (note or "").strip():
+        errors["note"] = [_("请写明督办要求。")]
+    if due_date is None or due_date < today:
+        errors["due_date"] = [_("请填写今天或以后的说明报送期限。")]
+    department = indicator.lead_department if indicator is not None else task_lead_department(task)
+    if department is None:
+        errors["subject"] = [_("该任务没有牵头单位，无法督办。")]
+    elif SupervisionItem.objects.filter(indicator=indicator, task=task).exclude(status=CLOSED).exists():
+        errors["subject"] = [_("该事项已有未办结的督办，请在原督办事项中办理。")]
+    if errors:
+        raise ValidationError(errors)
+    return _supervision_raise(
+        plan=plan,
+        department=department,
+        reason=SupervisionItem.Reason.MANUAL,
+        indicator=indicator,
+        task=task,
+        as_of=today,
+        due_date=due_date,
+        actor=user,
+        note=note.strip(),
+        is_demo=is_demo,
+        exists=None,
+    )
+
+
 def _supervision_raise(
-    *, plan: Plan, department: Department, reason: str, as_of: dt.date, exists: dict, **subject
+    *,
+    plan: Plan,
+    department: Department,
+    reason: str,
+    as_of: dt.date,
+    exists: dict | None,
+    due_date: dt.date | None = None,
+    actor=None,
+    note: str = "",
+    is_demo: bool = False,
+    **subject,
 ) -> SupervisionItem | None:
-    """Create the item and its first step unless it exists; the unique constraints settle a race."""
-    if SupervisionItem.objects.filter(**exists).exists():
+    """Create the item and its 下发 step unless it exists; the unique constraints settle a race."""
+    if exists is not None and SupervisionItem.objects.filter(**exists).exists():
         return None
-    due_date = as_of + dt.timedelta(days=rules.SUPERVISION_RESPONSE_DAYS)
-    item = SupervisionItem(plan=plan, department=department, reason=reason, due_date=due_date, **subject)
+    due_date = due_date or as_of + dt.timedelta(days=rules.SUPERVISION_RESPONSE_DAYS)
+    acknowledge_due = min(rules.add_working_days(as_of, settings.SUPERVISION_ACKNOWLEDGE_WORKING_DAYS), due_date)
+    # An item raised for an earlier day (the demo replaying its history) is dated that day, so its dates
+    # and its 下发 step agree; in real use as_of is today.
+    now = timezone.now()
+    if as_of != timezone.localdate():
+        now = timezone.make_aware(dt.datetime.combine(as_of, dt.time(9)))
+    item = SupervisionItem(
+        plan=plan,
+        department=department,
+        reason=reason,
+        due_date=due_date,
+        acknowledge_due=acknowledge_due,
+        is_demo=is_demo,
+        created_at=now,
+        **subject,
+    )
     item.full_clean()
     try:
         with transaction.atomic():
             item.save()
-            _step(item, rules.SupervisionAction.REQUEST, actor=None, due_date=due_date)
+            _step(item, rules.SupervisionAction.ISSUE, actor=actor, note=note, due_date=due_date, created_at=now)
     except IntegrityError:  # raised a moment ago by a concurrent run
         return None
     return item
+
+
+def supervision_acknowledge(*, user, item: SupervisionItem) -> SupervisionStep:
+    """签收: the lead department has seen the item; from now on its explanation is what is awaited."""
+    _check_department(user, item)
+    return _transition(item, rules.SupervisionAction.ACKNOWLEDGE, actor=user, item_fields={"escalated_at": None})
 
 
 def supervision_submit(
     *, user, item: SupervisionItem, explanation: str, measures: str, measures_due: dt.date | None
 ) -> SupervisionStep:
     """The lead department's 滞后说明 and 整改措施 with the date the measures will be done."""
-    if not can_answer_supervision(user, item):
-        raise Forbidden(_("只有被督办的牵头单位可以报送说明。"))
+    _check_department(user, item)
+    _check_step(item, rules.SupervisionAction.SUBMIT)
     errors = {}
     if not (explanation or "").strip():
         errors["explanation"] = [_("请填写滞后说明。")]
@@ -182,6 +265,7 @@ def supervision_submit(
         explanation=explanation.strip(),
         measures=measures.strip(),
         measures_due=measures_due,
+        item_fields={"measures_due": measures_due},
     )
 
 
@@ -189,6 +273,7 @@ def supervision_return(*, user, item: SupervisionItem, note: str, due_date: dt.d
     """Send an explanation back with the reason and a new date to answer by; missing that date escalates
     again."""
     _check_reviewer(user, item)
+    _check_step(item, rules.SupervisionAction.RETURN)
     errors = {}
     if not (note or "").strip():
         errors["note"] = [_("退回必须填写原因。")]
@@ -207,14 +292,49 @@ def supervision_return(*, user, item: SupervisionItem, note: str, due_date: dt.d
 
 
 def supervision_accept(*, user, item: SupervisionItem, note: str = "") -> SupervisionStep:
+    """The office accepts the explanation and measures; the item stays open (整改中) until it is closed."""
     _check_reviewer(user, item)
     return _transition(item, rules.SupervisionAction.ACCEPT, actor=user, note=(note or "").strip())
 
 
-def supervision_close(*, user, item: SupervisionItem, note: str = "") -> SupervisionStep:
-    """办结: the measures are done or the cause has gone; the item leaves the dashboard."""
+def supervision_close(*, user, item: SupervisionItem, note: str) -> SupervisionStep:
+    """办结 after an accepted answer, with a word of why (the measures are done)."""
+    return _close(user, item, note, rules.SupervisionAction.CLOSE)
+
+
+def supervision_close_early(*, user, item: SupervisionItem, note: str) -> SupervisionStep:
+    """提前办结 at any step, only with the reason recorded (e.g. the indicator recovered); the item shows it."""
+    return _close(user, item, note, rules.SupervisionAction.CLOSE_EARLY)
+
+
+def _close(user, item: SupervisionItem, note: str, action: rules.SupervisionAction) -> SupervisionStep:
     _check_reviewer(user, item)
-    return _transition(item, rules.SupervisionAction.CLOSE, actor=user, note=(note or "").strip())
+    _check_step(item, action)
+    errors = {}
+    if not (note or "").strip():
+        errors["note"] = [_("办结必须写明理由。")]
+    unanswered = item.instructions.filter(answered_at__isnull=True).count()
+    if unanswered:
+        errors[NON_FIELD_ERRORS] = [_("还有%(count)d条领导批示未答复，答复后才能办结。") % {"count": unanswered}]
+    if errors:
+        raise ValidationError(errors)
+    note = note.strip()
+    return _transition(
+        item,
+        action,
+        actor=user,
+        note=note,
+        item_fields={
+            "closed_at": timezone.now(),
+            "close_note": note,
+            "closed_early": action == rules.SupervisionAction.CLOSE_EARLY,
+        },
+    )
+
+
+def _check_department(user, item):
+    if not can_answer_supervision(user, item):
+        raise Forbidden(_("只有被督办的牵头单位可以签收和报送说明。"))
 
 
 def _check_reviewer(user, item):
@@ -222,42 +342,152 @@ def _check_reviewer(user, item):
         raise Forbidden(_("只有市场监管局（领导小组办公室）可以审核督办事项。"))
 
 
+def _check_step(item: SupervisionItem, action: rules.SupervisionAction) -> None:
+    """No step skipped: the item must be waiting for this one (a 400 saying what it waits for)."""
+    if rules.supervision_next_status(item.status, action) is None:
+        raise ValidationError(rules.supervision_refusal(item.status, action))
+
+
 def _transition(
     item: SupervisionItem, action: rules.SupervisionAction, *, actor, item_fields=None, **step_fields
 ) -> SupervisionStep:
     """Move the item by a conditional UPDATE, so a stale page or a second click changes nothing."""
+    _check_step(item, action)
     sources, target = rules.SUPERVISION_TRANSITIONS[action]
     changes = {"status": target, **(item_fields or {})}
     with transaction.atomic():
         if not SupervisionItem.objects.filter(pk=item.pk, status__in=sources).update(**changes):
-            raise ValidationError(
-                _("该督办事项的状态已变化，无法“%(action)s”，请刷新页面。")
-                % {"action": rules.SUPERVISION_ACTION_LABELS[action]}
-            )
+            raise Conflict(_("该督办事项刚刚已被他人处理，请刷新页面后再试。"))
         for name, value in changes.items():
             setattr(item, name, value)
         return _step(item, action, actor=actor, **step_fields)
 
 
 def supervision_escalate_overdue(*, as_of: dt.date) -> int:
-    """Escalate items past their due date still waiting on the department to the leading-group office, once."""
-    overdue = SupervisionItem.objects.filter(
-        status__in=rules.AWAITING_DEPARTMENT, due_date__lt=as_of, escalated_at__isnull=True
-    ).select_related("plan__city", "department")
+    """Escalate items still waiting on the department past their date (未签收, or no explanation by the
+    due date) to the leading-group office and the leading group, once per date missed."""
+    overdue = (
+        SupervisionItem.objects.filter(escalated_at__isnull=True)
+        .filter(
+            Q(status=rules.SupervisionStatus.ISSUED, acknowledge_due__lt=as_of)
+            | Q(
+                status__in=[rules.SupervisionStatus.ACKNOWLEDGED, rules.SupervisionStatus.RETURNED],
+                due_date__lt=as_of,
+            )
+        )
+        .select_related("plan__city", "department")
+    )
     escalated = 0
     for item in overdue:
         with transaction.atomic():
-            claimed = SupervisionItem.objects.filter(pk=item.pk, escalated_at__isnull=True)
+            claimed = SupervisionItem.objects.filter(pk=item.pk, escalated_at__isnull=True, status=item.status)
             if claimed.update(escalated_at=timezone.now()):
-                _step(item, rules.SupervisionAction.ESCALATE, actor=None)
+                note = _("未签收") if item.status == rules.SupervisionStatus.ISSUED else _("未按期报送说明")
+                _step(item, rules.SupervisionAction.ESCALATE, actor=None, note=note)
                 escalated += 1
     return escalated
+
+
+# --- Leaders' 批示 ------------------------------------------------------------------------------------------
+
+
+def instruction_create(
+    *,
+    user,
+    text: str,
+    item: SupervisionItem | None = None,
+    indicator: Indicator | None = None,
+    task: Task | None = None,
+) -> Instruction:
+    """A leader's 批示 on an item, an indicator or a task; the department that answers for it must reply."""
+    subjects = [s for s in (item, indicator, task) if s is not None]
+    if len(subjects) != 1:
+        raise ValidationError({"subject": [_("批示必须针对一个督办事项、指标或任务。")]})
+    subject = subjects[0]
+    plan = subject.plan
+    if not can_instruct(user, plan.city_id):
+        raise Forbidden(_("只有本市领导小组成员可以作出批示。"))
+    errors = {}
+    if not (text or "").strip():
+        errors["text"] = [_("请填写批示内容。")]
+    if item is not None:
+        department = item.department
+        if item.status == CLOSED:
+            errors["subject"] = [_("该督办事项已办结，不能再批示。")]
+    elif indicator is not None:
+        department = indicator.lead_department
+    else:
+        department = task_lead_department(task)
+        if department is None:
+            errors["subject"] = [_("该任务没有牵头单位，无人答复批示。")]
+    if errors:
+        raise ValidationError(errors)
+    instruction = Instruction(
+        plan=plan, item=item, indicator=indicator, task=task, department=department, author=user, text=text.strip()
+    )
+    instruction.full_clean()
+    with transaction.atomic():
+        instruction.save()
+        notify(
+            recipient_ids=users_in_departments(department_ids=[department.pk], roles=TASK_UPDATE_ROLES),
+            key=f"instruction:{instruction.pk}",
+            kind=Notification.Kind.INSTRUCTION,
+            title=_("领导批示：「%(subject)s」，请答复") % {"subject": _subject_text(instruction)},
+            body=instruction.text,
+            link=instruction_link(instruction),
+        )
+    return instruction
+
+
+def instruction_answer(*, user, instruction: Instruction, answer: str) -> Instruction:
+    """The department's reply to a 批示, once; the leader and the office hear of it."""
+    if not can_answer_instruction(user, instruction):
+        raise Forbidden(_("只有批示要求答复的部门可以答复。"))
+    if instruction.answered_at is not None:
+        raise ValidationError(_("该批示已答复。"))
+    if not (answer or "").strip():
+        raise ValidationError({"answer": [_("请填写答复内容。")]})
+    now = timezone.now()
+    changes = {"answer": answer.strip(), "answered_by": user, "answered_at": now}
+    with transaction.atomic():
+        if not Instruction.objects.filter(pk=instruction.pk, answered_at__isnull=True).update(**changes):
+            raise Conflict(_("该批示刚刚已被答复，请刷新页面。"))
+        for name, value in changes.items():
+            setattr(instruction, name, value)
+        office = users_in_cities(city_ids=[instruction.plan.city_id], roles=SUPERVISION_REVIEW_ROLES)
+        notify(
+            recipient_ids=[instruction.author_id, *office],
+            key=f"instruction-answer:{instruction.pk}",
+            kind=Notification.Kind.INSTRUCTION,
+            title=_("%(department)s已答复批示：「%(subject)s」")
+            % {"department": instruction.department, "subject": _subject_text(instruction)},
+            body=instruction.answer,
+            link=instruction_link(instruction),
+        )
+    return instruction
+
+
+def instruction_link(instruction: Instruction) -> str:
+    """Where a 批示 is read and answered: its item's page, or its task's; an indicator's on the 批示 list."""
+    if instruction.item_id:
+        return reverse("tasks:supervision_detail", args=[instruction.item_id])
+    if instruction.task_id:
+        return reverse("tasks:task_detail", args=[instruction.task_id])
+    return reverse("tasks:instruction_list") + f"#instruction-{instruction.pk}"
+
+
+def _subject_text(instruction: Instruction) -> str:
+    subject = instruction.subject
+    return str(subject.subject) if instruction.item_id else str(subject)
 
 
 # --- Who hears about a step ----------------------------------------------------------------------------
 
 ESCALATION_ROLES = (Role.BUREAU_STAFF, Role.LEADER)
 """The leading-group office (in the bureau) and the leading group's members."""
+
+TO_OFFICE = (rules.SupervisionAction.ACKNOWLEDGE, rules.SupervisionAction.SUBMIT)
+"""Steps the department takes: the office acts next."""
 
 
 def _step(item: SupervisionItem, action: rules.SupervisionAction, *, actor, **fields) -> SupervisionStep:
@@ -267,30 +497,41 @@ def _step(item: SupervisionItem, action: rules.SupervisionAction, *, actor, **fi
 
 
 def _notify_step(item: SupervisionItem, step: SupervisionStep) -> None:
+    """Whoever must act next hears of the step: the department, the office, or on escalation the leaders."""
     subject = str(item.subject)
-    department_users = users_in_departments(department_ids=[item.department_id], roles=TASK_UPDATE_ROLES)
     city_id = item.plan.city_id
     action = rules.SupervisionAction(step.action)
-    if action == rules.SupervisionAction.REQUEST:
-        recipients, kind = department_users, Notification.Kind.SUPERVISION
-        title = _("督办：%(reason)s「%(subject)s」，请于%(due)s前报送滞后说明和整改措施") % {
+    kind = Notification.Kind.SUPERVISION
+    if action == rules.SupervisionAction.ISSUE:
+        recipients = users_in_departments(department_ids=[item.department_id], roles=TASK_UPDATE_ROLES)
+        title = _("督办：%(reason)s「%(subject)s」，请于%(ack)s前签收，%(due)s前报送滞后说明和整改措施") % {
             "reason": item.get_reason_display(),
             "subject": subject,
+            "ack": item.acknowledge_due,
             "due": item.due_date,
         }
-    elif action == rules.SupervisionAction.SUBMIT:
+    elif action in TO_OFFICE:
         recipients = users_in_cities(city_ids=[city_id], roles=SUPERVISION_REVIEW_ROLES)
-        kind = Notification.Kind.SUPERVISION
-        title = _("%(department)s已报送督办说明：「%(subject)s」") % {"department": item.department, "subject": subject}
+        title = _("%(department)s已%(action)s督办事项：「%(subject)s」") % {
+            "department": item.department,
+            "action": step.get_action_display(),
+            "subject": subject,
+        }
     elif action == rules.SupervisionAction.ESCALATE:
         recipients, kind = users_in_cities(city_ids=[city_id], roles=ESCALATION_ROLES), Notification.Kind.ESCALATION
-        title = _("督办逾期升级：%(department)s未按期说明「%(subject)s」（期限%(due)s）") % {
+        title = _("督办逾期升级：%(department)s%(what)s「%(subject)s」（期限%(due)s）") % {
             "department": item.department,
+            "what": step.note,
             "subject": subject,
-            "due": item.due_date,
+            "due": rules.supervision_current_due(
+                item.status,
+                acknowledge_due=item.acknowledge_due,
+                due_date=item.due_date,
+                measures_due=item.measures_due,
+            ),
         }
     else:
-        recipients, kind = department_users, Notification.Kind.SUPERVISION
+        recipients = users_in_departments(department_ids=[item.department_id], roles=TASK_UPDATE_ROLES)
         title = _("督办事项「%(subject)s」：%(action)s") % {"subject": subject, "action": step.get_action_display()}
     body = "\n".join(part for part in (step.note, step.explanation, step.measures) if part)
     notify(
@@ -303,7 +544,7 @@ def _notify_step(item: SupervisionItem, step: SupervisionStep) -> None:
     )
 
 
-def lagging_indicators_supervise(*, as_of: dt.date) -> int:
+def lagging_indicators_supervise(*, as_of: dt.date, is_demo: bool = False) -> int:
     """Raise a supervision item for every open lag flag of a lagging indicator that has none yet."""
     flags = LagFlag.objects.filter(
         cleared_on__isnull=True,
@@ -311,7 +552,7 @@ def lagging_indicators_supervise(*, as_of: dt.date) -> int:
         supervision_items__isnull=True,
         indicator__plan__is_archived=False,
     ).select_related("indicator__plan", "indicator__lead_department")
-    return sum(1 for flag in flags if indicator_supervision_raise(flag=flag, as_of=as_of))
+    return sum(1 for flag in flags if indicator_supervision_raise(flag=flag, as_of=as_of, is_demo=is_demo))
 
 
 # --- The daily reminder job ------------------------------------------------------------------------------
@@ -335,7 +576,7 @@ def deadline_reminders_run(*, as_of: dt.date) -> dict[str, int]:
         matrix = task_matrix(plan=plan, quarter=quarter, tasks=plan.tasks.all(), as_of=as_of)
         counts["notifications"] += _remind_task_updates(matrix, kind)
         if kind == rules.ReminderKind.OVERDUE:
-            counts["supervision_items"] += _supervise_late_tasks(matrix, as_of)
+            counts["supervision_items"] += late_tasks_supervise(matrix=matrix, as_of=as_of)
     counts["supervision_items"] += lagging_indicators_supervise(as_of=as_of)
     counts["escalated"] = supervision_escalate_overdue(as_of=as_of)
     return counts
@@ -386,16 +627,28 @@ def _remind_task_updates(matrix, kind: rules.ReminderKind) -> int:
     return sent
 
 
-def _supervise_late_tasks(matrix, as_of: dt.date) -> int:
-    """A task whose lead department's consolidated report is overdue goes to supervision."""
+def late_tasks_supervise(*, matrix, as_of: dt.date, is_demo: bool = False) -> int:
+    """A task whose answering department's report is overdue goes to supervision: its lead department's
+    consolidated report, or where a plan names no lead (朝阳 lists only 责任单位) its first assignee's, the
+    department task_lead_department makes answer for it.
+
+    Regression: a plan without lead departments never raised a 逾期未报 item."""
     raised = 0
+    columns = {department.pk: index for index, department in enumerate(matrix.departments)}
     for row in matrix.rows:
-        late = any(
-            cell and cell.role == TaskAssignment.Role.LEAD and cell.status == rules.ReportStatus.MISSING
-            for cell in row.cells
-        )
-        if late and task_supervision_raise(
-            task=row.task, quarter=matrix.quarter, reason=SupervisionItem.Reason.TASK_LATE, as_of=as_of
+        answering = task_lead_department(row.task)
+        column = columns.get(answering.pk) if answering else None
+        cell = row.cells[column] if column is not None else None
+        if (
+            cell
+            and cell.status == rules.ReportStatus.MISSING
+            and task_supervision_raise(
+                task=row.task,
+                quarter=matrix.quarter,
+                reason=SupervisionItem.Reason.TASK_LATE,
+                as_of=as_of,
+                is_demo=is_demo,
+            )
         ):
             raised += 1
     return raised

@@ -9,25 +9,47 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
+    can_answer_instruction,
     can_answer_supervision,
+    can_instruct,
+    can_issue_supervision,
     can_review_supervision,
     can_see_department_updates,
     can_update_task,
     user_department_id,
 )
+from core.errors import Conflict, Forbidden
+from indicators.models import Indicator
 from plans.models import City, Department
 from tasks import rules, selectors, services
 from tasks.filtersets import SupervisionItemFilterSet, task_matrix_query
-from tasks.forms import SupervisionAnswerForm, SupervisionNoteForm, SupervisionReturnForm, TaskUpdateForm
+from tasks.forms import (
+    InstructionAnswerForm,
+    InstructionCreateForm,
+    InstructionForm,
+    SupervisionAcknowledgeForm,
+    SupervisionAnswerForm,
+    SupervisionCloseEarlyForm,
+    SupervisionCloseForm,
+    SupervisionIssueForm,
+    SupervisionNoteForm,
+    SupervisionReturnForm,
+    TaskUpdateForm,
+)
 from tasks.models import TaskAssignment, TaskUpdate
 
 
 def add_service_errors(form, error: ValidationError) -> None:
     """Put a service's messages next to the form's fields; anything else above the form."""
+    if isinstance(error, Conflict):
+        form.add_error(None, str(error))
+        return
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
@@ -59,6 +81,7 @@ def _department_tasks_page(request, department, *, mine: bool):
         "show_updates": show_updates,
         "rows": [],
         "supervision_items": [],
+        "instructions": [],
     }
     if department is not None:
         context["rows"] = selectors.department_tasks(department=department, as_of=as_of)
@@ -68,6 +91,12 @@ def _department_tasks_page(request, department, *, mine: bool):
             .filter(department=department)
             .exclude(status=rules.SupervisionStatus.CLOSED)
         )
+        context["instructions"] = [
+            (i, _answer_form(request.user, i))
+            for i in selectors.visible_instructions(user=request.user).filter(
+                department=department, answered_at__isnull=True
+            )
+        ]
     return render(request, "tasks/department_tasks.html", context)
 
 
@@ -113,7 +142,7 @@ def _update_form(task, *args):
     )
 
 
-def _task_page(request, task, *, form=None, status=200):
+def _task_page(request, task, *, form=None, instruction_form=None, status=200):
     user = request.user
     if form is None and can_update_task(user, task):
         form = _update_form(task)
@@ -131,9 +160,30 @@ def _task_page(request, task, *, form=None, status=200):
             "role": selectors.department_role(task, department_id) if department_id else None,
             "updates": selectors.task_updates(user=user, task=task),
             "supervision_items": selectors.visible_supervision(user=user, as_of=timezone.localdate()).filter(task=task),
+            "instructions": [(i, _answer_form(user, i)) for i in selectors.instructions_for(user=user, task=task)],
+            "can_instruct": can_instruct(user, task.plan.city_id),
+            "instruction_form": instruction_form or InstructionForm(),
+            "can_issue": can_issue_supervision(user, task.plan.city_id),
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def task_instruct(request, pk):
+    """A leader's 批示 on a task, written on the task's page."""
+    task = selectors.task_detail(user=request.user, pk=pk)
+    form = InstructionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.instruction_create(user=request.user, task=task, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("批示已发出。"))
+            return redirect("tasks:task_detail", pk=task.pk)
+    return _task_page(request, task, instruction_form=form, status=400)
 
 
 @login_required
@@ -181,24 +231,80 @@ def task_matrix(request):
     return render(request, "tasks/task_matrix.html", {"query": query, "matrix": matrix})
 
 
-# --- Supervision items (督办) -------------------------------------------------------------------------------
+# --- Supervision items (督办) and 批示 ----------------------------------------------------------------------
 
 
 @login_required
 def supervision_list(request):
     as_of = timezone.localdate()
     filterset = SupervisionItemFilterSet(
-        request.GET, queryset=selectors.visible_supervision(user=request.user, as_of=as_of)
+        request.GET, queryset=selectors.visible_supervision(user=request.user, as_of=as_of), request=request
     )
-    return render(request, "tasks/supervision_list.html", {"filterset": filterset, "items": filterset.qs})
+    return render(
+        request,
+        "tasks/supervision_list.html",
+        {"filterset": filterset, "items": filterset.qs, "can_issue": _issuable_city(request.user) is not None},
+    )
+
+
+def _issuable_city(user):
+    """The city whose office the user is (admins: none here; they use the API or the admin)."""
+    city_id = getattr(getattr(user, "profile", None), "city_id", None)
+    return city_id if city_id and can_issue_supervision(user, city_id) else None
+
+
+def _subject_choices(user):
+    """The indicators and tasks of the user's city, for the by-hand 督办 and the 批示 forms."""
+    city_id = getattr(getattr(user, "profile", None), "city_id", None)
+    indicators = Indicator.objects.visible_to(user).filter(plan__city_id=city_id).order_by("plan_id", "order")
+    tasks = selectors.visible_tasks(user=user).filter(plan__city_id=city_id).prefetch_related("assignments")
+    return {"indicators": list(indicators), "tasks": list(tasks.order_by("plan_id", "order"))}
+
+
+def _initial_subject(request):
+    for kind in ("indicator", "task"):
+        if request.GET.get(kind, "").isdigit():
+            return {"subject": f"{kind}:{request.GET[kind]}"}
+    return {}
+
+
+@login_required
+def supervision_new(request):
+    """下发 by hand: the office picks one of its indicators or tasks and says what it wants explained."""
+    if _issuable_city(request.user) is None:
+        raise Forbidden(_("只有市场监管局（领导小组办公室）可以下发督办。"))
+    choices = _subject_choices(request.user)
+    if request.method == "POST":
+        form = SupervisionIssueForm(request.POST, **choices)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                item = services.supervision_issue(
+                    user=request.user, note=data["note"], due_date=data["due_date"], **data["subject"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("督办事项已下发。"))
+                return redirect("tasks:supervision_detail", pk=item.pk)
+        return render(request, "tasks/supervision_new.html", {"form": form}, status=400)
+    form = SupervisionIssueForm(initial=_initial_subject(request), **choices)
+    return render(request, "tasks/supervision_new.html", {"form": form})
 
 
 SUPERVISION_ACTIONS = {
+    "acknowledge": (SupervisionAcknowledgeForm, services.supervision_acknowledge),
     "submit": (SupervisionAnswerForm, services.supervision_submit),
     "return": (SupervisionReturnForm, services.supervision_return),
     "accept": (SupervisionNoteForm, services.supervision_accept),
-    "close": (SupervisionNoteForm, services.supervision_close),
+    "close": (SupervisionCloseForm, services.supervision_close),
+    "close_early": (SupervisionCloseEarlyForm, services.supervision_close_early),
+    "instruct": (
+        InstructionForm,
+        lambda *, user, item, text: services.instruction_create(user=user, item=item, text=text),
+    ),
 }
+ACTION_LABELS = {**rules.SUPERVISION_ACTION_LABELS, "instruct": _lazy("领导批示")}
 
 
 @login_required
@@ -219,29 +325,106 @@ def supervision_act(request, pk, action):
     if form.is_valid():
         try:
             service(user=request.user, item=item, **form.cleaned_data)
-        except ValidationError as error:
+        except (ValidationError, Conflict) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("已%(action)s。") % {"action": rules.SUPERVISION_ACTION_LABELS[action]})
+            messages.success(request, _("已%(action)s。") % {"action": ACTION_LABELS[action]})
             return redirect("tasks:supervision_detail", pk=item.pk)
     return _supervision_page(request, item, bound={action: form}, status=400)
 
 
 def _supervision_page(request, item, *, bound=None, status=200):
-    """The item with its steps and the forms of the actions this user may take now."""
+    """The item with its steps, its 批示 and the forms of the actions this user may take now."""
+    user = request.user
     bound = bound or {}
     forms = {}
-    if can_answer_supervision(request.user, item) and rules.supervision_next_status(item.status, "submit"):
-        forms["submit"] = bound.get("submit") or SupervisionAnswerForm()
-    if can_review_supervision(request.user, item):
-        if rules.supervision_next_status(item.status, "accept"):
-            forms["accept"] = bound.get("accept") or SupervisionNoteForm()
-            forms["return"] = bound.get("return") or SupervisionReturnForm()
-        if rules.supervision_next_status(item.status, "close"):
-            forms["close"] = bound.get("close") or SupervisionNoteForm()
+    if can_answer_supervision(user, item):
+        for action in ("acknowledge", "submit"):
+            if rules.supervision_next_status(item.status, action):
+                forms[action] = SUPERVISION_ACTIONS[action][0]()
+    if can_review_supervision(user, item):
+        for action in ("accept", "return", "close", "close_early"):
+            if rules.supervision_next_status(item.status, action):
+                forms[action] = SUPERVISION_ACTIONS[action][0]()
+    if can_instruct(user, item.plan.city_id) and item.status != rules.SupervisionStatus.CLOSED:
+        forms["instruct"] = InstructionForm()
     forms.update(bound)  # a refused action shows its message even when the user may no longer take it
-    actions = [(action, rules.SUPERVISION_ACTION_LABELS[action], form) for action, form in forms.items()]
-    return render(request, "tasks/supervision_detail.html", {"item": item, "actions": actions}, status=status)
+    actions = [(action, ACTION_LABELS[action], form) for action, form in forms.items()]
+    instructions = [(i, _answer_form(user, i)) for i in item.instructions.all()]
+    return render(
+        request,
+        "tasks/supervision_detail.html",
+        {"item": item, "actions": actions, "instructions": instructions, "light_label": _light_label(item)},
+        status=status,
+    )
+
+
+def _light_label(item):
+    return rules.LIGHT_LABELS[item.light] if getattr(item, "light", None) else None
+
+
+def _answer_form(user, instruction, bound=None):
+    if instruction.answered_at is None and can_answer_instruction(user, instruction):
+        return bound or InstructionAnswerForm()
+    return None
+
+
+@login_required
+def instruction_list(request):
+    """批示: leaders see what they wrote and whether it was answered, the office which are unanswered, a
+    department what it must answer; leaders write a new one on an indicator or a task here."""
+    user = request.user
+    city_id = getattr(getattr(user, "profile", None), "city_id", None)
+    create_form = None
+    status = 200
+    if city_id and can_instruct(user, city_id):
+        choices = _subject_choices(user)
+        if request.method == "POST":
+            create_form = InstructionCreateForm(request.POST, **choices)
+            if create_form.is_valid():
+                data = create_form.cleaned_data
+                try:
+                    services.instruction_create(user=user, text=data["text"], **data["subject"])
+                except ValidationError as error:
+                    add_service_errors(create_form, error)
+                else:
+                    messages.success(request, _("批示已发出。"))
+                    return redirect("tasks:instruction_list")
+            status = 400
+        else:
+            create_form = InstructionCreateForm(initial=_initial_subject(request), **choices)
+    elif request.method == "POST":
+        raise Forbidden(_("只有本市领导小组成员可以作出批示。"))
+    instructions = [(i, _answer_form(user, i)) for i in selectors.visible_instructions(user=user)]
+    return render(
+        request,
+        "tasks/instruction_list.html",
+        {"instructions": instructions, "create_form": create_form},
+        status=status,
+    )
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next", "")
+    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else None
+
+
+@login_required
+@require_POST
+def instruction_answer(request, pk):
+    instruction = selectors.instruction_detail(user=request.user, pk=pk)
+    form = InstructionAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.instruction_answer(user=request.user, instruction=instruction, answer=form.cleaned_data["answer"])
+        except (ValidationError, Conflict) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("批示已答复。"))
+            return redirect(_safe_next(request) or services.instruction_link(instruction))
+    for error in form.errors.get("answer", []) + form.non_field_errors():
+        messages.error(request, error)
+    return redirect(services.instruction_link(instruction))
 
 
 # --- Leading group ----------------------------------------------------------------------------------------

@@ -234,6 +234,10 @@ MEDIA_URL = "media/"
 # Task evidence files (PDF/Office/images) are stored under MEDIA_ROOT and only ever served by a
 # permission-checked download view; this caps each file.
 TASK_EVIDENCE_MAX_BYTES = envint("TASK_EVIDENCE_MAX_MB", 10) * 1024 * 1024
+# 督办: working days a department has to acknowledge (签收) an item before it escalates as 未签收, and how
+# many working days before a due date an item turns yellow (临期).
+SUPERVISION_ACKNOWLEDGE_WORKING_DAYS = envint("SUPERVISION_ACKNOWLEDGE_WORKING_DAYS", 2)
+SUPERVISION_DUE_SOON_WORKING_DAYS = envint("SUPERVISION_DUE_SOON_WORKING_DAYS", 3)
 # Exported workbooks (quarterly reports, comparisons) are kept this long, then deleted nightly.
 REPORT_EXPORT_TTL_HOURS = envint("REPORT_EXPORT_TTL_HOURS", 24)
 STORAGES = {

@@ -3,7 +3,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from indicators.models import Indicator
+from tasks.models import Instruction, SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
 from tasks.selectors import visible_tasks
 
 
@@ -157,14 +158,46 @@ class SupervisionStepSerializer(serializers.ModelSerializer):
         fields = ["action", "actor", "note", "explanation", "measures", "measures_due", "due_date", "created_at"]
 
 
+class InstructionSerializer(serializers.ModelSerializer):
+    city = serializers.CharField(source="plan.city.code", read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True)
+    department = serializers.CharField(source="department.name", read_only=True)
+    answered_by = serializers.CharField(source="answered_by.username", default=None, read_only=True)
+    is_answered = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Instruction
+        fields = [
+            "id",
+            "city",
+            "item",
+            "indicator",
+            "task",
+            "department_id",
+            "department",
+            "author",
+            "text",
+            "created_at",
+            "is_answered",
+            "answer",
+            "answered_by",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+
 class SupervisionItemSerializer(serializers.ModelSerializer):
     city = serializers.CharField(source="plan.city.code", read_only=True)
     plan = serializers.CharField(source="plan.code", read_only=True)
     department = serializers.CharField(source="department.name", read_only=True)
-    indicator = serializers.CharField(source="indicator.code", default=None, read_only=True)
+    indicator_code = serializers.CharField(source="indicator.code", default=None, read_only=True)
     quarter = serializers.SerializerMethodField()
+    current_due = serializers.DateField(read_only=True)
+    light = serializers.CharField(read_only=True, allow_null=True, help_text="green / yellow / red; null when closed")
     overdue = serializers.BooleanField(read_only=True)
+    unanswered_instructions = serializers.IntegerField(read_only=True)
     steps = SupervisionStepSerializer(many=True, read_only=True)
+    instructions = InstructionSerializer(many=True, read_only=True)
 
     class Meta:
         model = SupervisionItem
@@ -176,18 +209,63 @@ class SupervisionItemSerializer(serializers.ModelSerializer):
             "department",
             "reason",
             "indicator",
+            "indicator_code",
             "task",
             "quarter",
             "status",
+            "acknowledge_due",
             "due_date",
+            "measures_due",
+            "current_due",
+            "light",
             "overdue",
             "escalated_at",
             "created_at",
+            "closed_at",
+            "closed_early",
+            "close_note",
+            "unanswered_instructions",
             "steps",
+            "instructions",
         ]
 
     def get_quarter(self, item) -> str | None:
         return str(item.quarter) if item.quarter else None
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleIndicatorField(serializers.PrimaryKeyRelatedField):
+    """An indicator id among those the user may see."""
+
+    def get_queryset(self):
+        return Indicator.objects.visible_to(self.context["request"].user).select_related("plan", "lead_department")
+
+
+class SubjectSerializer(serializers.Serializer):
+    indicator = VisibleIndicatorField(required=False, allow_null=True, default=None)
+    task = VisibleTaskField(required=False, allow_null=True, default=None)
+
+
+class SupervisionIssueSerializer(SubjectSerializer):
+    """Input of POST /api/v1/supervision-items/ (下发 by hand): one of indicator or task."""
+
+    note = serializers.CharField(allow_blank=True, default="")
+    due_date = serializers.DateField(allow_null=True, default=None)
+
+
+class InstructionCreateSerializer(SubjectSerializer):
+    """Input of POST /api/v1/instructions/: one of item, indicator or task."""
+
+    item = serializers.IntegerField(required=False, allow_null=True, default=None)
+    text = serializers.CharField(allow_blank=True, default="")
+
+
+class InstructionAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(allow_blank=True, default="")
+
+
+class InstructionTextSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, default="")
 
 
 class SupervisionAnswerSerializer(serializers.Serializer):
@@ -203,3 +281,7 @@ class SupervisionReturnSerializer(serializers.Serializer):
 
 class SupervisionNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SupervisionEmptySerializer(serializers.Serializer):
+    """签收 takes no input."""

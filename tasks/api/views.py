@@ -3,6 +3,7 @@ and services as the pages, under the same access rules."""
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -15,7 +16,13 @@ from plans.models import Department
 from tasks import selectors, services
 from tasks.api.serializers import (
     DepartmentTaskRowSerializer,
+    InstructionAnswerSerializer,
+    InstructionCreateSerializer,
+    InstructionSerializer,
+    InstructionTextSerializer,
     SupervisionAnswerSerializer,
+    SupervisionEmptySerializer,
+    SupervisionIssueSerializer,
     SupervisionItemSerializer,
     SupervisionNoteSerializer,
     SupervisionReturnSerializer,
@@ -114,23 +121,39 @@ class TaskMatrixViewSet(viewsets.ViewSet):
         return Response(TaskMatrixSerializer(matrix).data)
 
 
-class SupervisionItemViewSet(viewsets.ReadOnlyModelViewSet):
-    """督办 items with every step; the actions are those of the page, under the same rules."""
+class SupervisionItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """督办 items with every step and 批示; creating one is 下发 by hand; the actions are those of the page,
+    under the same rules (403 not allowed, 400 invalid or not the step the item waits for, 409 changed)."""
 
     serializer_class = SupervisionItemSerializer
     filterset_class = SupervisionItemFilterSet
 
     def get_queryset(self):
         return selectors.visible_supervision(user=self.request.user, as_of=timezone.localdate()).prefetch_related(
-            "steps__actor"
+            "steps__actor", Prefetch("instructions", selectors.visible_instructions(user=self.request.user))
         )
+
+    def _answer(self, item_pk):
+        return Response(SupervisionItemSerializer(self.get_queryset().get(pk=item_pk)).data)
+
+    @extend_schema(request=SupervisionIssueSerializer, responses={201: SupervisionItemSerializer})
+    def create(self, request, *args, **kwargs):
+        incoming = SupervisionIssueSerializer(data=request.data, context=self.get_serializer_context())
+        incoming.is_valid(raise_exception=True)
+        item = services.supervision_issue(user=request.user, **incoming.validated_data)
+        return Response(self._answer(item.pk).data, status=status.HTTP_201_CREATED)
 
     def _act(self, request, input_serializer, service):
         item = self.get_object()
         incoming = input_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         service(user=request.user, item=item, **incoming.validated_data)
-        return Response(SupervisionItemSerializer(self.get_queryset().get(pk=item.pk)).data)
+        return self._answer(item.pk)
+
+    @extend_schema(request=SupervisionEmptySerializer, responses=SupervisionItemSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._act(request, SupervisionEmptySerializer, services.supervision_acknowledge)
 
     @extend_schema(request=SupervisionAnswerSerializer, responses=SupervisionItemSerializer)
     @action(detail=True, methods=["post"])
@@ -151,3 +174,50 @@ class SupervisionItemViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._act(request, SupervisionNoteSerializer, services.supervision_close)
+
+    @extend_schema(request=SupervisionNoteSerializer, responses=SupervisionItemSerializer)
+    @action(detail=True, methods=["post"], url_path="close-early")
+    def close_early(self, request, pk=None):
+        return self._act(request, SupervisionNoteSerializer, services.supervision_close_early)
+
+    @extend_schema(request=InstructionTextSerializer, responses=SupervisionItemSerializer)
+    @action(detail=True, methods=["post"])
+    def instruct(self, request, pk=None):
+        """A leader's 批示 on this item."""
+        return self._act(
+            request,
+            InstructionTextSerializer,
+            lambda *, user, item, text: services.instruction_create(user=user, item=item, text=text),
+        )
+
+
+class InstructionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Leaders' 批示: read what you may see (unanswered first), write one (leaders), answer one (the
+    department addressed)."""
+
+    serializer_class = InstructionSerializer
+    filterset_fields = ["department", "item", "indicator", "task"]
+
+    def get_queryset(self):
+        return selectors.visible_instructions(user=self.request.user)
+
+    @extend_schema(request=InstructionCreateSerializer, responses={201: InstructionSerializer})
+    def create(self, request, *args, **kwargs):
+        incoming = InstructionCreateSerializer(data=request.data, context=self.get_serializer_context())
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        item_pk = data.pop("item")
+        if item_pk is not None:
+            visible = selectors.visible_supervision(user=request.user, as_of=timezone.localdate())
+            data["item"] = get_object_or_404(visible, pk=item_pk)
+        instruction = services.instruction_create(user=request.user, **data)
+        return Response(InstructionSerializer(instruction).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InstructionAnswerSerializer, responses=InstructionSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        instruction = self.get_object()
+        incoming = InstructionAnswerSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        services.instruction_answer(user=request.user, instruction=instruction, **incoming.validated_data)
+        return Response(InstructionSerializer(self.get_queryset().get(pk=instruction.pk)).data)

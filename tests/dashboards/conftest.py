@@ -234,6 +234,7 @@ def world(db):
         indicator=indicators["a"], status="lagging", raised_on=AS_OF
     )
     item = task_services.indicator_supervision_raise(flag=flag, as_of=timezone.localdate())
+    task_services.supervision_acknowledge(user=users.lead_user, item=item)
     task_services.supervision_submit(
         user=users.lead_user,
         item=item,

@@ -58,6 +58,7 @@ def demo(transactional_db):
     task_services.lagging_indicators_supervise(as_of=today)
     item = SupervisionItem.objects.filter(plan__city__code="chaoyang").order_by("pk").first()
     answering = make_user("cy_owner_dept", Role.DEPARTMENT, city=item.plan.city, department=item.department)
+    task_services.supervision_acknowledge(user=answering, item=item)
     task_services.supervision_submit(
         user=answering,
         item=item,

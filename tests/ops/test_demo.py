@@ -12,10 +12,10 @@ from django.core.management.base import CommandError
 from accounts.models import Profile, Role
 from indicators.models import IndicatorProgress, LagFlag, ProgressSnapshot, QuarterlyFigure
 from notifications.models import Notification
-from ops.demo import demo_accounts_load, demo_figures_load, demo_task_updates_load
+from ops.demo import demo_accounts_load, demo_figures_load, demo_supervision_load, demo_task_updates_load
 from ops.fixtures import PLAN_FIXTURE_DIR, plan_fixture_load
 from plans.models import City
-from tasks.models import SupervisionItem, TaskUpdate
+from tasks.models import Instruction, SupervisionItem, TaskUpdate
 from tasks.services import deadline_reminders_run
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,7 @@ def demo(django_db_setup, django_db_blocker):
         demo_accounts_load()
         demo_figures_load(today=TODAY)
         demo_task_updates_load(today=TODAY)
+        demo_supervision_load(today=TODAY)
     yield
     with django_db_blocker.unblock():
         from ops.demo import demo_remove
@@ -112,11 +113,34 @@ def test_removing_the_demo_leaves_no_trace(demo, client):
             assert not model.objects.exists(), model
         assert not Notification.objects.exists()
         assert not Profile.objects.filter(is_demo=True).exists() and not User.objects.exists()
-        assert "演示数据" not in client.get("/accounts/login/").content.decode()
+        assert not Instruction.objects.exists()
     finally:
         demo_accounts_load()
         demo_figures_load(today=TODAY)
         demo_task_updates_load(today=TODAY)
+        demo_supervision_load(today=TODAY)
+
+
+def test_demo_raises_its_supervision_items_through_the_services(demo):
+    """Regression: the demo bulk-created task updates and skipped the code that raises 督办 items, so a
+    blocked or overdue task showed no item."""
+    blocked = TaskUpdate.objects.filter(state=TaskUpdate.State.BLOCKED).values_list("task_id", flat=True)
+    with_items = SupervisionItem.objects.filter(reason="task_blocked").values_list("task_id", flat=True)
+    assert set(blocked) and set(blocked) <= set(with_items)
+    assert SupervisionItem.objects.filter(reason="task_late").exists()
+    assert SupervisionItem.objects.filter(reason="indicator_lagging").exists()
+    items = SupervisionItem.objects.all()
+    assert not items.filter(is_demo=False).exists()
+    assert all(item.steps.order_by("pk").first().action == "issue" for item in items)
+    chaoyang = items.filter(plan__city__code="chaoyang")
+    assert set(items.values_list("status", flat=True)) >= {"issued", "acknowledged", "returned", "accepted", "closed"}
+    assert set(chaoyang.values_list("status", flat=True)) >= {"acknowledged", "returned", "accepted"}
+    assert chaoyang.filter(reason="task_late").exists() and chaoyang.filter(reason="task_blocked").exists()
+    answering = Profile.objects.get(user__username="cy_staff")  # the bureau leads 朝阳's tasks itself
+    assert chaoyang.filter(department=answering.department).exists()
+    assert Notification.objects.filter(recipient=answering.user, kind="supervision").exists()
+    assert Instruction.objects.filter(answered_at__isnull=True).exists()
+    assert Instruction.objects.filter(answered_at__isnull=False).exists()
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from indicators.models import Indicator, QuarterlyFigure, TargetForm
 from ipcity.celery import app
 from notifications.models import Notification
 from plans.models import Plan
+from tasks import rules
 from tasks.models import SupervisionItem, SupervisionStep
 from tasks.services import deadline_reminders_run
 from tasks.tasks import deadline_reminders_task
@@ -128,7 +129,8 @@ def test_a_lagging_indicator_asks_its_lead_department_once_per_lag_episode(world
     item = SupervisionItem.objects.get(reason="indicator_lagging")
     assert (item.indicator, item.lag_flag, item.department) == (indicator, flag, world.lead)
     assert [t for t in inbox(world.lead_user) if "指标滞后" in t] == [
-        f"督办：指标滞后「{indicator}」，请于2025-05-05前报送滞后说明和整改措施"
+        f"督办：指标滞后「{indicator}」，请于{rules.add_working_days(OVERDUE_DAY, 2)}前签收，"
+        "2025-05-05前报送滞后说明和整改措施"
     ]
 
 
@@ -139,8 +141,9 @@ def test_an_archived_plan_is_left_alone(world, figures, run):
 
 
 def test_overdue_items_escalate_to_the_leading_group_office_once(world, run, mailoutbox):
+    """Items nobody acknowledged (未签收) escalate the day after their 签收 date, once."""
     run(OVERDUE_DAY)
-    due = OVERDUE_DAY + dt.timedelta(days=15)
+    due = rules.add_working_days(OVERDUE_DAY, 2)
     later = due + dt.timedelta(days=1)
     assert run(due)["escalated"] == 0  # due today is not overdue
     assert run(later)["escalated"] > 0

@@ -69,20 +69,76 @@ def test_report_status(first_reported_on, as_of, done_earlier, expected):
     )
 
 
+S, A = SupervisionStatus, SupervisionAction
+NEXT = {  # every (status, action) the chain allows; everything else is refused
+    (S.ISSUED, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
+    (S.ACKNOWLEDGED, A.SUBMIT): S.SUBMITTED,
+    (S.RETURNED, A.SUBMIT): S.SUBMITTED,
+    (S.SUBMITTED, A.RETURN): S.RETURNED,
+    (S.SUBMITTED, A.ACCEPT): S.ACCEPTED,
+    (S.ACCEPTED, A.CLOSE): S.CLOSED,
+    **{(status, A.CLOSE_EARLY): S.CLOSED for status in S if status != S.CLOSED},
+}
+
+
+@pytest.mark.parametrize("status", list(S))
+@pytest.mark.parametrize("action", [a for a in A if a not in (A.ISSUE, A.ESCALATE)])
+def test_supervision_transitions_none_skippable(status, action):
+    """Regression: 办结 used to be allowed while the item still waited for its explanation (待说明)."""
+    assert rules.supervision_next_status(status, action) == NEXT.get((status, action))
+
+
+def test_close_refusal_points_to_early_close():
+    assert "提前办结" in str(rules.supervision_refusal(S.ACKNOWLEDGED, A.CLOSE))
+    assert "签收" in str(rules.supervision_refusal(S.ISSUED, A.SUBMIT))
+    assert "已办结" in str(rules.supervision_refusal(S.CLOSED, A.ACCEPT))
+
+
 @pytest.mark.parametrize(
-    "status, action, expected",
+    "day, days, expected",
     [
-        (SupervisionStatus.REQUESTED, SupervisionAction.SUBMIT, SupervisionStatus.SUBMITTED),
-        (SupervisionStatus.RETURNED, SupervisionAction.SUBMIT, SupervisionStatus.SUBMITTED),
-        (SupervisionStatus.SUBMITTED, SupervisionAction.SUBMIT, None),
-        (SupervisionStatus.SUBMITTED, SupervisionAction.RETURN, SupervisionStatus.RETURNED),
-        (SupervisionStatus.SUBMITTED, SupervisionAction.ACCEPT, SupervisionStatus.ACCEPTED),
-        (SupervisionStatus.REQUESTED, SupervisionAction.ACCEPT, None),
-        (SupervisionStatus.ACCEPTED, SupervisionAction.CLOSE, SupervisionStatus.CLOSED),
-        (SupervisionStatus.REQUESTED, SupervisionAction.CLOSE, SupervisionStatus.CLOSED),
-        (SupervisionStatus.CLOSED, SupervisionAction.CLOSE, None),
-        (SupervisionStatus.CLOSED, SupervisionAction.SUBMIT, None),
+        (D(2026, 12, 3), 2, D(2026, 12, 7)),  # Thursday + 2 working days: over the weekend to Monday
+        (D(2026, 12, 5), 1, D(2026, 12, 7)),  # Saturday + 1: Monday
+        (D(2026, 12, 7), 0, D(2026, 12, 7)),
+        (D(2026, 12, 7), 5, D(2026, 12, 14)),
     ],
 )
-def test_supervision_transitions(status, action, expected):
-    assert rules.supervision_next_status(status, action) == expected
+def test_add_working_days(day, days, expected):
+    assert rules.add_working_days(day, days) == expected
+
+
+TODAY = D(2026, 12, 3)  # a Thursday; 3 working days later is Tuesday 8 December
+
+
+@pytest.mark.parametrize(
+    "status, due, expected",
+    [
+        (S.ACKNOWLEDGED, D(2026, 12, 2), rules.Light.RED),
+        (S.ACKNOWLEDGED, TODAY, rules.Light.YELLOW),
+        (S.ACKNOWLEDGED, D(2026, 12, 8), rules.Light.YELLOW),
+        (S.ACKNOWLEDGED, D(2026, 12, 9), rules.Light.GREEN),
+        (S.SUBMITTED, None, rules.Light.GREEN),  # waiting on the office
+        (S.CLOSED, D(2020, 1, 1), None),
+    ],
+)
+def test_supervision_light(status, due, expected):
+    assert rules.supervision_light(due, status=status, as_of=TODAY, soon_days=3) == expected
+
+
+def test_current_due_is_the_date_of_the_step_waited_on():
+    dates = {"acknowledge_due": D(2026, 1, 1), "due_date": D(2026, 2, 1), "measures_due": D(2026, 3, 1)}
+    assert rules.supervision_current_due(S.ISSUED, **dates) == D(2026, 1, 1)
+    assert rules.supervision_current_due(S.RETURNED, **dates) == D(2026, 2, 1)
+    assert rules.supervision_current_due(S.ACCEPTED, **dates) == D(2026, 3, 1)
+    assert rules.supervision_current_due(S.SUBMITTED, **dates) is None
+
+
+def test_chain_marks_the_step_waited_on():
+    assert rules.supervision_chain(S.ISSUED) == [
+        ("下发", "done"),
+        ("签收", "now"),
+        ("说明与整改", "todo"),
+        ("审核", "todo"),
+        ("办结", "todo"),
+    ]
+    assert [state for _label, state in rules.supervision_chain(S.CLOSED)] == ["done"] * 5

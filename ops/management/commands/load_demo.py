@@ -1,7 +1,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ops.demo import demo_accounts_load, demo_figures_load, demo_remove, demo_task_updates_load
+from ops.demo import (
+    demo_accounts_load,
+    demo_figures_load,
+    demo_remove,
+    demo_supervision_load,
+    demo_task_updates_load,
+)
 
 
 class Command(BaseCommand):
@@ -35,3 +41,4 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号 {len(accounts)} 个（密码见 fixtures/demo/accounts.yaml）: {', '.join(accounts)}")
         self.stdout.write(f"演示数据 {demo_figures_load()} 条")
         self.stdout.write(f"演示任务进展 {demo_task_updates_load()} 条")
+        self.stdout.write(f"演示督办事项 {demo_supervision_load()} 项")
