@@ -56,3 +56,24 @@ def standing(db):
         admin=make_user("admin", Role.ADMIN),
         anonymous=AnonymousUser(),
     )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's) per test process for every browser test: a second sync Playwright
+    in the same process refuses to start. Skipped with the reason when missing; under CI a failure."""
+    import shutil
+    from pathlib import Path
+
+    from tests.dashboards.test_browser import ARGS, CHROMIUM, _missing
+
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        _missing(f"Chromium is not at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()

@@ -6,7 +6,6 @@ Skipped with the reason when Chromium or Playwright is missing; under CI (env CI
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -54,20 +53,6 @@ def _missing(what: str):
     if os.environ.get("CI"):
         pytest.fail(f"CI is set and {message}")
     pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
-        _missing(f"Chromium is not at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright Python package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
