@@ -3,9 +3,7 @@ first value cell fills rows and columns, Enter moves down, Tab skips the links, 
 exactly what was pasted (checked by the server's own rules)."""
 
 import os
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -21,42 +19,24 @@ Q1 = Quarter(2025, 1)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ARGS += ["--disable-component-update", "--disable-sync", "--no-first-run"]
 # Three rows as Excel puts them on the clipboard: value, comment, source; tab-separated, newline-ended.
 BLOCK = "1250\t年报口径\t市统计局\n3.52\t\t市科技局\n"
 
 
 @pytest.fixture
-def page(live_server, quarter_world):
+def page(browser, live_server, quarter_world):
+    """The Q3 grid, logged in as bureau staff, in the session's one Chromium (tests/conftest.py)."""
     for quarter in (Q1, Q2):  # the year-to-date flow's earlier quarters, so its Q3 amount can be derived
         FigureFactory(indicator=quarter_world.flow, period_end=quarter.end, value=1, entered_value=1)
-    if not Path(CHROMIUM).exists() or not shutil.which("chromium"):
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set and Chromium is not at {CHROMIUM}")
-        pytest.skip(f"Chromium is not at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
     client = Client()
     client.force_login(quarter_world.staff)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        page = context.new_page()
-        page.goto(f"{live_server.url}/plans/{quarter_world.plan.code}/figures/{Q3}/")
-        yield page
-        context.close()
-        browser.close()
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/plans/{quarter_world.plan.code}/figures/{Q3}/")
+    yield page
+    context.close()
 
 
 def test_a_pasted_block_fills_rows_and_columns_and_saves_as_typed(page, quarter_world):

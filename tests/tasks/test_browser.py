@@ -16,38 +16,21 @@ from django.utils import timezone
 from core.periods import Quarter
 from tasks import services
 from tasks.models import SupervisionItem
-from tests.dashboards.test_browser import ARGS, CHROMIUM, SCREENSHOTS, _missing
+from tests.dashboards.test_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from pathlib import Path
-    from shutil import which
-
-    if not (which(CHROMIUM) or Path(CHROMIUM).exists()):
-        _missing(f"Chromium is not at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright Python package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def as_user(chromium, live_server, transactional_db, world):
+def as_user(browser, live_server, transactional_db, world):
     """as_user(user, width, language) → a page logged in through the login form."""
     contexts = []
 
     def open_page(user, width=1366, language="zh-hans"):
         user.set_password("pw")
         user.save(update_fields=["password"])
-        context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
         contexts.append(context)
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         page = context.new_page()
