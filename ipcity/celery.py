@@ -38,16 +38,20 @@ BROKER_BACKOFF_SECONDS = 15.0
 _broker_down_until = 0.0
 
 
+def _eager() -> bool:
+    return bool(app.conf.task_always_eager)
+
+
 def enqueue(task, *args) -> bool:
     """Send a task now, or log why not and return False; the database already holds what it must do."""
     global _broker_down_until
-    if time.monotonic() < _broker_down_until and not app.conf.task_always_eager:
+    if time.monotonic() < _broker_down_until and not _eager():
         logger.warning("broker unavailable: %s%r left to the periodic sweep", task.name, args)
         return False
     try:
         task.apply_async(args, retry=False)
     except Exception as error:
-        if not app.conf.task_always_eager:
+        if not _eager():  # in-process, a failure is the task's own, not a broker's
             _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.warning(
             "could not run %s%r (%s: %s); the periodic sweep will", task.name, args, type(error).__name__, error

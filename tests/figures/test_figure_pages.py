@@ -260,3 +260,31 @@ def test_index_lists_plans_with_quarters_for_entry_roles_only(client, quarter_wo
     client.force_login(quarter_world.leader)
     html = client.get(reverse("figure_index")).content.decode()
     assert quarter_world.plan.title not in html and 'href="/figures/"' not in html
+
+
+def test_approving_with_the_broker_down_answers_at_once_and_says_the_recompute_follows(
+    client, quarter_world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Regression (issue 18): with Redis stopped an approval answered 500 after 19 s, though it was saved,
+    and its recompute was never sent."""
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from indicators import tasks as indicator_tasks
+    from indicators.models import IndicatorProgress, RecomputeMark
+
+    def broker_down(*args, **kwargs):
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(indicator_tasks.indicator_recompute_task, "apply_async", broker_down)
+    _submitted(quarter_world)
+    client.force_login(quarter_world.reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("figure_review", args=[quarter_world.plan.code, str(Q3)]), {"action": "approve_all"}, follow=True
+        )
+    page = response.content.decode()
+    assert response.status_code == 200 and "已审核通过" in page and "指标进度将在后台重新计算" in page
+    approved = QuarterlyFigure.objects.filter(status=QuarterlyFigure.Status.APPROVED)
+    marked = set(RecomputeMark.objects.values_list("indicator_id", flat=True))
+    assert approved.exists() and marked == set(approved.values_list("indicator_id", flat=True))
+    assert not IndicatorProgress.objects.filter(indicator_id__in=marked).exists()  # it follows, from the sweep
