@@ -431,6 +431,9 @@ class RecomputeMark(models.Model):
     )
     token = models.UUIDField(_("标记"), default=uuid.uuid4)
     requested_at = models.DateTimeField(_("请求时间"), default=timezone.now, db_index=True)
+    history = models.BooleanField(
+        _("重算历史"), default=True, help_text=_("数据或定义有变化：重算各季度末进度；否则只重算最新进度（每晚）。")
+    )
 
     class Meta:
         ordering = ["requested_at", "pk"]

@@ -4,8 +4,10 @@ task sent after the commit, a one-minute sweep and the nightly job honour the ma
 A message can be lost (broker stopped, worker killed with the job prefetched or half done); a mark cannot,
 because it commits or rolls back with the change itself. Whoever rebuilds takes a bounded batch of marks
 under `select_for_update(skip_locked=True)` (two sweeps never take the same rows), rebuilds each
-indicator's latest result and every quarter-end snapshot, and deletes a mark only if its token is still
-the one it read, so a change committed meanwhile keeps its mark for the next pass (saleor's batch tasks).
+indicator's latest result and, when the mark asks for it, every quarter-end snapshot, and deletes a mark
+only if its token is still the one it read, so a change committed meanwhile keeps its mark for the next
+pass (saleor's batch tasks). The nightly recompute is marks too (latest result only), so a worker killed
+halfway leaves the rest to the next sweep instead of to the next night.
 """
 
 import logging
@@ -24,9 +26,6 @@ logger = logging.getLogger(__name__)
 
 BATCH = 200
 """Marks per transaction: a batch's rows stay locked (an approval marking one of them waits) until it commits."""
-
-ALL_BATCH = 500
-"""Indicators per transaction in the nightly recompute of every latest result."""
 
 
 def _with_group_rows(indicator_ids: Iterable[int]) -> list[int]:
@@ -47,20 +46,34 @@ def recompute_mark(*, indicator_ids: Iterable[int]) -> list[int]:
     ids = _with_group_rows(indicator_ids)
     now = timezone.now()
     RecomputeMark.objects.bulk_create(
-        [RecomputeMark(indicator_id=pk, token=uuid.uuid4(), requested_at=now) for pk in ids],
+        [RecomputeMark(indicator_id=pk, token=uuid.uuid4(), requested_at=now, history=True) for pk in ids],
         update_conflicts=True,
         unique_fields=["indicator"],
-        update_fields=["token"],
+        update_fields=["token", "history"],
     )
     return ids
 
 
-def _rebuild(indicator_ids: list[int]) -> None:
+def recompute_mark_all() -> int:
+    """Nightly: mark every indicator for its latest result (time passes, so a status can change with no
+    new data). A mark already there is left as it is: it may ask for more (the history). Returns the count."""
+    ids = list(Indicator.objects.order_by("pk").values_list("pk", flat=True))
+    now = timezone.now()
+    RecomputeMark.objects.bulk_create(
+        [RecomputeMark(indicator_id=pk, token=uuid.uuid4(), requested_at=now, history=False) for pk in ids],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    return len(ids)
+
+
+def _rebuild(indicator_ids: list[int], history: set[int]) -> None:
     services.indicator_progress_recompute(indicator_ids=indicator_ids)
-    services.indicator_history_rebuild(indicator_ids=indicator_ids)
+    if wanted := [pk for pk in indicator_ids if pk in history]:
+        services.indicator_history_rebuild(indicator_ids=wanted)
 
 
-def _rebuild_and_clear(indicator_ids: list[int], marks: list[tuple[int, int, uuid.UUID]]) -> list[int]:
+def _rebuild_and_clear(indicator_ids: list[int], marks: list[tuple], history: set[int]) -> list[int]:
     """Rebuild, then delete the marks read (by token); an indicator whose rebuild raises keeps its mark,
     moved to the back of the queue so it never blocks the others. Returns the indicators that failed.
 
@@ -69,21 +82,21 @@ def _rebuild_and_clear(indicator_ids: list[int], marks: list[tuple[int, int, uui
     failed = []
     try:
         with transaction.atomic():
-            _rebuild(indicator_ids)
+            _rebuild(indicator_ids, history)
     except DatabaseError:
         raise
     except Exception:
         for pk in indicator_ids:  # one by one, to find the one that cannot be rebuilt
             try:
                 with transaction.atomic():
-                    _rebuild([pk])
+                    _rebuild([pk], history)
             except DatabaseError:
                 raise
             except Exception:
                 logger.exception("progress of indicator %s could not be rebuilt; it stays marked", pk)
                 failed.append(pk)
     done = Q(pk__in=[])
-    for pk, indicator_id, token in marks:
+    for pk, indicator_id, token, _ in marks:
         if indicator_id not in failed:
             done |= Q(pk=pk, token=token)
     RecomputeMark.objects.filter(done).delete()
@@ -91,9 +104,9 @@ def _rebuild_and_clear(indicator_ids: list[int], marks: list[tuple[int, int, uui
     return failed
 
 
-def _locked_marks(queryset, limit: int | None = None) -> list[tuple[int, int, uuid.UUID]]:
+def _locked_marks(queryset, limit: int | None = None) -> list[tuple[int, int, uuid.UUID, bool]]:
     queryset = queryset.select_for_update(skip_locked=True).order_by("requested_at", "pk")
-    queryset = queryset.values_list("pk", "indicator_id", "token")
+    queryset = queryset.values_list("pk", "indicator_id", "token", "history")
     return list(queryset[:limit] if limit else queryset)
 
 
@@ -105,7 +118,7 @@ def indicator_recompute(*, indicator_id: int) -> list[int]:
     ids = _with_group_rows([indicator_id])
     with transaction.atomic():
         marks = _locked_marks(RecomputeMark.objects.filter(indicator_id__in=ids))
-        _rebuild_and_clear(ids, marks)
+        _rebuild_and_clear(ids, marks, history=set(ids))
     return ids
 
 
@@ -114,7 +127,8 @@ def recompute_dirty(*, batch_size: int = BATCH) -> int:
     with transaction.atomic():
         marks = _locked_marks(RecomputeMark.objects.all(), batch_size)
         if marks:
-            _rebuild_and_clear([indicator_id for _, indicator_id, _ in marks], marks)
+            history = {indicator_id for _, indicator_id, _, wants_history in marks if wants_history}
+            _rebuild_and_clear([indicator_id for _, indicator_id, _, _ in marks], marks, history)
     return len(marks)
 
 
@@ -128,12 +142,3 @@ def recompute_drain(*, budget_seconds: float, batch_size: int = BATCH) -> tuple[
             return taken, False
         if time.monotonic() - started >= budget_seconds:
             return taken, RecomputeMark.objects.exists()
-
-
-def progress_recompute_all(*, batch_size: int = ALL_BATCH) -> int:
-    """Every indicator's latest result (time passes, so a status can change with no new data), a bounded
-    batch per transaction; safe to repeat from the start after a crash."""
-    ids = list(Indicator.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch_size):
-        services.indicator_progress_recompute(indicator_ids=ids[start : start + batch_size])
-    return len(ids)

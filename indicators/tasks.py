@@ -49,7 +49,10 @@ def progress_recompute_dirty_task() -> int:
 
 @shared_task(**RETRY, time_limit=1800, soft_time_limit=1740)
 def progress_recompute_all_task() -> int:
-    """Nightly: every marked indicator's history, then every latest result (time passes, so a status
-    can change with no new data)."""
-    recompute.recompute_drain(budget_seconds=600)
-    return recompute.progress_recompute_all()
+    """Nightly: every indicator's latest result (time passes, so a status can change with no new data),
+    as marks drained in batches; what a dead worker leaves is the next sweep's."""
+    count = recompute.recompute_mark_all()
+    _, more = recompute.recompute_drain(budget_seconds=1500)
+    if more:
+        enqueue(progress_recompute_dirty_task)
+    return count

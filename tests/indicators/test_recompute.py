@@ -59,8 +59,8 @@ def test_a_mark_renewed_during_a_rebuild_is_kept_for_the_next_pass(monkeypatch):
     recompute.recompute_mark(indicator_ids=[indicator.pk])
     real = recompute._rebuild
 
-    def approved_meanwhile(ids):
-        real(ids)
+    def approved_meanwhile(ids, history):
+        real(ids, history)
         recompute.recompute_mark(indicator_ids=ids)  # a new token: figures the rebuild may not have read
 
     monkeypatch.setattr(recompute, "_rebuild", approved_meanwhile)
@@ -76,10 +76,10 @@ def test_one_indicator_that_cannot_be_rebuilt_does_not_block_the_others(monkeypa
     recompute.recompute_mark(indicator_ids=[broken.pk, fine.pk])
     real = recompute._rebuild
 
-    def rebuild(ids):
+    def rebuild(ids, history):
         if broken.pk in ids:
             raise ValueError("a definition the rules cannot judge")
-        real(ids)
+        real(ids, history)
 
     monkeypatch.setattr(recompute, "_rebuild", rebuild)
     assert recompute.recompute_drain(budget_seconds=0) == (2, True)
@@ -104,6 +104,14 @@ def test_the_nightly_job_honours_the_marks_and_recomputes_every_latest_result():
     recompute.recompute_mark(indicator_ids=[marked.pk])
     assert progress_recompute_all_task.delay().get() == 2
     assert not RecomputeMark.objects.exists()
+    # A worker killed halfway through the night leaves marks, not a lost job: the sweep finishes it.
+    assert recompute.recompute_mark_all() == 2
+    assert RecomputeMark.objects.get(indicator=marked).history is False
+    recompute.recompute_mark(indicator_ids=[marked.pk])  # approved meanwhile: the history is asked for again
+    assert RecomputeMark.objects.get(indicator=marked).history is True
+    assert recompute.recompute_mark_all() == 2  # and the night does not take it back
+    assert RecomputeMark.objects.get(indicator=marked).history is True
+    assert progress_recompute_dirty_task.delay().get() == 2
     assert stored_progress([marked.pk]) == fresh_progress([marked.pk])
     assert IndicatorProgress.objects.filter(indicator=unmarked).exists()
     assert (
