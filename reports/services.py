@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 # A build runs under this hard time limit, so a job running longer than it (plus a margin) lost its worker.
 TIME_LIMIT = settings.REPORT_EXPORT_TIME_LIMIT
-STALE_AFTER = dt.timedelta(seconds=TIME_LIMIT + 30)
+STALE_AFTER = dt.timedelta(seconds=TIME_LIMIT + max(10, TIME_LIMIT // 4))
 # A pending job is sent again when its message has had this long to reach a worker, and failed when no
 # worker took it for PENDING_GIVE_UP (a broker down that long: the user is told to ask again).
 RESEND_AFTER = dt.timedelta(minutes=2)
@@ -81,8 +81,11 @@ def _enqueue_build(job_id: int) -> bool:
     from ipcity.celery import enqueue
     from reports.tasks import export_job_build_task
 
-    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(queued_at=timezone.now())
-    return enqueue(export_job_build_task, job_id)
+    sent_at = timezone.now()
+    if not enqueue(export_job_build_task, job_id):
+        return False  # never sent: the next recovery pass sends it
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(queued_at=sent_at)
+    return True
 
 
 def export_job_restart(*, job: ExportJob) -> bool:
@@ -213,11 +216,10 @@ def export_jobs_recover(*, now: dt.datetime | None = None) -> dict[str, int]:
     failed += ExportJob.objects.filter(status=Status.PENDING, created_at__lt=now - PENDING_GIVE_UP).update(
         status=Status.FAILED, finished_at=now, message=_("排队超时，请重新生成。")
     )
+    # Never sent (the broker was down), or sent long enough ago that the message must have been lost.
     unsent = ExportJob.objects.filter(status=Status.PENDING).filter(
         Q(queued_at__isnull=True) | Q(queued_at__lt=now - RESEND_AFTER)
     )
-    # A request's own send happens right after its commit: leave a job just created to it.
-    unsent = unsent.exclude(queued_at__isnull=True, created_at__gt=now - dt.timedelta(seconds=30), attempts=0)
     sent = 0
     for job_id in unsent.order_by("created_at").values_list("pk", flat=True)[:100]:
         sent += _enqueue_build(job_id)

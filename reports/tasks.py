@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 # Retried only on database and broker errors (RETRY): the build claims the job first, so a retry or a
 # redelivery after a lost worker never builds twice.
-@shared_task(**RETRY, time_limit=services.TIME_LIMIT, soft_time_limit=max(services.TIME_LIMIT - 10, 1))
+@shared_task(**RETRY, time_limit=services.TIME_LIMIT, soft_time_limit=int(services.TIME_LIMIT * 0.9))
 def export_job_build_task(job_id: int) -> None:
     if not ExportJob.objects.filter(pk=job_id).exists():
         logger.warning("export job %s vanished before its build", job_id)

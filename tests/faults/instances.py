@@ -82,6 +82,11 @@ def pg_start():
         stdout=subprocess.DEVNULL,
     )
     _wait(lambda: _listening(PG_PORT), 20, "PostgreSQL listening")
+    subprocess.run(  # the database DATABASE_URL names (pytest-django creates test_ipcity beside it)
+        [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "ipcity"],
+        check=False,
+        capture_output=True,
+    )
 
 
 def pg_stop(mode: str = "fast"):

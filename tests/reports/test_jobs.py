@@ -162,11 +162,13 @@ def test_a_pending_job_whose_message_was_lost_is_sent_again_or_failed(report_wor
     """Regression (issue 18): with Redis stopped an export request left its job pending forever."""
     now = timezone.now()
     unsent = _job(report_world, created_at=now - dt.timedelta(minutes=3), queued_at=now - dt.timedelta(minutes=3))
-    just_asked = _job(report_world, created_at=now)
+    just_sent = _job(report_world, created_at=now, queued_at=now)
+    never_sent = _job(report_world, created_at=now)  # the broker was down when it was asked for
     forgotten = _job(report_world, created_at=now - dt.timedelta(hours=1), queued_at=now - dt.timedelta(minutes=1))
     services.export_jobs_recover()
     assert ExportJob.objects.get(pk=unsent.pk).status == "done"
-    assert ExportJob.objects.get(pk=just_asked.pk).status == "pending"  # its own send is on its way
+    assert ExportJob.objects.get(pk=just_sent.pk).status == "pending"  # its message is on its way
+    assert ExportJob.objects.get(pk=never_sent.pk).status == "done"
     forgotten.refresh_from_db()
     assert (forgotten.status, forgotten.message) == ("failed", "排队超时，请重新生成。")
 
