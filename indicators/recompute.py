@@ -68,9 +68,10 @@ def recompute_mark_all() -> int:
 
 
 def _rebuild(indicator_ids: list[int], history: set[int]) -> None:
-    services.indicator_progress_recompute(indicator_ids=indicator_ids)
+    # The history first: the latest result's "status since" is read from the stored snapshots.
     if wanted := [pk for pk in indicator_ids if pk in history]:
         services.indicator_history_rebuild(indicator_ids=wanted)
+    services.indicator_progress_recompute(indicator_ids=indicator_ids)
 
 
 def _rebuild_and_clear(indicator_ids: list[int], marks: list[tuple], history: set[int]) -> list[int]:

@@ -35,8 +35,8 @@ def fresh_progress(indicator_ids) -> tuple[dict, dict]:
         with transaction.atomic():
             IndicatorProgress.objects.filter(indicator_id__in=ids).delete()
             ProgressSnapshot.objects.filter(indicator_id__in=ids).delete()
-            services.indicator_progress_recompute(indicator_ids=ids)
             services.indicator_history_rebuild(indicator_ids=ids)
+            services.indicator_progress_recompute(indicator_ids=ids)
             result = stored_progress(ids)
             raise _Rollback
     except _Rollback:
