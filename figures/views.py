@@ -180,6 +180,9 @@ def figure_review(request, code, quarter):
                     _("已审核通过%(a)s条，退回%(r)s条。")
                     % {"a": counts.get(figures.APPROVE, 0), "r": counts.get(figures.RETURN, 0)},
                 )
+                if counts.get(figures.APPROVE):
+                    # The recompute is marked with the approval and runs in the background (indicators.recompute).
+                    messages.info(request, _("审核结果已保存；指标进度将在后台重新计算，稍后刷新即可看到。"))
                 return redirect(reverse("figure_review", args=[plan.code, str(quarter)]))
     return render(
         request,

@@ -1,9 +1,12 @@
 """Indicators (a plan's measurable targets), their quarterly figures and the stored progress results."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -545,3 +548,29 @@ class Reading(models.Model):
         for field in ("default_option", "chosen"):
             if getattr(self, field) not in keys:
                 raise ValidationError({field: _("“%(key)s”不是可选读法之一。") % {"key": getattr(self, field)}})
+
+
+class RecomputeMark(models.Model):
+    """An indicator whose stored progress (latest result and quarter-end history) must be rebuilt.
+
+    Written in the transaction of the change that calls for it (approval, correction, base, definition),
+    deleted by whoever rebuilt it, and only when its token is still the one read: a message lost with a
+    dead worker or a stopped broker delays the rebuild, never loses it (indicators.recompute).
+    """
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="recompute_mark", verbose_name=_("指标")
+    )
+    token = models.UUIDField(_("标记"), default=uuid.uuid4)
+    requested_at = models.DateTimeField(_("请求时间"), default=timezone.now, db_index=True)
+    history = models.BooleanField(
+        _("重算历史"), default=True, help_text=_("数据或定义有变化：重算各季度末进度；否则只重算最新进度（每晚）。")
+    )
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("待重算指标")
+        verbose_name_plural = _("待重算指标")
+
+    def __str__(self):
+        return f"{self.indicator_id} @ {self.requested_at:%Y-%m-%d %H:%M:%S}"

@@ -1,16 +1,22 @@
-"""Celery tasks for progress: thin, idempotent, retried; the work is in indicators.services."""
+"""Celery tasks for progress: thin and idempotent; the work is in indicators.recompute and services.
+
+Every change that needs a recompute marks it in its own transaction (recompute_after_commit); the task
+sent after the commit is only the fast path. A lost message is caught up by the one-minute sweep.
+"""
 
 import logging
 
 from celery import shared_task
 from django.db import transaction
 
-from indicators import services
+from indicators import recompute
 from indicators.models import Indicator
+from ipcity.celery import RETRY, enqueue
 
 logger = logging.getLogger(__name__)
 
-RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 3}
+SWEEP_BUDGET_SECONDS = 45
+"""One sweep's work; what is left is re-queued at once, so a big backlog never hits the time limit."""
 
 
 @shared_task(**RETRY)
@@ -19,17 +25,34 @@ def indicator_recompute_task(indicator_id: int) -> None:
     if not Indicator.objects.filter(pk=indicator_id).exists():
         logger.warning("indicator %s vanished before its recompute", indicator_id)
         return
-    affected = services.indicators_sharing_figures(indicator_id)
-    services.indicator_progress_recompute(indicator_ids=affected)
-    services.indicator_history_rebuild(indicator_ids=affected)
+    recompute.indicator_recompute(indicator_id=indicator_id)
 
 
 def recompute_after_commit(indicator_id: int) -> None:
-    """Enqueue an indicator's recompute once the change that calls for it is committed (never before)."""
-    transaction.on_commit(lambda: indicator_recompute_task.delay(indicator_id))
+    """Mark the indicator in the caller's transaction; once committed, ask a worker to rebuild it now.
+
+    The send never fails the change nor waits on a stopped broker (ipcity.celery.enqueue): the mark
+    already says what must be done, and the sweep does it if the message never arrives.
+    """
+    recompute.recompute_mark(indicator_ids=[indicator_id])
+    transaction.on_commit(lambda: enqueue(indicator_recompute_task, indicator_id))
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, time_limit=120, soft_time_limit=100)
+def progress_recompute_dirty_task() -> int:
+    """Every minute: rebuild what a lost message, a dead worker or a stopped broker left marked."""
+    taken, more = recompute.recompute_drain(budget_seconds=SWEEP_BUDGET_SECONDS)
+    if more:
+        enqueue(progress_recompute_dirty_task)
+    return taken
+
+
+@shared_task(**RETRY, time_limit=1800, soft_time_limit=1740)
 def progress_recompute_all_task() -> int:
-    """Nightly: time passes, so a status can change with no new data."""
-    return services.indicator_progress_recompute()
+    """Nightly: every indicator's latest result (time passes, so a status can change with no new data),
+    as marks drained in batches; what a dead worker leaves is the next sweep's."""
+    count = recompute.recompute_mark_all()
+    _, more = recompute.recompute_drain(budget_seconds=1500)
+    if more:
+        enqueue(progress_recompute_dirty_task)
+    return count

@@ -1,13 +1,15 @@
 """The API's one error contract: every refusal is JSON with a status that says what kind it is.
 
 403 not allowed, 400 invalid (messages by field; non-field ones under `non_field_errors`), 409 changed
-meanwhile, 404 not there for this user, and any unexpected error a logged JSON 500 instead of a page.
+meanwhile, 404 not there for this user, 503 while the database cannot be reached, and any unexpected error
+a logged JSON 500 instead of a page.
 """
 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -43,6 +45,13 @@ def api_exception_handler(exc, context):
         exc = exceptions.ValidationError(field_messages(exc, getattr(view, "api_field_names", None)))
     elif isinstance(exc, Conflict):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable in %s: %s", view.__class__.__name__ if view else "the API", exc)
+        response = Response(
+            {"detail": _("数据库暂时无法连接，请稍后重试。")}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+        )
+        response["Retry-After"] = "30"
+        return response
     response = exception_handler(exc, context)
     if response is None:
         logger.exception("unexpected error in %s", view.__class__.__name__ if view else "the API", exc_info=exc)

@@ -30,3 +30,6 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# A database outage answers the 503 page, any other unexpected error the 500 page (both in Chinese).
+handler500 = "ipcity.views.server_error"

@@ -38,9 +38,10 @@ def notify(*, recipient_ids: Iterable[int], key: str, kind: str, title: str, bod
 
 def _enqueue_emails():
     # Imported here: notifications.tasks imports this module for the service it runs.
+    from ipcity.celery import enqueue
     from notifications.tasks import notification_emails_send_task
 
-    notification_emails_send_task.delay()
+    enqueue(notification_emails_send_task)
 
 
 def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:

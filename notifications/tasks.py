@@ -2,9 +2,8 @@
 
 from celery import shared_task
 
+from ipcity.celery import RETRY
 from notifications import services
-
-RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 3}
 
 
 @shared_task(**RETRY)

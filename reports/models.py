@@ -52,6 +52,10 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+    # Recovery (reports.services.export_jobs_recover): when the build was last sent to a worker, and how
+    # many builds have claimed the job (the claim's token: a build that lost the job writes nothing).
+    queued_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -65,7 +69,7 @@ class ExportJob(models.Model):
                 violation_error_message=_("季度通报必须指定方案。"),
             ),
         ]
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        indexes = [models.Index(fields=["status", "expires_at"]), models.Index(fields=["status", "started_at"])]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.quarter_end:%Y-%m-%d} #{self.pk}"
@@ -90,6 +94,10 @@ class ExportJob(models.Model):
     @property
     def current_status_label(self) -> str:
         return self.Status(self.current_status).label
+
+    @property
+    def can_restart(self) -> bool:
+        return self.status == self.Status.FAILED
 
     @property
     def is_finished(self) -> bool:

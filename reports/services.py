@@ -1,7 +1,10 @@
 """Export jobs: requested by a user, built by a Celery task (in-process in the embedded default), and
 deleted once expired.
 
-A build is claimed with a conditional UPDATE (pending → running), so a task delivered twice builds once.
+A build is claimed with a conditional UPDATE (pending → running, attempts + 1), so a task delivered twice
+builds once, and only the build holding the latest claim may finish the job. A job whose message was never
+sent or was lost, or whose worker died, is put right within minutes by export_jobs_recover (every minute):
+sent again, built again, or failed with a message; a failed job can be started again from its page.
 The workbook is built in the site language (zh-hans) whatever language the requesting page was in: it
 is an official document for the leading group.
 """
@@ -15,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,8 +29,15 @@ from reports.models import ExportJob
 
 logger = logging.getLogger(__name__)
 
-# A running job older than the task's hard time limit (plus a margin) was lost with its worker.
-STALE_AFTER = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+# A build runs under this hard time limit, so a job running longer than it (plus a margin) lost its worker.
+TIME_LIMIT = settings.REPORT_EXPORT_TIME_LIMIT
+STALE_AFTER = dt.timedelta(seconds=TIME_LIMIT + max(10, TIME_LIMIT // 4))
+# A pending job is sent again when its message has had this long to reach a worker, and failed when no
+# worker took it for PENDING_GIVE_UP (a broker down that long: the user is told to ask again).
+RESEND_AFTER = dt.timedelta(minutes=2)
+PENDING_GIVE_UP = dt.timedelta(minutes=30)
+MAX_ATTEMPTS = 2
+"""Builds a job may have: a second after a lost worker, then it is failed (the same rows fail the same way)."""
 
 
 class ExportRefused(Exception):
@@ -64,11 +75,36 @@ def export_job_request(
     return job
 
 
-def _enqueue_build(job_id: int):
+def _enqueue_build(job_id: int) -> bool:
+    """Send the build; a stopped broker leaves the job pending for export_jobs_recover, never an error."""
     # Imported here: reports.tasks imports this module for the services it runs.
+    from ipcity.celery import enqueue
     from reports.tasks import export_job_build_task
 
-    export_job_build_task.delay(job_id)
+    sent_at = timezone.now()
+    if not enqueue(export_job_build_task, job_id):
+        return False  # never sent: the next recovery pass sends it
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(queued_at=sent_at)
+    return True
+
+
+def export_job_restart(*, job: ExportJob) -> bool:
+    """Start a failed job again, from nothing; False when it was not failed (e.g. a second click).
+
+    The caller has resolved `job` among the user's own jobs (404 otherwise).
+    """
+    if not ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.FAILED).update(
+        status=ExportJob.Status.PENDING,
+        progress=0,
+        attempts=0,
+        message="",
+        created_at=timezone.now(),
+        started_at=None,
+        finished_at=None,
+    ):
+        return False
+    transaction.on_commit(lambda: _enqueue_build(job.pk))
+    return True
 
 
 def export_job_build(*, job_id: int) -> bool:
@@ -79,25 +115,25 @@ def export_job_build(*, job_id: int) -> bool:
     """
     now = timezone.now()
     if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
-        status=ExportJob.Status.RUNNING, started_at=now, progress=5
+        status=ExportJob.Status.RUNNING, started_at=now, progress=5, attempts=F("attempts") + 1
     ):
         return False
     job = ExportJob.objects.select_related("plan__city", "requested_by").get(pk=job_id)
+    # Every later write is conditional on this claim: a build the recovery gave up on writes nothing.
+    mine = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING, attempts=job.attempts)
 
     def advance(percent: int):
-        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(progress=percent)
+        mine.update(progress=percent)
 
     try:
         with translation.override(settings.LANGUAGE_CODE):
             content, filename = _build(job, advance)
     except ExportRefused as refusal:
-        ExportJob.objects.filter(pk=job_id).update(
-            status=ExportJob.Status.FAILED, finished_at=timezone.now(), message=str(refusal)
-        )
+        mine.update(status=ExportJob.Status.FAILED, finished_at=timezone.now(), message=str(refusal))
         return True
     except Exception:
         logger.exception("export job %s failed", job_id)
-        ExportJob.objects.filter(pk=job_id).update(
+        mine.update(
             status=ExportJob.Status.FAILED,
             finished_at=timezone.now(),
             message=_("生成失败，请重新生成；如仍失败请联系系统管理员。"),
@@ -105,14 +141,15 @@ def export_job_build(*, job_id: int) -> bool:
         return True
     job.file.save(f"{job_id}.xlsx", ContentFile(content), save=False)
     finished = timezone.now()
-    ExportJob.objects.filter(pk=job_id).update(
+    if not mine.update(
         status=ExportJob.Status.DONE,
         progress=100,
         file=job.file.name,
         filename=filename,
         finished_at=finished,
         expires_at=finished + dt.timedelta(hours=settings.REPORT_EXPORT_TTL_HOURS),
-    )
+    ):
+        job.file.storage.delete(job.file.name)  # the job was given up on meanwhile: no orphan file
     return True
 
 
@@ -141,15 +178,13 @@ def _build(job: ExportJob, advance: Callable[[int], None]) -> tuple[bytes, str]:
 
 
 def export_files_expire(*, now: dt.datetime | None = None) -> int:
-    """Delete the files of expired jobs and mark them expired; fail jobs lost with their worker.
+    """Delete the files of expired jobs and mark them expired (and recover lost jobs, as every minute).
 
     Returns how many jobs expired. Safe to run twice at once: each job is claimed by a conditional
     UPDATE before its file is deleted.
     """
     now = now or timezone.now()
-    ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER).update(
-        status=ExportJob.Status.FAILED, finished_at=now, message=_("生成超时，请重新生成。")
-    )
+    export_jobs_recover(now=now)
     deleted = 0
     for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lte=now).only("pk", "file"):
         if ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).update(
@@ -159,3 +194,33 @@ def export_files_expire(*, now: dt.datetime | None = None) -> int:
                 job.file.storage.delete(job.file.name)
             deleted += 1
     return deleted
+
+
+def export_jobs_recover(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Every minute: no job stays pending or running because a message or a worker was lost.
+
+    A running job past its time limit lost its worker: it is built again once (pending, sent again),
+    then failed. A pending job whose message has had time to arrive is sent again (a duplicate is
+    harmless: the claim builds once); one pending for PENDING_GIVE_UP is failed. Every change is a
+    conditional UPDATE, so two runs at once, or a build finishing meanwhile, never conflict.
+    """
+    now = now or timezone.now()
+    Status = ExportJob.Status
+    lost = ExportJob.objects.filter(status=Status.RUNNING, started_at__lt=now - STALE_AFTER)
+    failed = lost.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED, finished_at=now, message=_("生成中断，请重新生成。")
+    )
+    retried = lost.filter(attempts__lt=MAX_ATTEMPTS).update(
+        status=Status.PENDING, progress=0, started_at=None, queued_at=None
+    )
+    failed += ExportJob.objects.filter(status=Status.PENDING, created_at__lt=now - PENDING_GIVE_UP).update(
+        status=Status.FAILED, finished_at=now, message=_("排队超时，请重新生成。")
+    )
+    # Never sent (the broker was down), or sent long enough ago that the message must have been lost.
+    unsent = ExportJob.objects.filter(status=Status.PENDING).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - RESEND_AFTER)
+    )
+    sent = 0
+    for job_id in unsent.order_by("created_at").values_list("pk", flat=True)[:100]:
+        sent += _enqueue_build(job_id)
+    return {"failed": failed, "retried": retried, "sent": sent}

@@ -3,23 +3,28 @@
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
 
+from ipcity.celery import RETRY
 from reports import services
 from reports.models import ExportJob
 
 logger = logging.getLogger(__name__)
 
-# Only a database hiccup is worth retrying: the build claims the job first, so a retry never builds twice.
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 3}
 
-
-@shared_task(**RETRY)
+# Retried only on database and broker errors (RETRY): the build claims the job first, so a retry or a
+# redelivery after a lost worker never builds twice.
+@shared_task(**RETRY, time_limit=services.TIME_LIMIT, soft_time_limit=int(services.TIME_LIMIT * 0.9))
 def export_job_build_task(job_id: int) -> None:
     if not ExportJob.objects.filter(pk=job_id).exists():
         logger.warning("export job %s vanished before its build", job_id)
         return
     services.export_job_build(job_id=job_id)
+
+
+@shared_task(**RETRY, time_limit=60, soft_time_limit=50)
+def export_jobs_recover_task() -> dict:
+    """Every minute: jobs whose message or worker was lost are sent again, built again or failed."""
+    return services.export_jobs_recover()
 
 
 @shared_task(**RETRY)

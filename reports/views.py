@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.periods import closed_quarters
@@ -76,6 +77,15 @@ def job_create(request):
 @login_required
 def job_detail(request, pk):
     return render(request, "reports/job_detail.html", {"job": selectors.export_job(user=request.user, pk=pk)})
+
+
+@login_required
+@require_POST
+def job_restart(request, pk):
+    """A failed job (a build that failed, was interrupted or waited too long) starts again from its page."""
+    if services.export_job_restart(job=selectors.export_job(user=request.user, pk=pk)):
+        messages.success(request, _("已重新开始生成。"))
+    return redirect("reports:job_detail", pk=pk)
 
 
 @login_required

@@ -6,9 +6,8 @@ Only thin Celery tasks live here, each ending in `_task`; the work is in tasks.s
 from celery import shared_task
 from django.utils import timezone
 
+from ipcity.celery import RETRY
 from tasks import services
-
-RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 3}
 
 
 @shared_task(**RETRY)

@@ -201,8 +201,14 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'ipcity.sqlite3'}",
         conn_max_age=envint("CONN_MAX_AGE", 60),
+        # A persistent connection is checked before a request reuses it, so a database restart costs no
+        # request a 500; a page that cannot reach the database answers the 503 page (ipcity.views.server_error).
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A stopped server answers at once; an unreachable one must not hold a web worker for minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DATABASE_CONNECT_TIMEOUT", 5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -304,6 +310,33 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Every task is idempotent (recomputes upsert, exports and e-mails are claimed by a conditional UPDATE), so
+# a message is acknowledged only once its task has finished and goes back to the queue when the worker
+# running it dies; a worker holds one message beyond those it runs, so a killed worker strands no
+# prefetched recomputes. https://docs.celeryq.dev/en/stable/userguide/tasks.html#task-acks-late
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged message after the visibility timeout: it must exceed the longest job
+# (the nightly recompute, 30 min) and the longest retry countdown (5 min), or a running job would be
+# delivered twice. A message lost meanwhile costs nothing: the database marks are swept every minute.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 3600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# A user's action never waits on a stopped broker: a send is tried once, with short timeouts, and a
+# failure is left to the periodic sweeps (ipcity.celery.enqueue).
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for the broker to come back, forever
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+CELERY_RESULT_EXPIRES = 3600
+# An export's build is killed past this many seconds; a job running longer lost its worker and is retried.
+REPORT_EXPORT_TIME_LIMIT = envint("REPORT_EXPORT_TIME_LIMIT", 120)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -319,6 +352,15 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-audit-expiry": {
         "task": "accounts.tasks.audit_expire_task",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # The sweeps: what a lost message, a dead worker or a stopped broker left undone, within a minute.
+    "progress-recompute-sweep": {
+        "task": "indicators.tasks.progress_recompute_dirty_task",
+        "schedule": crontab(),
+    },
+    "export-jobs-recover": {
+        "task": "reports.tasks.export_jobs_recover_task",
+        "schedule": crontab(),
     },
     "nightly-export-cleanup": {
         "task": "reports.tasks.export_files_expire_task",
@@ -344,6 +386,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The same error repeated (a database or broker outage) is written once, then once a minute with a count.
+    "filters": {"repeats_once": {"()": "ipcity.logs.RepeatFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["repeats_once"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

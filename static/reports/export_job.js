@@ -26,6 +26,9 @@
       message.textContent = job.message;
       message.hidden = false;
     }
+    if (job.status === "failed") {
+      document.getElementById("export-restart").hidden = false;
+    }
     if (job.download_url) {
       link.href = job.download_url;
       filename.textContent = job.filename;

@@ -11,7 +11,7 @@ from figures.rules import RowInput
 from figures.selectors import figure_grid, figure_history, quarter_revision
 from indicators import definitions
 from indicators import tasks as indicator_tasks
-from indicators.models import QuarterlyFigure
+from indicators.models import QuarterlyFigure, RecomputeMark
 from tests.factories import CrossCheckFactory, FigureFactory, IndicatorFactory, PopulationFactory
 from tests.figures.conftest import Q2, Q3
 
@@ -201,15 +201,17 @@ def test_per_population_without_population_submits_with_a_notice(quarter_world):
 
 def test_approval_enqueues_the_recompute_after_commit(quarter_world, django_capture_on_commit_callbacks, monkeypatch):
     calls = []
-    monkeypatch.setattr(indicator_tasks.indicator_recompute_task, "delay", calls.append)
+    monkeypatch.setattr(indicator_tasks.indicator_recompute_task, "apply_async", lambda args, **kw: calls.append(args))
     save(quarter_world, quarter_world.staff, stock=row(120))
     submit(quarter_world)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         figures.figure_approve(user=quarter_world.reviewer, figure=current(quarter_world.stock))
     assert calls == []
+    # The need is recorded with the approval itself, before any message is sent.
+    assert RecomputeMark.objects.filter(indicator=quarter_world.stock).exists()
     for callback in callbacks:
         callback()
-    assert calls == [quarter_world.stock.pk]
+    assert calls == [(quarter_world.stock.pk,)]
 
 
 def test_approval_recomputes_progress_in_process(quarter_world, django_capture_on_commit_callbacks):
@@ -219,6 +221,7 @@ def test_approval_recomputes_progress_in_process(quarter_world, django_capture_o
         figures.figure_approve(user=quarter_world.reviewer, figure=current(quarter_world.stock))
     quarter_world.stock.refresh_from_db()
     assert quarter_world.stock.progress.current == 150
+    assert not RecomputeMark.objects.exists()
 
 
 def test_reviewer_never_approves_their_own_submission(quarter_world):

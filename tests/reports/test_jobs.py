@@ -5,6 +5,7 @@ import os
 import re
 
 import pytest
+from celery.schedules import crontab
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -137,26 +138,84 @@ def test_expired_files_are_deleted_and_can_no_longer_be_downloaded(report_world,
     assert services.export_files_expire() == 0  # safe to repeat
 
 
-def test_a_job_lost_with_its_worker_is_failed_by_the_cleanup(report_world):
-    job = ExportJob.objects.create(
-        kind="quarterly",
-        plan=report_world.plan,
-        quarter_end=Q.end,
-        requested_by=report_world.staff,
-        status="running",
-        started_at=timezone.now() - dt.timedelta(hours=1),
+def _job(world, **fields):
+    return ExportJob.objects.create(
+        kind="quarterly", plan=world.plan, quarter_end=Q.end, requested_by=world.staff, **fields
     )
-    fresh = ExportJob.objects.create(
-        kind="quarterly",
-        plan=report_world.plan,
-        quarter_end=Q.end,
-        requested_by=report_world.staff,
-        status="running",
-        started_at=timezone.now(),
-    )
-    services.export_files_expire()
-    assert ExportJob.objects.get(pk=job.pk).status == "failed"
+
+
+def test_a_job_lost_with_its_worker_is_built_again_then_failed(report_world):
+    """Regression (issue 18): a job whose worker died stayed "生成中 5%" until the nightly cleanup."""
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    lost_once = _job(report_world, status="running", started_at=long_ago, attempts=1, progress=5)
+    lost_twice = _job(report_world, status="running", started_at=long_ago, attempts=2, progress=50)
+    fresh = _job(report_world, status="running", started_at=timezone.now(), attempts=1)
+    assert services.export_jobs_recover() == {"failed": 1, "retried": 1, "sent": 1}
+    lost_once.refresh_from_db()
+    assert (lost_once.status, lost_once.attempts, bool(lost_once.file)) == ("done", 2, True)
+    lost_twice.refresh_from_db()
+    assert (lost_twice.status, lost_twice.message) == ("failed", "生成中断，请重新生成。")
     assert ExportJob.objects.get(pk=fresh.pk).status == "running"
+
+
+def test_a_pending_job_whose_message_was_lost_is_sent_again_or_failed(report_world):
+    """Regression (issue 18): with Redis stopped an export request left its job pending forever."""
+    now = timezone.now()
+    unsent = _job(report_world, created_at=now - dt.timedelta(minutes=3), queued_at=now - dt.timedelta(minutes=3))
+    just_sent = _job(report_world, created_at=now, queued_at=now)
+    never_sent = _job(report_world, created_at=now)  # the broker was down when it was asked for
+    forgotten = _job(report_world, created_at=now - dt.timedelta(hours=1), queued_at=now - dt.timedelta(minutes=1))
+    services.export_jobs_recover()
+    assert ExportJob.objects.get(pk=unsent.pk).status == "done"
+    assert ExportJob.objects.get(pk=just_sent.pk).status == "pending"  # its message is on its way
+    assert ExportJob.objects.get(pk=never_sent.pk).status == "done"
+    forgotten.refresh_from_db()
+    assert (forgotten.status, forgotten.message) == ("failed", "排队超时，请重新生成。")
+
+
+def test_a_stale_build_finishing_late_writes_nothing(report_world, monkeypatch):
+    """A build the recovery gave up on must not overwrite the job another build has taken."""
+    job = services.export_job_request(user=report_world.staff, kind="quarterly", quarter=Q, plan=report_world.plan)
+    ExportJob.objects.filter(pk=job.pk).update(status="pending")
+
+    def taken_meanwhile(report):
+        ExportJob.objects.filter(pk=job.pk).update(attempts=9)  # what a second claim leaves
+        return real(report)
+
+    real = workbooks.quarterly_workbook
+    monkeypatch.setattr(workbooks, "quarterly_workbook", taken_meanwhile)
+    services.export_job_build(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("running", 9)
+
+
+def test_a_failed_job_is_started_again_from_its_page(
+    report_world, monkeypatch, client, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(workbooks, "quarterly_workbook", lambda report: (_ for _ in ()).throw(RuntimeError("x")))
+    job = services.export_job_request(user=report_world.staff, kind="quarterly", quarter=Q, plan=report_world.plan)
+    services.export_job_build(job_id=job.pk)
+    client.force_login(report_world.staff)
+    detail = reverse("reports:job_detail", args=[job.pk])
+    restart = reverse("reports:job_restart", args=[job.pk])
+    assert f'<form id="export-restart" method="post" action="{restart}">' in client.get(detail).content.decode()
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(restart)
+    assert response["Location"] == detail
+    job.refresh_from_db()
+    assert (job.status, job.message, job.attempts, job.is_downloadable) == ("done", "", 1, True)
+    assert f'id="export-restart" method="post" action="{restart}" hidden' in client.get(detail).content.decode()
+    client.post(reverse("reports:job_restart", args=[job.pk]))  # not failed any more: nothing happens
+    assert ExportJob.objects.get(pk=job.pk).status == "done"
+    client.force_login(report_world.admin)  # only the requester sees (and restarts) a job
+    assert client.post(reverse("reports:job_restart", args=[job.pk])).status_code == 404
+
+
+def test_the_recovery_runs_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["export-jobs-recover"]
+    assert entry["task"] == "reports.tasks.export_jobs_recover_task"
+    assert entry["schedule"] == crontab()
 
 
 def test_the_cleanup_runs_nightly(settings):
