@@ -229,6 +229,9 @@ MEDIA_URL = "media/"
 TASK_EVIDENCE_MAX_BYTES = envint("TASK_EVIDENCE_MAX_MB", 10) * 1024 * 1024
 # Exported workbooks (quarterly reports, comparisons) are kept this long, then deleted nightly.
 REPORT_EXPORT_TTL_HOURS = envint("REPORT_EXPORT_TTL_HOURS", 24)
+# Uploaded figure workbooks' bytes are kept this long (for the preview and confirmation), then deleted
+# nightly; the record of each import stays.
+FIGURE_IMPORT_TTL_DAYS = envint("FIGURE_IMPORT_TTL_DAYS", 30)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -287,6 +290,10 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-export-cleanup": {
         "task": "reports.tasks.export_files_expire_task",
         "schedule": crontab(hour=3, minute=0),
+    },
+    "nightly-import-file-cleanup": {
+        "task": "figures.tasks.import_files_expire_task",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 
