@@ -169,7 +169,8 @@ def clean_text(value, *, label: str, max_length: int, multiline: bool = True) ->
         return ""
     if not isinstance(value, str):
         value = str(value)
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.strip("\n\t \u3000")
     kept = _KEPT_CONTROLS if multiline else frozenset()
     for position, char in enumerate(text, start=1):
         if char in kept:
