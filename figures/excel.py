@@ -9,7 +9,7 @@ import datetime as dt
 import io
 import zipfile
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -17,10 +17,14 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.cells import put
+from figures import xlsx_guard
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 META_SHEET = "_ipcity"
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
+"""2 names the data sheet in the meta sheet; a version 1 template has one data sheet, read as such."""
 HEADER_ROW = 4
 FIRST_ROW = 5
 QUARTER, HISTORY = "quarter", "history"
@@ -93,11 +97,12 @@ INPUT_FILL = PatternFill("solid", fgColor="FFFBEA")
 def _sheet(workbook: Workbook, kind: str, title: str, plan_code: str, quarter: str):
     sheet = workbook.active
     sheet.title = _("季度填报") if kind == QUARTER else _("历史数据")
-    sheet["A1"] = title
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"], sheet["B2"] = _("方案代码"), plan_code
+    put(sheet["A1"], title).font = Font(bold=True, size=14)
+    put(sheet["A2"], _("方案代码"))
+    put(sheet["B2"], plan_code)
     if quarter:
-        sheet["C2"], sheet["D2"] = _("季度"), quarter
+        put(sheet["C2"], _("季度"))
+        put(sheet["D2"], quarter)
     sheet["A3"] = _("请只在浅黄色单元格中填写；空白表示未填报（不是0）。数值请填数字，公式以计算结果导入。")
     sheet["A3"].font = Font(italic=True, color="616E7C")
     columns = COLUMNS[kind]
@@ -109,8 +114,10 @@ def _sheet(workbook: Workbook, kind: str, title: str, plan_code: str, quarter: s
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = sheet.cell(row=FIRST_ROW, column=3)
     meta = workbook.create_sheet(META_SHEET)
-    for row in (("kind", kind), ("plan", plan_code), ("quarter", quarter), ("version", TEMPLATE_VERSION)):
-        meta.append(row)
+    meta_rows = (("kind", kind), ("plan", plan_code), ("quarter", quarter), ("version", TEMPLATE_VERSION))
+    for number, pair in enumerate((*meta_rows, ("sheet", sheet.title)), start=1):
+        put(meta.cell(row=number, column=1), pair[0])
+        put(meta.cell(row=number, column=2), pair[1])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     return sheet
@@ -174,7 +181,7 @@ def write_template(*, kind: str, title: str, plan_code: str, quarter: str, rows:
                 value = _number(value)
             elif column.field == "is_provisional":
                 value = None if value is None else YES if value else NO
-            sheet.cell(row=FIRST_ROW + offset, column=index, value=value if value != "" else None)
+            put(sheet.cell(row=FIRST_ROW + offset, column=index), value if value != "" else None)
     return _finish(sheet, kind, len(rows))
 
 
@@ -221,34 +228,77 @@ class Sheet:
 
 
 def _meta(workbook) -> dict[str, str]:
-    if META_SHEET not in workbook.sheetnames:
-        raise WorkbookRefused(_("这不是从 ipcity 下载的模板，请先下载模板再填写上传。"))
     return {
         str(row[0]): "" if row[1] is None else str(row[1])
-        for row in workbook[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True)
-        if row[0]
+        for row in workbook[META_SHEET].iter_rows(min_row=1, max_row=20, max_col=2, values_only=True)
+        if row and row[0]
     }
 
 
-def read_workbook(content: bytes) -> Sheet:
-    """Read an uploaded template; formulas count as their saved values, a formula without one is an error."""
+def _data_sheet(inspection: xlsx_guard.Inspection, name: str) -> xlsx_guard.SheetPart:
+    """The template's own sheets only: its data sheet (visible) and its meta sheet; nothing added, hidden
+    or duplicated, so the rows read are the rows the user saw."""
+    names = [s.name for s in inspection.sheets]
+    if META_SHEET not in names:
+        raise WorkbookRefused(_("这不是从 ipcity 下载的模板，请先下载模板再填写上传。"))
+    folded = [n.casefold() for n in names]
+    for sheet_name in names:
+        if folded.count(sheet_name.casefold()) > 1:
+            raise WorkbookRefused(
+                _("文件“%(file)s”中工作表“%(sheet)s”出现了不止一次；请使用下载的模板，不要复制工作表。")
+                % {"file": name, "sheet": sheet_name}
+            )
+    others = [s for s in inspection.sheets if s.name != META_SHEET]
+    if len(others) != 1:
+        extra = "、".join(f"“{s.name}”" + ("" if s.state == "visible" else _("（隐藏）")) for s in others)
+        raise WorkbookRefused(
+            _(
+                "文件“%(file)s”中的工作表与模板不一致（%(sheets)s）：模板只有一张数据表；请在下载的模板中填写，不要增加、复制或隐藏工作表。"
+            )
+            % {"file": name, "sheets": extra or _("没有数据表")}
+        )
+    data = others[0]
+    if data.state != "visible":
+        raise WorkbookRefused(
+            _("文件“%(file)s”的数据表“%(sheet)s”被隐藏了；请取消隐藏后重新上传。") % {"file": name, "sheet": data.name}
+        )
+    return data
+
+
+def read_workbook(content: bytes, *, name: str = "") -> Sheet:
+    """Read an uploaded template, checked first (figures.xlsx_guard); formulas count as their saved values,
+    a formula without one is an error on its cell. Any file openpyxl cannot read is a message, never a 500."""
+    name = name or _("上传的文件")
     try:
-        values_book = load_workbook(io.BytesIO(content), data_only=True, read_only=True)
-        formula_book = load_workbook(io.BytesIO(content), data_only=False, read_only=True)
+        inspection = xlsx_guard.inspect(content, name=name)
+    except xlsx_guard.Refused as refused:
+        raise WorkbookRefused(str(refused)) from None
+    data = _data_sheet(inspection, name)
+    damaged = _("无法读取文件“%(file)s”：文件可能已损坏，请用Excel打开后重新保存再上传。") % {"file": name}
+    try:
+        book = load_workbook(io.BytesIO(content), data_only=True, read_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged file
-        raise WorkbookRefused(_("无法读取该 .xlsx 文件：文件可能已损坏。")) from error
+        raise WorkbookRefused(damaged) from error
     try:
-        meta = _meta(values_book)
+        meta = _meta(book)
         kind = meta.get("kind")
         if kind not in COLUMNS:
             raise WorkbookRefused(_("无法识别的模板类型。"))
-        sheet_name = values_book.sheetnames[0]
-        values_sheet, formula_sheet = values_book[sheet_name], formula_book[sheet_name]
+        expected = meta.get("sheet")
+        if expected and expected != data.name:
+            raise WorkbookRefused(
+                _("文件“%(file)s”中找不到模板的数据表“%(expected)s”（现为“%(found)s”）；请不要重命名工作表。")
+                % {"file": name, "expected": expected, "found": data.name}
+            )
+        values_sheet = book[data.name]
         _check_header(values_sheet, kind)
-        rows = _rows(values_sheet, formula_sheet, kind)
+        rows = _rows(values_sheet, kind, data.formulas_without_value)
+    except WorkbookRefused:
+        raise
+    except Exception as error:  # checked above; anything openpyxl still trips on is a damaged file
+        raise WorkbookRefused(damaged) from error
     finally:
-        values_book.close()
-        formula_book.close()
+        book.close()
     return Sheet(kind=kind, plan_code=meta.get("plan", ""), quarter=meta.get("quarter", ""), rows=rows)
 
 
@@ -263,26 +313,24 @@ def _check_header(sheet, kind: str) -> None:
             )
 
 
-def _rows(values_sheet, formula_sheet, kind: str) -> list[SheetRow]:
+def _rows(values_sheet, kind: str, formulas_without_value: set[str]) -> list[SheetRow]:
     columns = COLUMNS[kind]
     width = len(columns)
+    letters = [get_column_letter(index) for index in range(1, width + 1)]
     rows = []
-    pairs = zip(
-        values_sheet.iter_rows(min_row=FIRST_ROW, max_col=width, values_only=True),
-        formula_sheet.iter_rows(min_row=FIRST_ROW, max_col=width, values_only=True),
-        strict=False,
-    )
-    for number, (values, formulas) in enumerate(pairs, start=FIRST_ROW):
+    cells = values_sheet.iter_rows(min_row=FIRST_ROW, max_col=width, values_only=True)
+    for number, values in enumerate(cells, start=FIRST_ROW):
         values = tuple(values) + (None,) * (width - len(values))
-        formulas = tuple(formulas) + (None,) * (width - len(formulas))
         if all(_blank(v) for v, c in zip(values, columns, strict=True) if c.field in ("indicator", *INPUT_FIELDS)):
-            continue
+            if not any(f"{letter}{number}" in formulas_without_value for letter in letters):
+                continue
         if len(rows) >= MAX_ROWS:
             raise WorkbookRefused(_("文件行数超过%(n)s行的上限。") % {"n": MAX_ROWS})
         row = SheetRow(number=number, code=_text(values[0]), name=_text(values[1]))
         for index, column in enumerate(columns):
             if column.field in INPUT_FIELDS:
-                _read_cell(row, kind, column, values[index], formulas[index], number)
+                formula = f"{letters[index]}{number}" in formulas_without_value
+                _read_cell(row, kind, column, values[index], formula, number)
         rows.append(row)
     return rows
 
@@ -299,23 +347,21 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _is_formula(value) -> bool:
-    return (isinstance(value, str) and value.startswith("=")) or type(value).__name__ in (
-        "ArrayFormula",
-        "DataTableFormula",
-    )
-
-
-def _read_cell(row: SheetRow, kind: str, column: Column, value, formula, number: int) -> None:
-    """Turn one cell into the text the form parses; name the cell when it cannot be read."""
-    if value is None and _is_formula(formula):
+def _read_cell(row: SheetRow, kind: str, column: Column, value, formula_without_value: bool, number: int) -> None:
+    """Turn one cell into what the form reads; name the cell when it cannot be read."""
+    if formula_without_value:
         row.errors.setdefault(column.field, []).append(
             _("单元格 %(cell)s 是公式但文件中没有保存计算结果；请在Excel中打开、重新计算并保存后再上传。")
             % {"cell": _cell(kind, column.field, number)}
         )
         return
     if column.field in NUMBER_FIELDS:
-        row.values[column.field] = _number_text(value)
+        if isinstance(value, dt.date | dt.time):
+            row.errors.setdefault(column.field, []).append(
+                _("该单元格是日期或时间格式，请把单元格格式改为“常规”或“数值”后填写数字。")
+            )
+        else:
+            row.values[column.field] = value  # a number cell's float is read by figures.numbers.parse_number
     elif column.field == "is_provisional":
         flag = _flag(value)
         if flag is None:
@@ -326,18 +372,6 @@ def _read_cell(row: SheetRow, kind: str, column: Column, value, formula, number:
         row.values[column.field] = _period_text(value)
     else:
         row.values[column.field] = _text(value)
-
-
-def _number_text(value) -> str:
-    """Numbers become exact decimal text (float noise rounded to 4 places); text goes to the form as typed."""
-    if value is None:
-        return ""
-    if isinstance(value, bool) or isinstance(value, dt.date | dt.datetime | dt.time):
-        return str(value)
-    if isinstance(value, int | float):
-        number = Decimal(repr(value)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
-        return format(number, "f")
-    return str(value).strip()
 
 
 def _flag(value) -> str | None:

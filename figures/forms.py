@@ -8,52 +8,64 @@ read the same way from both.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from figures import numbers
 from figures.rules import RowInput, plain
 from indicators.models import Indicator, QuarterlyFigure
 from plans.forms import DateInput
 
-NUMBER_ERRORS = {
-    "invalid": _("请输入数字。"),
-    "max_digits": _("数字位数过多。"),
-    "max_decimal_places": _("最多保留4位小数。"),
-    "max_whole_digits": _("整数部分位数过多。"),
-}
 
+class NumberField(forms.Field):
+    """A figure as staff type it; what is accepted is figures.numbers.parse_number's, applied by the form
+    (whether a trailing % is accepted depends on the indicator). Empty stays None, never 0."""
 
-class NumberField(forms.DecimalField):
-    """A figure as staff type it: thousands separators and full-width digits are accepted; empty stays None."""
+    widget = forms.TextInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_digits", 20)
-        kwargs.setdefault("decimal_places", 4)
-        kwargs.setdefault("error_messages", NUMBER_ERRORS)
         super().__init__(**kwargs)
-        self.widget.input_type = "text"
         self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = value.translate(FULL_WIDTH).replace(",", "").replace(" ", "").strip()
-        return super().to_python(value)
+        return value.strip() if isinstance(value, str) else value
 
 
-FULL_WIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
+class NoteField(forms.Field):
+    """A comment or source, read by figures.numbers.clean_text (limits and control characters)."""
+
+    def __init__(self, *, max_length: int, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.max_length = max_length
+        self.widget.attrs["maxlength"] = str(max_length)
+
+    def to_python(self, value):
+        return "" if value is None else value
 
 
 class FigureRowForm(forms.Form):
-    """One indicator's row: the value (or numerator and denominator), comment, source, provisional flag."""
+    """One indicator's row: the value (or numerator and denominator), comment, source, provisional flag.
+
+    Every field is read by figures.numbers.figure_fields_clean, the same reading as the API's."""
 
     value = NumberField(label=_("数值"))
     numerator = NumberField(label=_("分子"))
     denominator = NumberField(label=_("分母"))
-    comment = forms.CharField(label=_("说明"), required=False, max_length=2000)
-    source = forms.CharField(label=_("统计口径/发布来源"), required=False, max_length=200)
+    comment = NoteField(label=_("说明"), max_length=numbers.COMMENT_MAX, widget=forms.TextInput)
+    source = NoteField(label=_("统计口径/发布来源"), max_length=numbers.SOURCE_MAX, widget=forms.TextInput)
     is_provisional = forms.BooleanField(label=_("预估数"), required=False)
 
     def __init__(self, *args, indicator: Indicator | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.indicator = indicator
+
+    def clean(self):
+        data = super().clean()
+        raw = {name: data.get(name) for name in (*numbers.NUMBER_FIELDS, *numbers.TEXT_FIELDS)}
+        cleaned, errors = numbers.figure_fields_clean(raw, percent=numbers.is_percentage(self.indicator))
+        for name, messages in errors.items():
+            for message in messages:
+                self.add_error(name, message)
+        return {**data, **{name: value for name, value in cleaned.items() if name not in errors}}
 
     @classmethod
     def initial_from(cls, figure: QuarterlyFigure | None, indicator: Indicator) -> dict:
@@ -76,8 +88,8 @@ class FigureRowForm(forms.Form):
             value=data["value"],
             numerator=data["numerator"],
             denominator=data["denominator"],
-            comment=data["comment"].strip(),
-            source=data["source"].strip(),
+            comment=data["comment"],
+            source=data["source"],
             is_provisional=data["is_provisional"],
         )
 
@@ -92,6 +104,13 @@ class BaseValueForm(forms.Form):
     """An unknown base entered by the bureau, with where it comes from."""
 
     base_value = NumberField(label=_("基期值"))
+
+    def clean_base_value(self):
+        try:
+            return numbers.parse_number(self.cleaned_data.get("base_value"))
+        except numbers.NumberRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+
     base_year = forms.IntegerField(label=_("基期年份"), required=False, min_value=1990, max_value=2100)
     base_source = forms.CharField(label=_("来源"), max_length=200, required=False)
 

@@ -5,8 +5,10 @@ Each row goes through the same FigureRowForm as the entry grid and the same serv
 """
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,7 +135,8 @@ class Preview:
 
     @property
     def writes(self) -> int:
-        return sum(1 for row in self.rows if row.action in (CREATE, UPDATE, CLEAR))
+        """Rows that confirming would save: a row with an error is never among them."""
+        return sum(1 for row in self.rows if row.action in (CREATE, UPDATE, CLEAR) and not row.errors)
 
     @property
     def ok(self) -> bool:
@@ -153,7 +156,7 @@ def figure_import_upload(
     if not can_enter_figures(user, plan.city_id):
         raise Forbidden
     excel.check_upload(name=name, size=len(content), content=content)
-    sheet = excel.read_workbook(content)
+    sheet = excel.read_workbook(content, name=name)
     expected = str(quarter) if quarter else ""
     if sheet.kind != kind or sheet.plan_code != plan.code or sheet.quarter != expected:
         raise excel.WorkbookRefused(
@@ -172,6 +175,7 @@ def figure_import_upload(
         period_end=quarter.end if quarter else None,
         filename=name[:255],
         content=content,
+        size=len(content),
         uploaded_by=user,
     )
     upload.revision = quarter_revision(plan=plan, period_ends=_periods(upload))
@@ -182,7 +186,11 @@ def figure_import_upload(
 
 def figure_import_preview(*, upload: FigureImport) -> Preview:
     """Every row's outcome as saving would give it, with errors by row and column; nothing is written."""
-    sheet = excel.read_workbook(bytes(upload.content))
+    if upload.content_deleted_at is not None:
+        raise excel.WorkbookRefused(
+            _("文件“%(name)s”已超过保存期限，内容已删除；请重新上传。") % {"name": upload.filename}
+        )
+    sheet = excel.read_workbook(bytes(upload.content), name=upload.filename)
     plan = upload.plan
     indicators = {i.code: i for i in quantitative_indicators(plan)}
     rows, entries, by_entry = [], [], {}
@@ -197,6 +205,14 @@ def figure_import_preview(*, upload: FigureImport) -> Preview:
                 _("未知的指标代码“%(code)s”（本方案没有该定量指标）。") % {"code": sheet_row.code}
                 if sheet_row.code
                 else _("缺少指标代码。")
+            )
+        elif folded_name(sheet_row.name) != folded_name(indicator.name):
+            errors.setdefault("name", []).append(
+                _(
+                    "指标代码“%(code)s”在本方案中是“%(expected)s”，而文件中这一行的名称是“%(found)s”；"
+                    "请核对是否改动了代码或错行（代码和名称两列不要修改）。"
+                )
+                % {"code": sheet_row.code, "expected": indicator.name, "found": sheet_row.name}
             )
         period_end = _period_end(upload, sheet_row, errors)
         form = FigureRowForm(data={k: sheet_row.values.get(k, "") for k in FORM_FIELDS}, indicator=indicator)
@@ -213,6 +229,12 @@ def figure_import_preview(*, upload: FigureImport) -> Preview:
     for outcome in figure_entries_check(plan=plan, entries=entries, submitting=submitting):
         _describe(upload, by_entry[id(outcome.entry)], outcome)
     return Preview(upload=upload, rows=rows, entries=entries)
+
+
+def folded_name(name: str) -> str:
+    """An indicator name compared without width or spacing: full-width letters, digits and brackets as
+    half-width (NFKC), every space removed, so a retyped name still matches its code."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
 
 
 def _period_end(upload: FigureImport, sheet_row: excel.SheetRow, errors: dict) -> dt.date | None:
@@ -299,3 +321,17 @@ def _attach(upload: FigureImport, preview: Preview, invalid: EntriesInvalid) -> 
 def _entry_rows(preview: Preview) -> list[PreviewRow]:
     numbers = {row.number: row for row in preview.rows}
     return [numbers[int(entry.ref)] for entry in preview.entries]
+
+
+# --- Expiry of uploaded bytes ---------------------------------------------------------------------------
+
+
+def figure_import_files_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete the bytes of uploads older than settings.FIGURE_IMPORT_TTL_DAYS, keeping each import's record
+    (who, when, file name, size, outcome). One conditional UPDATE: safe to repeat, and a run that races
+    another only counts the rows it cleared."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.FIGURE_IMPORT_TTL_DAYS)
+    return FigureImport.objects.filter(uploaded_at__lt=cutoff, content_deleted_at__isnull=True).update(
+        content=b"", content_deleted_at=now
+    )

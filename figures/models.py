@@ -64,8 +64,9 @@ class CrossCheck(models.Model):
 
 
 class FigureImport(models.Model):
-    """An uploaded Excel workbook: kept so its preview and its confirmation read the same bytes, and so
-    every import can be traced afterwards."""
+    """An uploaded Excel workbook: its bytes are kept so the preview and the confirmation read the same
+    file, then deleted after settings.FIGURE_IMPORT_TTL_DAYS (figures.tasks); the record of the import (who,
+    when, file name, size, outcome) stays so every import can be traced afterwards."""
 
     class Kind(models.TextChoices):
         QUARTER = "quarter", _("季度填报")
@@ -75,7 +76,9 @@ class FigureImport(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     period_end = models.DateField(_("报告期末"), null=True, blank=True)
     filename = models.CharField(_("文件名"), max_length=255)
-    content = models.BinaryField(_("文件内容"))
+    content = models.BinaryField(_("文件内容"), blank=True)
+    size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
+    content_deleted_at = models.DateTimeField(_("文件内容删除时间"), null=True, blank=True)
     revision = models.CharField(_("上传时数据版本"), max_length=80, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

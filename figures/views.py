@@ -328,7 +328,11 @@ def import_preview(request, pk):
             return redirect("figure_index")
         messages.error(request, _("导入未完成：请按提示修改Excel文件后重新上传；未保存任何数据。"))
     else:
-        preview = imports.figure_import_preview(upload=upload)
+        try:
+            preview = imports.figure_import_preview(upload=upload)
+        except excel.WorkbookRefused as refused:  # an expired upload's bytes are gone
+            messages.error(request, str(refused))
+            preview = imports.Preview(upload=upload, rows=[], entries=[])
     return render(
         request,
         "figures/import_preview.html",

@@ -22,6 +22,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core import progress
+from core.cells import looks_like_formula, put
 from core.periods import Quarter, period_label
 from core.status import STATUS_COLOURS, STATUS_ORDER, status_label
 from indicators.models import Indicator
@@ -101,6 +102,12 @@ def number(value) -> Styled | None:
     return Styled(value, number_format=INTEGER if value.is_integer() else DECIMAL)
 
 
+def _write(ws: Worksheet, row: int, column: int, value=None):
+    """Every cell of these workbooks is written here: text (plan titles, explanations, task updates typed by
+    users) is stored as text, never as a formula (core.cells)."""
+    return put(ws.cell(row, column), value)
+
+
 def status_cell(status: str) -> Styled:
     return Styled(status_label(status), status=status)
 
@@ -122,7 +129,7 @@ class Table:
 
     def title(self, text: str, last_column: int):
         """A title across the first row; fit() widens the last column it spans if it would not fit."""
-        cell = self.ws.cell(1, 1, text)
+        cell = _write(self.ws, 1, 1, text)
         cell.font, cell.alignment = _TITLE_FONT, Alignment(horizontal="center", vertical="center")
         self.ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_column)
         self.ws.row_dimensions[1].height = 30
@@ -134,7 +141,7 @@ class Table:
         """Header at start_row, then the rows; returns the last row written."""
         ws = self.ws
         for offset, column in enumerate(columns):
-            cell = ws.cell(start_row, start_column + offset, column.title)
+            cell = _write(ws, start_row, start_column + offset, column.title)
             cell.font, cell.fill, cell.alignment, cell.border = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN, _BORDER
             self._measure(start_column + offset, column, text_width(_shown(column.title, None)))
             self.wrapped.append((start_row, (start_column + offset,), column.title))
@@ -150,8 +157,9 @@ class Table:
         is_text = isinstance(styled.value, str)
         if not number_format or styled.value is None or is_text:
             number_format = None
-        cell = self.ws.cell(row, col, styled.value)
-        key = (is_text, number_format, styled.status, styled.font)
+        cell = _write(self.ws, row, col, styled.value)
+        quoted = is_text and looks_like_formula(styled.value)  # keeps its quote prefix (core.cells)
+        key = (is_text, number_format, styled.status, styled.font, quoted)
         style = self.styles.get(key)
         if style is None:
             cell.border = _BORDER
@@ -219,13 +227,13 @@ def _facts(
     label_column = Column("", max_width=18)
     for offset, (label, value, number_format) in enumerate(facts):
         row = start_row + offset
-        label_cell = ws.cell(row, 1, label)
+        label_cell = _write(ws, row, 1, label)
         label_cell.font, label_cell.fill, label_cell.border = _HEADER_FONT, _HEADER_FILL, _BORDER
         label_cell.alignment = _TOP
         table._measure(1, label_column, text_width(label))
         if isinstance(value, str):
             table.wrapped.append((row, tuple(range(2, last_column + 1)), value))
-        cell = ws.cell(row, 2, value)
+        cell = _write(ws, row, 2, value)
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
         if number_format and value is not None and not isinstance(value, str):
@@ -235,7 +243,7 @@ def _facts(
 
 
 def _section(ws: Worksheet, row: int, text: str):
-    ws.cell(row, 1, text).font = _SECTION_FONT
+    _write(ws, row, 1, text).font = _SECTION_FONT
     ws.row_dimensions[row].height = 22
 
 
@@ -358,9 +366,10 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     if attention:
         row = table.write(attention_columns, attention, start_row=row + 1)
     else:
-        ws.cell(row + 1, 1, _("无")).font = _MUTED_FONT
+        _write(ws, row + 1, 1, _("无")).font = _MUTED_FONT
         row += 1
-    note = ws.cell(
+    note = _write(
+        ws,
         row + 2,
         1,
         _(
@@ -473,9 +482,10 @@ def _task_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     table = Table(ws)
     last = table.write(columns, rows)
     if not report.shows_department_reports:
-        ws.cell(last + 2, 1, _("任务进展与报送情况仅对本市市场监管局、领导小组成员可见。")).font = _MUTED_FONT
+        _write(ws, last + 2, 1, _("任务进展与报送情况仅对本市市场监管局、领导小组成员可见。")).font = _MUTED_FONT
     else:
-        ws.cell(
+        _write(
+            ws,
             last + 2,
             1,
             _("进展状态以牵头单位汇总报送为准；报送情况截至%(date)s。") % {"date": f"{report.generated_on:%Y-%m-%d}"},
@@ -515,7 +525,7 @@ def _figure_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     table = Table(ws)
     last = table.write(columns, rows)
     note = _("已审核数据（更正后以最新版本为准）；期间数、年度数为当期数；灰色斜体为预估数。")
-    ws.cell(last + 2, 1, note).font = _MUTED_FONT
+    _write(ws, last + 2, 1, note).font = _MUTED_FONT
     table.fit()
     ws.freeze_panes = "C2"
     _print_setup(ws, header)
@@ -590,7 +600,7 @@ def _comparison_summary(ws: Worksheet, report: ComparisonReport, header: str):
     table = Table(ws)
     last = table.write(columns, rows)
     note = _("单元格为指标进度（%），颜色为状态；无进度的指标显示状态；空白为该市方案无此类指标。")
-    ws.cell(last + 2, 1, note).font = _MUTED_FONT
+    _write(ws, last + 2, 1, note).font = _MUTED_FONT
     table.fit()
     ws.freeze_panes = "C2"
     _print_setup(ws, header)

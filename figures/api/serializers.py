@@ -1,6 +1,9 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.periods import Quarter
+from figures import numbers
 from figures.rules import RowInput
 from indicators.models import QuarterlyFigure
 
@@ -59,27 +62,59 @@ class FigureSerializer(serializers.ModelSerializer):
         return str(Quarter.of(figure.period_end))
 
 
-NUMBER = {"max_digits": 20, "decimal_places": 4, "required": False, "allow_null": True}
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "number"}, {"type": "string", "example": "1,234.5"}],
+        "nullable": True,
+        "description": "A number, or text as staff write it: full-width digits, thousands separators in groups "
+        "of three, a trailing % on a percentage's value. At most 4 decimals (more are refused, not rounded); "
+        "'1,2', '1e3' and '12万' are refused with a message saying how to write them.",
+    }
+)
+class FigureNumberField(serializers.Field):
+    """A figure's number as sent; read by figures.numbers.parse_number in row_input(), where the indicator
+    (and so whether a trailing % is accepted) is known."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_null=True, default=None, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            raise serializers.ValidationError(_("请输入数字，例如 1234.5。"))
+        return data
+
+    def to_representation(self, value):
+        return value
 
 
 class FigureInputSerializer(serializers.Serializer):
-    """What a client sends to create or update a draft; the rules are the services' (figures.services)."""
+    """What a client sends to create or update a draft; read as the grid and the Excel import read it
+    (figures.numbers), judged by the services (figures.services)."""
 
-    value = serializers.DecimalField(**NUMBER)
-    numerator = serializers.DecimalField(**NUMBER)
-    denominator = serializers.DecimalField(**NUMBER)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-    source = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    value = FigureNumberField()
+    numerator = FigureNumberField()
+    denominator = FigureNumberField()
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=False, max_length=numbers.COMMENT_MAX
+    )
+    source = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=False, max_length=numbers.SOURCE_MAX
+    )
     is_provisional = serializers.BooleanField(required=False, default=False)
 
-    def row_input(self) -> RowInput:
+    def row_input(self, *, indicator) -> RowInput:
+        """The figure's fields read the one way (figures.numbers); a 400 naming each field that fails."""
         data = self.validated_data
+        raw = {name: data.get(name) for name in (*numbers.NUMBER_FIELDS, *numbers.TEXT_FIELDS)}
+        cleaned, errors = numbers.figure_fields_clean(raw, percent=numbers.is_percentage(indicator))
+        if errors:
+            raise serializers.ValidationError(errors)
         return RowInput(
-            value=data.get("value"),
-            numerator=data.get("numerator"),
-            denominator=data.get("denominator"),
-            comment=data["comment"].strip(),
-            source=data["source"].strip(),
+            value=cleaned["value"],
+            numerator=cleaned["numerator"],
+            denominator=cleaned["denominator"],
+            comment=cleaned["comment"],
+            source=cleaned["source"],
             is_provisional=data["is_provisional"],
         )
 

@@ -95,7 +95,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 }
             )
         figure = figures.figure_draft_save(
-            user=request.user, indicator=indicator, period_end=period_end, data=incoming.row_input()
+            user=request.user, indicator=indicator, period_end=period_end, data=incoming.row_input(indicator=indicator)
         )
         return self._result(figure, status.HTTP_201_CREATED)
 
@@ -113,7 +113,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             user=request.user,
             indicator=figure.indicator,
             period_end=figure.period_end,
-            data=incoming.row_input(),
+            data=incoming.row_input(indicator=figure.indicator),
             revision=incoming.validated_data["revision"],
         )
         return self._result(figure)
@@ -162,12 +162,13 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def correct(self, request, pk=None):
         """Correct an approved figure: a new version with a reason, submitted for approval."""
+        figure = self.get_object()
         incoming = CorrectionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         figure = figures.figure_correct(
             user=request.user,
-            figure=self.get_object(),
-            data=incoming.row_input(),
+            figure=figure,
+            data=incoming.row_input(indicator=figure.indicator),
             reason=incoming.validated_data["correction_reason"],
         )
         return self._result(figure, status.HTTP_201_CREATED)

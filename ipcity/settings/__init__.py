@@ -246,6 +246,9 @@ SUPERVISION_ACKNOWLEDGE_WORKING_DAYS = envint("SUPERVISION_ACKNOWLEDGE_WORKING_D
 SUPERVISION_DUE_SOON_WORKING_DAYS = envint("SUPERVISION_DUE_SOON_WORKING_DAYS", 3)
 # Exported workbooks (quarterly reports, comparisons) are kept this long, then deleted nightly.
 REPORT_EXPORT_TTL_HOURS = envint("REPORT_EXPORT_TTL_HOURS", 24)
+# Uploaded figure workbooks' bytes are kept this long (for the preview and confirmation), then deleted
+# nightly; the record of each import stays.
+FIGURE_IMPORT_TTL_DAYS = envint("FIGURE_IMPORT_TTL_DAYS", 30)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -365,6 +368,10 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-export-cleanup": {
         "task": "reports.tasks.export_files_expire_task",
         "schedule": crontab(hour=3, minute=0),
+    },
+    "nightly-import-file-cleanup": {
+        "task": "figures.tasks.import_files_expire_task",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

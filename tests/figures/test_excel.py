@@ -19,6 +19,12 @@ from tests.figures.conftest import Q2, Q3
 pytestmark = pytest.mark.django_db
 Status = QuarterlyFigure.Status
 COL = {c.field: i for i, c in enumerate(excel.QUARTER_COLUMNS, start=1)}
+NAMES = {
+    "A1": "有效发明专利拥有量",
+    "A2": "技术合同成交额",
+    "A3": "执法案件结案率",
+    "A4": "专利密集型产业增加值占GDP比重",
+}
 HCOL = {c.field: i for i, c in enumerate(excel.HISTORY_COLUMNS, start=1)}
 
 
@@ -139,12 +145,13 @@ def test_errors_are_named_by_row_and_column_and_nothing_is_saved(client, quarter
     sheet.cell(row=sheet.max_row, column=COL["value"], value=5)
     unknown_row = sheet.max_row
     sheet.cell(row=sheet.max_row + 1, column=1, value="A1")
+    sheet.cell(row=sheet.max_row, column=COL["name"], value="有效发明专利拥有量")
     sheet.cell(row=sheet.max_row, column=COL["value"], value=101)
     duplicate_row = sheet.max_row
     preview = upload(client, quarter_world, save(workbook)).context["preview"]
     errors = {r.number: r.errors for r in preview.rows}
     assert errors[ok_row] == []
-    assert errors[bad_row] == [f"G{bad_row}（本期数值）：请输入数字。"]
+    assert errors[bad_row] == [f"G{bad_row}（本期数值）：请输入数字，例如 1234.5 或 1,234.5。"]
     assert errors[unknown_row] == [f"A{unknown_row}（指标代码）：未知的指标代码“ZZ9”（本方案没有该定量指标）。"]
     assert errors[duplicate_row] == [f"A{duplicate_row}（指标代码）：同一指标同一季度重复出现。"]
     assert not preview.ok
@@ -300,6 +307,7 @@ def test_history_import_validates_each_row_the_same_way(client, quarter_world):
         r = excel.FIRST_ROW + offset
         for name, v in (
             ("indicator", code),
+            ("name", NAMES[code]),
             ("period", quarter),
             ("value", value),
             ("comment", comment),
@@ -311,7 +319,7 @@ def test_history_import_validates_each_row_the_same_way(client, quarter_world):
     first = excel.FIRST_ROW
     assert "下降" in errors[0][0] and errors[0][0].startswith(f"G{first}（说明）")
     assert errors[1] == [f"H{first + 1}（统计口径/发布来源）：提交前请填写统计口径/发布来源。"]
-    assert errors[2] == [f"D{first + 2}（数值）：请输入数字。"]
+    assert errors[2] == [f"D{first + 2}（数值）：请输入数字，例如 1234.5 或 1,234.5。"]
     assert errors[3] == [f"C{first + 3}（季度）：该季度不在方案实施期内或尚未结束。"]
     assert errors[4] == [] and errors[5] == [f"A{first + 5}（指标代码）：同一指标同一季度重复出现。"]
     assert not preview.ok

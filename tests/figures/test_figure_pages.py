@@ -90,7 +90,7 @@ def test_messages_appear_next_to_the_field_and_nothing_is_saved(client, quarter_
     )
     response = client.post(grid_url(quarter_world), data)
     rows = {r.indicator.code: r for r in response.context["grid"].rows}
-    assert rows["A1"].form.errors["value"] == ["请输入数字。"]
+    assert rows["A1"].form.errors["value"] == ["请输入数字，例如 1234.5 或 1,234.5。"]
     assert rows["A4"].form.errors["value"] == ["比率应在0–100之间。"]  # shown in the same round
     assert not QuarterlyFigure.objects.exists()
     data[f"r{quarter_world.stock.pk}-value"] = "100"
