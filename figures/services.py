@@ -516,7 +516,9 @@ def _as_seen(figure: QuarterlyFigure, revision: str | None) -> QuarterlyFigure:
     state): two reviewers, or one with a stale page, can never both decide the same figure."""
     seen = revision if revision is not None else figure.revision
     current = (
-        QuarterlyFigure.objects.select_for_update().select_related("indicator__plan", "updated_by").get(pk=figure.pk)
+        QuarterlyFigure.objects.select_for_update(of=("self",))
+        .select_related("indicator__plan", "updated_by")
+        .get(pk=figure.pk)
     )
     if current.revision != seen:
         raise AlreadyDecided(current)
