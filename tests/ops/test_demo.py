@@ -114,6 +114,7 @@ def test_removing_the_demo_leaves_no_trace(demo, client):
         assert not Notification.objects.exists()
         assert not Profile.objects.filter(is_demo=True).exists() and not User.objects.exists()
         assert not Instruction.objects.exists()
+        assert "演示数据" not in client.get("/accounts/login/").content.decode()
     finally:
         demo_accounts_load()
         demo_figures_load(today=TODAY)
