@@ -81,8 +81,9 @@ def test_the_comparison_workbook_has_the_comparison_dashboards_numbers(report_wo
         for row in page.rows:
             cells = detail[(row.indicator.plan.city.name, row.indicator.name)]
             result = row.result
-            assert cells[11] == STATUS_LABELS[result.status]
+            # columns: …, 当前值 (6), 判定口径, 本季度数值, 数据日期, 应达进度 (10), 指标进度 (11), 进度差, 状态 (13)
+            assert cells[13] == STATUS_LABELS[result.status]
             assert cells[6] == (None if result.current is None else pytest.approx(result.current))
-            assert cells[9] == (None if result.progress is None else pytest.approx(result.progress))
-            assert cells[8] == (None if result.expected is None else pytest.approx(result.expected))
+            assert cells[11] == (None if result.progress is None else pytest.approx(result.progress))
+            assert cells[10] == (None if result.expected is None else pytest.approx(result.expected))
     assert ("外市", other.name) in detail

@@ -123,11 +123,11 @@ def test_cover_prints_a4_landscape_too(report_world):
 def test_columns_are_as_wide_as_their_text_within_bounds(report_world):
     _, book = build(report_world)
     ws = book["指标"]
-    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMNOPQR"}
+    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMNOPQRST"}
     assert widths["A"] == 6  # the header 代码 (4 wide) + 2: wider than the codes
     assert widths["C"] == 20  # long names wrap at the column's maximum
-    assert widths["R"] == 30
-    assert ws["R2"].alignment.wrap_text
+    assert ws["T1"].value == "文件原文" and widths["T"] == 30
+    assert ws["T2"].alignment.wrap_text
     assert ws.row_dimensions[2].height > 16  # the wrapped quote makes its row taller
 
 
