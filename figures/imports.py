@@ -83,6 +83,8 @@ def quarter_template(*, grid) -> bytes:
     for row in grid.rows:
         current = row.current
         status = current.get_status_display() if current else ""
+        if current is not None and current.status == QuarterlyFigure.Status.RETURNED:
+            status = _("已退回：%(reason)s") % {"reason": current.return_reason}
         if row.lock_reason:
             status = row.lock_reason
         rows.append(

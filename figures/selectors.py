@@ -614,3 +614,21 @@ def pending_review_count(*, user) -> int:
     if not can_review_figures(user, city_id):
         return 0
     return submitted.filter(indicator__plan__city_id=city_id).count()
+
+
+def figures_not_submitted(*, plan: Plan, quarter: Quarter) -> QuerySet[Indicator]:
+    """Quantitative indicators due for the quarter with no figure submitted (a draft or a returned one is
+    not submitted); yearly indicators fall due with the fourth quarter."""
+    due = plan.indicators.exclude(target_form=TargetForm.QUALITATIVE)
+    if quarter.number != 4:
+        due = due.filter(frequency=Indicator.Frequency.QUARTERLY)
+    submitted = QuarterlyFigure.objects.filter(
+        indicator__plan=plan,
+        period_end=quarter.end,
+        status__in=[
+            QuarterlyFigure.Status.SUBMITTED,
+            QuarterlyFigure.Status.APPROVED,
+            QuarterlyFigure.Status.SUPERSEDED,
+        ],
+    ).values("indicator_id")
+    return due.exclude(pk__in=submitted)

@@ -15,10 +15,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import can_enter_figures, can_review_figures
+from accounts.access import FIGURE_REVIEW_ROLES, can_enter_figures, can_review_figures
+from accounts.models import Role
 from core.errors import Conflict, Forbidden, Invalid
 from core.periods import Quarter, reporting_deadline
 from figures import rules
@@ -28,6 +30,7 @@ from figures.selectors import (
     display_name,
     earlier_period_ends,
     figures_by_period,
+    figures_not_submitted,
     indicator_period_end,
     last_changed,
     lock_reason,
@@ -38,6 +41,10 @@ from figures.selectors import (
 )
 from indicators.models import Indicator, QuarterlyFigure, TargetForm
 from indicators.tasks import recompute_after_commit
+from notifications import keys
+from notifications.models import Notification
+from notifications.selectors import users_in_cities
+from notifications.services import notifications_close, notify
 from plans.models import Plan, Population
 
 Status = QuarterlyFigure.Status
@@ -429,6 +436,7 @@ def figures_submit(
         raise EntriesInvalid(outcomes)
     now = timezone.now()
     today = timezone.localdate()
+    resubmitted = [o.figure for o in outcomes if o.figure.status == Status.RETURNED]
     for outcome in outcomes:
         figure = outcome.figure
         figure.value = outcome.check.value
@@ -440,6 +448,7 @@ def figures_submit(
         figure.reviewed_by = figure.reviewed_at = None
         figure.return_reason = ""
         _save(figure, user, reason)
+    _notify_submitted(plan, [o.figure for o in outcomes], resubmitted, now)
     return notices
 
 
@@ -527,7 +536,14 @@ def _as_seen(figure: QuarterlyFigure, revision: str | None) -> QuarterlyFigure:
 
 def figure_approve(*, user, figure: QuarterlyFigure, revision: str | None = None) -> QuarterlyFigure:
     """Approve a submitted figure, as the reviewer saw it; the approved one it corrects becomes superseded;
-    progress recomputes."""
+    progress recomputes; the bureau staff are told."""
+    with transaction.atomic():
+        figure = _approve(user, figure, revision)
+        _notify_decided([figure], [])
+    return figure
+
+
+def _approve(user, figure: QuarterlyFigure, revision: str | None) -> QuarterlyFigure:
     now = timezone.now()
     with transaction.atomic():
         figure = _as_seen(figure, revision)
@@ -546,7 +562,14 @@ def figure_approve(*, user, figure: QuarterlyFigure, revision: str | None = None
 
 def figure_return(*, user, figure: QuarterlyFigure, reason: str, revision: str | None = None) -> QuarterlyFigure:
     """Return a submitted figure, as the reviewer saw it, to the submitter; the reason is required and shown
-    to them."""
+    to them (on the grid, in the template and in the notification)."""
+    with transaction.atomic():
+        figure = _return(user, figure, reason, revision)
+        _notify_decided([], [figure])
+    return figure
+
+
+def _return(user, figure: QuarterlyFigure, reason: str, revision: str | None) -> QuarterlyFigure:
     with transaction.atomic():
         figure = _as_seen(figure, revision)
         _reviewable(user, figure)
@@ -575,23 +598,100 @@ class Decision:
 def figure_review(*, user, decisions: list[Decision]) -> dict[str, int]:
     """Apply a reviewer's decisions on a quarter, all or nothing; errors are keyed by figure id."""
     errors = {}
+    approved, returned = [], []
     with transaction.atomic():
         for decision in decisions:
             try:
                 if decision.action == APPROVE:
-                    figure_approve(user=user, figure=decision.figure, revision=decision.revision)
+                    approved.append(_approve(user, decision.figure, decision.revision))
                 elif decision.action == RETURN:
-                    figure_return(user=user, figure=decision.figure, reason=decision.reason, revision=decision.revision)
+                    returned.append(_return(user, decision.figure, decision.reason, decision.revision))
             except ValidationError as error:
                 errors[decision.figure.pk] = error.messages
             except AlreadyDecided as error:
                 errors[decision.figure.pk] = [str(error)]
         if errors:
             raise ValidationError(errors)
+        _notify_decided(approved, returned)
     counts = defaultdict(int)
     for decision in decisions:
         counts[decision.action] += 1
     return dict(counts)
+
+
+# --- Telling the next person ------------------------------------------------------------------------------
+
+
+def _quarters_text(period_ends) -> str:
+    return "、".join(Quarter.of(end).label for end in sorted(set(period_ends)))
+
+
+def _notify_submitted(plan: Plan, submitted: list[QuarterlyFigure], resubmitted: list[QuarterlyFigure], when) -> None:
+    """The city's reviewers hear that figures wait for them; the bureau's 'N项未提交' reminder of a quarter
+    with nothing left unsubmitted, and the 'returned' notices of the resubmitted figures, close."""
+    period_ends = sorted({f.period_end for f in submitted})
+    reviewers = users_in_cities(city_ids=[plan.city_id], roles=FIGURE_REVIEW_ROLES)
+    latest = Quarter.of(period_ends[-1])
+    notify(
+        recipient_ids=reviewers,
+        key=keys.figures_submitted_prefix(plan_id=plan.pk, quarter=str(latest)) + when.isoformat(),
+        kind=Notification.Kind.TO_REVIEW,
+        title=_("%(plan)s %(quarters)s指标数据已提交，%(n)s项待审核")
+        % {"plan": plan.title, "quarters": _quarters_text(period_ends), "n": len(submitted)},
+        body="\n".join(f.indicator.name for f in submitted),
+        link=reverse("figure_review", args=[plan.code, str(latest)]),
+    )
+    prefixes = [keys.figure_returned_prefix(figure_id=f.pk) for f in resubmitted]
+    for end in period_ends:
+        quarter = Quarter.of(end)
+        if not figures_not_submitted(plan=plan, quarter=quarter).exists():
+            prefixes += keys.figures_reminder_prefixes(plan_id=plan.pk, quarter=str(quarter))
+    notifications_close(key_prefixes=prefixes)
+
+
+def _notify_decided(approved: list[QuarterlyFigure], returned: list[QuarterlyFigure]) -> None:
+    """The bureau staff hear of each returned figure with its reason, and of the approvals in one notice;
+    the reviewers' 'submitted' notice of a quarter with nothing left to review closes."""
+    decided = approved + returned
+    if not decided:
+        return
+    plan = decided[0].indicator.plan
+    staff = users_in_cities(city_ids=[plan.city_id], roles=[Role.BUREAU_STAFF])
+    for figure in returned:
+        quarter = Quarter.of(figure.period_end)
+        notify(
+            recipient_ids=staff,
+            key=keys.figure_returned_prefix(figure_id=figure.pk) + figure.reviewed_at.isoformat(),
+            kind=Notification.Kind.RETURNED,
+            title=_("%(quarter)s「%(indicator)s」被退回：%(reason)s")
+            % {"quarter": quarter.label, "indicator": figure.indicator.name, "reason": figure.return_reason},
+            body=_("%(who)s 退回：%(reason)s")
+            % {"who": display_name(figure.reviewed_by), "reason": figure.return_reason},
+            link=reverse("figure_grid", args=[plan.code, str(quarter)]),
+        )
+    if approved:
+        period_ends = sorted({f.period_end for f in approved})
+        latest = Quarter.of(period_ends[-1])
+        notify(
+            recipient_ids=staff,
+            key=f"figures-approved:{plan.pk}:{latest}:{approved[0].pk}:{approved[0].reviewed_at.isoformat()}",
+            kind=Notification.Kind.APPROVED,
+            title=_("%(plan)s %(quarters)s指标数据%(n)s项审核通过")
+            % {"plan": plan.title, "quarters": _quarters_text(period_ends), "n": len(approved)},
+            body="\n".join(f.indicator.name for f in approved),
+            link=reverse("figure_grid", args=[plan.code, str(latest)]),
+        )
+    waiting = set(
+        QuarterlyFigure.objects.filter(
+            indicator__plan=plan, period_end__in={f.period_end for f in decided}, status=Status.SUBMITTED
+        ).values_list("period_end", flat=True)
+    )
+    notifications_close(
+        key_prefixes=[
+            keys.figures_submitted_prefix(plan_id=plan.pk, quarter=str(Quarter.of(end)))
+            for end in {f.period_end for f in decided} - waiting
+        ]
+    )
 
 
 # --- Corrections ------------------------------------------------------------------------------------------

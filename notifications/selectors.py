@@ -9,11 +9,17 @@ from notifications.models import Notification
 
 
 def notifications_for(*, user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user)
+    """The user's inbox: a reminder whose cause is gone (closed) is no longer shown."""
+    return Notification.objects.filter(recipient=user, closed_at__isnull=True)
+
+
+def notification_of(*, user, pk: int) -> Notification | None:
+    """One of the user's notifications, closed or not (a link in an old email still leads somewhere)."""
+    return Notification.objects.filter(recipient=user, pk=pk).first()
 
 
 def unread_count(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, closed_at__isnull=True).count()
 
 
 def users_in_departments(*, department_ids: Iterable[int], roles: Iterable[str]) -> list[int]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,17 @@ def notify(*, recipient_ids: Iterable[int], key: str, kind: str, title: str, bod
     return len(new)
 
 
+def notifications_close(*, key_prefixes: Iterable[str]) -> int:
+    """Close every open notification whose key starts with one of the prefixes: its cause is gone (the
+    quarter was submitted, the returned figure resubmitted), so it leaves the inbox and is not emailed."""
+    condition = Q()
+    for prefix in key_prefixes:
+        condition |= Q(key__startswith=prefix)
+    if not condition:
+        return 0
+    return Notification.objects.filter(condition, closed_at__isnull=True).update(closed_at=timezone.now())
+
+
 def _enqueue_emails():
     # Imported here: notifications.tasks imports this module for the service it runs.
     from ipcity.celery import enqueue
@@ -46,7 +58,7 @@ def _enqueue_emails():
 
 def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     """Mark the user's unread notifications (all, or the given ones) read; returns how many changed."""
-    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True, closed_at__isnull=True)
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
     return queryset.update(read_at=timezone.now())
@@ -59,7 +71,9 @@ def notification_emails_send(*, limit: int = EMAIL_BATCH) -> int:
     never both send it (healthchecks' sendalerts). A failed send releases its claims for the next run.
     """
     pending = (
-        Notification.objects.filter(emailed_at__isnull=True, read_at__isnull=True, recipient__is_active=True)
+        Notification.objects.filter(
+            emailed_at__isnull=True, read_at__isnull=True, closed_at__isnull=True, recipient__is_active=True
+        )
         .exclude(recipient__email="")
         .select_related("recipient")
         .order_by("pk")[:limit]

@@ -2,7 +2,8 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,9 @@ def inbox(request):
 @login_required
 def open_notification(request, pk):
     """Follow a notification's link, marking it read on the way."""
-    notification = get_object_or_404(selectors.notifications_for(user=request.user), pk=pk)
+    notification = selectors.notification_of(user=request.user, pk=pk)
+    if notification is None:
+        raise Http404
     services.notifications_mark_read(user=request.user, ids=[notification.pk])
     if notification.link and url_has_allowed_host_and_scheme(notification.link, allowed_hosts={request.get_host()}):
         return redirect(notification.link)

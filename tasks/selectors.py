@@ -30,7 +30,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.access import can_see_task_overview
-from indicators.models import Indicator, QuarterlyFigure, TargetForm
+from indicators.models import Indicator
 from plans.models import City, Department, LeadingGroupMember, Plan
 from tasks import rules
 from tasks.models import Instruction, SupervisionItem, Task, TaskAssignment, TaskUpdate
@@ -268,24 +268,6 @@ def latest_states(*, tasks: QuerySet[Task], quarter: rules.Quarter) -> dict[tupl
 
 
 # --- Figures still owed (for the reminders) ------------------------------------------------------------
-
-
-def figures_not_submitted(*, plan: Plan, quarter: rules.Quarter) -> QuerySet[Indicator]:
-    """Quantitative indicators due for the quarter with no figure submitted (a draft or a returned one is
-    not submitted); yearly indicators fall due with the fourth quarter."""
-    due = plan.indicators.exclude(target_form=TargetForm.QUALITATIVE)
-    if quarter.number != 4:
-        due = due.filter(frequency=Indicator.Frequency.QUARTERLY)
-    submitted = QuarterlyFigure.objects.filter(
-        indicator__plan=plan,
-        period_end=quarter.end,
-        status__in=[
-            QuarterlyFigure.Status.SUBMITTED,
-            QuarterlyFigure.Status.APPROVED,
-            QuarterlyFigure.Status.SUPERSEDED,
-        ],
-    ).values("indicator_id")
-    return due.exclude(pk__in=submitted)
 
 
 # --- Leading group ----------------------------------------------------------------------------------------

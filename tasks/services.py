@@ -29,14 +29,16 @@ from accounts.access import (
 from accounts.models import Role
 from core.errors import Conflict, Forbidden
 from core.status import Status
+from figures.selectors import figures_not_submitted
 from indicators.models import Indicator, LagFlag
+from notifications import keys
 from notifications.models import Notification
 from notifications.selectors import users_in_cities, users_in_departments
 from notifications.services import notify
 from plans.models import Department, Plan
 from tasks import evidence, rules
 from tasks.models import Instruction, SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
-from tasks.selectors import department_role, figures_not_submitted, task_lead_department, task_matrix
+from tasks.selectors import department_role, task_lead_department, task_matrix
 
 CLOSED = rules.SupervisionStatus.CLOSED
 
@@ -597,7 +599,7 @@ def _remind_figures(plan: Plan, quarter: rules.Quarter, kind: rules.ReminderKind
     notification_kind, when = _reminder_texts(kind, quarter.reporting_deadline(plan.reporting_lag_days))
     return notify(
         recipient_ids=users_in_cities(city_ids=[plan.city_id], roles=[Role.BUREAU_STAFF]),
-        key=f"figures-{kind}:{plan.pk}:{quarter}",
+        key=keys.figures_reminder(plan_id=plan.pk, quarter=str(quarter), kind=kind),
         kind=notification_kind,
         title=_("%(plan)s %(quarter)s指标数据%(when)s：%(count)d项未提交")
         % {"plan": plan.title, "quarter": quarter.label, "when": when, "count": len(missing)},
@@ -617,7 +619,9 @@ def _remind_task_updates(matrix, kind: rules.ReminderKind) -> int:
             continue
         sent += notify(
             recipient_ids=users_in_departments(department_ids=[department.pk], roles=TASK_UPDATE_ROLES),
-            key=f"task-updates-{kind}:{matrix.plan.pk}:{matrix.quarter}:{department.pk}",
+            key=keys.task_updates_reminder(
+                plan_id=matrix.plan.pk, quarter=str(matrix.quarter), department_id=department.pk, kind=kind
+            ),
             kind=notification_kind,
             title=_("%(quarter)s任务进展%(when)s：%(count)d项未报送")
             % {"quarter": matrix.quarter.label, "when": when, "count": len(owed)},
