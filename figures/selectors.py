@@ -20,7 +20,7 @@ from accounts.models import Role
 from core.numbers import quantity
 from core.periods import Quarter, quarters_between
 from figures.rules import RowSpec, outlier_hint, plain, year_to_date_rate
-from indicators.models import Indicator, QuarterlyFigure, TargetForm
+from indicators.models import BaseEntry, Indicator, QuarterlyFigure, TargetForm
 from plans.models import Plan
 
 Status = QuarterlyFigure.Status
@@ -632,3 +632,17 @@ def figures_not_submitted(*, plan: Plan, quarter: Quarter) -> QuerySet[Indicator
         ],
     ).values("indicator_id")
     return due.exclude(pk__in=submitted)
+
+
+def pending_base_entries(*, plan: Plan) -> list[BaseEntry]:
+    """Bases entered for the plan's indicators that wait for a reviewer (they do not count yet)."""
+    return list(
+        BaseEntry.objects.filter(indicator__plan=plan, state=BaseEntry.State.PENDING)
+        .select_related("indicator", "entered_by")
+        .order_by("indicator__order", "pk")
+    )
+
+
+def latest_base_entry(*, indicator: Indicator) -> BaseEntry | None:
+    """The indicator's last entered base, pending or decided, for its page (a returned one says why)."""
+    return indicator.base_entries.select_related("entered_by", "reviewed_by").first()

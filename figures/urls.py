@@ -31,5 +31,6 @@ urlpatterns = [
     path("plans/<slug:code>/figures/<quarter:quarter>/import/", views.quarter_import, name="figure_quarter_import"),
     path("indicators/<int:pk>/figures/", views.indicator_figures, name="indicator_figures"),
     path("indicators/<int:pk>/base/", views.indicator_base, name="indicator_base"),
+    path("base-entries/<int:pk>/decide/", views.base_entry_decide, name="base_entry_decide"),
     path("indicators/<int:pk>/definition/", views.indicator_definition, name="indicator_definition"),
 ]

@@ -7,10 +7,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_change_indicator_definition, can_enter_base, can_enter_figures, can_see_unapproved
+from accounts.access import (
+    can_change_indicator_definition,
+    can_enter_base,
+    can_enter_figures,
+    can_review_figures,
+    can_see_unapproved,
+)
+from core.errors import Conflict
 from core.periods import Quarter
 from figures import excel, imports
 from figures import selectors as figure_selectors
@@ -18,7 +26,7 @@ from figures import services as figures
 from figures.forms import BaseValueForm, CorrectionForm, DefinitionForm, FigureRowForm, ImportUploadForm
 from figures.models import FigureImport
 from indicators import definitions
-from indicators.models import QuarterlyFigure
+from indicators.models import BaseEntry, QuarterlyFigure
 
 XLSX = excel.XLSX_MIME
 
@@ -187,7 +195,13 @@ def figure_review(request, code, quarter):
     return render(
         request,
         "figures/figure_review.html",
-        {"plan": plan, "quarter": quarter, "rows": rows, "posted": request.POST},
+        {
+            "plan": plan,
+            "quarter": quarter,
+            "rows": rows,
+            "posted": request.POST,
+            "base_entries": figure_selectors.pending_base_entries(plan=plan),
+        },
     )
 
 
@@ -353,6 +367,7 @@ def indicator_figures(request, pk):
     """An indicator's figures and every recorded change, as the user may see them."""
     indicator = figure_selectors.visible_indicator(user=request.user, pk=pk)
     city_id = indicator.plan.city_id
+    base_entry = figure_selectors.latest_base_entry(indicator=indicator) if indicator.base_value is None else None
     return render(
         request,
         "figures/indicator_figures.html",
@@ -363,8 +378,12 @@ def indicator_figures(request, pk):
             "history": figure_selectors.figure_history(user=request.user, indicator=indicator),
             "definition_history": figure_selectors.indicator_definition_history(indicator=indicator),
             "base_form": BaseValueForm()
-            if indicator.base_value is None and can_enter_base(request.user, city_id)
+            if indicator.base_value is None
+            and can_enter_base(request.user, city_id)
+            and not (base_entry and base_entry.state == BaseEntry.State.PENDING)
             else None,
+            "base_entry": base_entry,
+            "can_review_base": can_review_figures(request.user, city_id),
             "can_change_definition": can_change_indicator_definition(request.user),
         },
     )
@@ -389,9 +408,35 @@ def indicator_base(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("基期值已录入，进度将重新计算。"))
+            messages.success(request, _("基期值已录入，待审核通过后计入进度。"))
     else:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return redirect("indicator_figures", pk=indicator.pk)
+
+
+@login_required
+@require_POST
+def base_entry_decide(request, pk):
+    """A reviewer approves or returns (with a reason) an entered base, from the review or indicator page."""
+    entry = get_object_or_404(BaseEntry.objects.select_related("indicator__plan"), pk=pk)
+    indicator = figure_selectors.visible_indicator(user=request.user, pk=entry.indicator_id)
+    action = request.POST.get("action")
+    try:
+        if action == figures.APPROVE:
+            definitions.base_entry_approve(user=request.user, entry=entry)
+            messages.success(request, _("基期值已审核通过，进度将重新计算。"))
+        elif action == figures.RETURN:
+            definitions.base_entry_return(user=request.user, entry=entry, reason=request.POST.get("reason", ""))
+            messages.success(request, _("基期值已退回。"))
+        else:
+            messages.error(request, _("请选择通过或退回。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except Conflict as conflict:
+        messages.error(request, str(conflict))
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect("indicator_figures", pk=indicator.pk)
 
 

@@ -1,19 +1,31 @@
 """Changing what an indicator is judged by: its definition (an administrator's, with a reason once figures
-are approved) and a base the document left unknown (the bureau's, with its source). Both are recorded in
-the indicator's history and recompute its progress."""
+are approved) and a base the document left unknown (the bureau's, with its source, counting once a
+reviewer approves it). Both are recorded in the indicator's history and recompute its progress."""
 
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import can_change_indicator_definition, can_enter_base, can_settle_reading
-from core.errors import Forbidden
-from indicators.models import Indicator, QuarterlyFigure, Reading
+from accounts.access import (
+    FIGURE_REVIEW_ROLES,
+    can_change_indicator_definition,
+    can_enter_base,
+    can_review_figures,
+    can_settle_reading,
+)
+from accounts.models import Role
+from core.errors import Conflict, Forbidden
+from indicators.models import BaseEntry, Indicator, QuarterlyFigure, Reading
 from indicators.tasks import recompute_after_commit
+from notifications import keys
+from notifications.models import Notification
+from notifications.selectors import users_in_cities
+from notifications.services import notifications_close, notify
 
 GUARDED_FIELDS = ("measure_type", "target_form", "target_value", "target_date", "base_value", "base_year")
 """What a progress verdict depends on: changing one after figures were approved needs a reason."""
@@ -113,13 +125,16 @@ def _field_value(indicator: Indicator, name: str, value):
 
 def indicator_base_enter(
     *, user, indicator: Indicator, base_value: Decimal | None, base_year: int | None, source: str
-) -> Indicator:
-    """Fill a base the document left unknown, with its source; recorded, and not a correction."""
+) -> BaseEntry:
+    """Enter a base the document left unknown, with its source: pending until a reviewer approves it (the
+    engine goes on without it), and the city's reviewers are told. Not a correction."""
     if not can_enter_base(user, indicator.plan.city_id):
         raise Forbidden
     errors = {}
     if indicator.base_value is not None:
         errors["base_value"] = [_("基期值已存在；如需修改请联系系统管理员。")]
+    elif indicator.base_entries.filter(state=BaseEntry.State.PENDING).exists():
+        errors["base_value"] = [_("已录入的基期值正在等待审核，审核前不能再次录入。")]
     elif base_value is None:
         errors["base_value"] = [_("请填写基期值。")]
     elif base_value < 0:
@@ -130,16 +145,110 @@ def indicator_base_enter(
         errors["base_source"] = [_("请填写基期值的来源。")]
     if errors:
         raise ValidationError(errors)
-    indicator.base_value = base_value
-    indicator.base_year = indicator.base_year or base_year
-    indicator.base_source = source.strip()
+    entry = BaseEntry(
+        indicator=indicator,
+        value=base_value,
+        year=indicator.base_year or base_year,
+        source=source.strip(),
+        entered_by=user,
+    )
     with transaction.atomic():
-        indicator.full_clean()
-        indicator._history_user = user
-        indicator._change_reason = _("录入基期值（来源：%(source)s）") % {"source": indicator.base_source}
-        indicator.save()
-        recompute_after_commit(indicator.pk)
-    return indicator
+        entry.full_clean(exclude=["indicator", "entered_by"])
+        entry.save()
+        notify(
+            recipient_ids=users_in_cities(city_ids=[indicator.plan.city_id], roles=FIGURE_REVIEW_ROLES),
+            key=keys.base_entry_prefix(entry_id=entry.pk) + "entered",
+            kind=Notification.Kind.TO_REVIEW,
+            title=_("「%(indicator)s」录入了基期值%(value)s（%(year)s年），待审核")
+            % {"indicator": indicator.name, "value": plain_number(entry.value), "year": entry.year},
+            body=_("来源：%(source)s") % {"source": entry.source},
+            link=reverse("indicator_figures", args=[indicator.pk]),
+        )
+    return entry
+
+
+def plain_number(value: Decimal) -> str:
+    """A stored decimal as it was written (4 places stored, trailing zeros dropped: 12.5000 → 12.5)."""
+    return format(value.normalize(), "f")
+
+
+def _base_entry_decidable(user, entry: BaseEntry) -> BaseEntry:
+    """The entry's row, locked, still pending, and not the reviewer's own."""
+    if not can_review_figures(user, entry.indicator.plan.city_id):
+        raise Forbidden
+    current = BaseEntry.objects.select_for_update().get(pk=entry.pk)
+    if current.state != BaseEntry.State.PENDING:
+        raise Conflict(
+            _("该基期值已由 %(who)s 处理（%(state)s），请刷新页面。")
+            % {
+                "who": current.reviewed_by.get_full_name() or current.reviewed_by.username,
+                "state": current.get_state_display(),
+            }
+        )
+    if current.entered_by_id == user.pk:
+        raise ValidationError(_("不能审核自己录入的基期值。"))
+    return current
+
+
+def base_entry_approve(*, user, entry: BaseEntry) -> BaseEntry:
+    """A reviewer approves an entered base: it becomes the indicator's (history, recompute); staff are told."""
+    with transaction.atomic():
+        entry = _base_entry_decidable(user, entry)
+        indicator = Indicator.objects.select_for_update().get(pk=entry.indicator_id)
+        if indicator.base_value is not None:
+            raise Conflict(_("该指标已有基期值，不能再采用这条录入。"))
+        entry.state = BaseEntry.State.APPROVED
+        entry.reviewed_by, entry.reviewed_at = user, timezone.now()
+        entry.save()
+        indicator.base_value = entry.value
+        indicator.base_year = indicator.base_year or entry.year
+        indicator.base_source = entry.source
+        _definition_save(
+            user=user,
+            indicator=indicator,
+            reason=_("基期值审核通过（来源：%(source)s；录入人：%(who)s）")
+            % {"source": entry.source, "who": entry.entered_by.get_full_name() or entry.entered_by.username},
+        )
+        _notify_base_decided(entry, indicator)
+    return entry
+
+
+def base_entry_return(*, user, entry: BaseEntry, reason: str) -> BaseEntry:
+    """A reviewer returns an entered base with a reason; it never counts, and the bureau may enter another."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        entry = _base_entry_decidable(user, entry)
+        if not reason:
+            raise ValidationError({"return_reason": [_("退回时必须填写原因。")]})
+        entry.state = BaseEntry.State.RETURNED
+        entry.reviewed_by, entry.reviewed_at = user, timezone.now()
+        entry.return_reason = reason
+        entry.save()
+        _notify_base_decided(entry, entry.indicator)
+    return entry
+
+
+def _notify_base_decided(entry: BaseEntry, indicator: Indicator) -> None:
+    if entry.state == BaseEntry.State.APPROVED:
+        kind = Notification.Kind.APPROVED
+        title = _("「%(indicator)s」的基期值%(value)s审核通过，进度将重新计算") % {
+            "indicator": indicator.name,
+            "value": plain_number(entry.value),
+        }
+    else:
+        kind = Notification.Kind.RETURNED
+        title = _("「%(indicator)s」的基期值被退回：%(reason)s") % {
+            "indicator": indicator.name,
+            "reason": entry.return_reason,
+        }
+    notify(
+        recipient_ids=users_in_cities(city_ids=[indicator.plan.city_id], roles=[Role.BUREAU_STAFF]),
+        key=keys.base_entry_prefix(entry_id=entry.pk) + entry.state,
+        kind=kind,
+        title=title,
+        link=reverse("indicator_figures", args=[indicator.pk]),
+    )
+    notifications_close(key_prefixes=[keys.base_entry_prefix(entry_id=entry.pk) + "entered"])
 
 
 def indicator_answering_lead_set(*, user, indicator: Indicator, department_id: int, reason: str = "") -> Indicator:

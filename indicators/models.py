@@ -574,3 +574,55 @@ class RecomputeMark(models.Model):
 
     def __str__(self):
         return f"{self.indicator_id} @ {self.requested_at:%Y-%m-%d %H:%M:%S}"
+
+
+class BaseEntry(models.Model):
+    """A base value (with its year and source) the document left unknown, as the bureau entered it.
+
+    It counts only once a reviewer approves it: then it is written to the indicator (recorded in its
+    history and recomputed). Until then the engine keeps judging without it; a returned entry carries
+    the reviewer's reason and the bureau may enter another.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已审核")
+        RETURNED = "returned", _("已退回")
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="base_entries", verbose_name=_("指标")
+    )
+    value = models.DecimalField(_("基期值"), max_digits=20, decimal_places=4)
+    year = models.PositiveSmallIntegerField(_("基期年份"))
+    source = models.CharField(_("基期值来源"), max_length=200)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
+    entered_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+
+    class Meta:
+        ordering = ["-entered_at", "-pk"]
+        verbose_name = _("基期值录入")
+        verbose_name_plural = _("基期值录入")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator"],
+                condition=Q(state="pending"),
+                name="one_pending_base_entry",
+                violation_error_message=_("该指标已有一条待审核的基期值。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} · {self.value} ({self.get_state_display()})"

@@ -34,3 +34,8 @@ def task_updates_reminder_prefixes(*, plan_id: int, quarter: str, department_id:
         task_updates_reminder(plan_id=plan_id, quarter=quarter, department_id=department_id, kind=kind)
         for kind in ("due_soon", "overdue")
     ]
+
+
+def base_entry_prefix(*, entry_id: int) -> str:
+    """The notices of one entered base: 'entered' to the reviewers, then its decision to the staff."""
+    return f"base-entry:{entry_id}:"

@@ -243,8 +243,18 @@ def test_base_form_on_the_indicator_page(client, quarter_world):
         {"base_value": "85", "base_year": "2021", "base_source": "执法年报"},
         follow=True,
     )
-    assert "基期值已录入" in response.content.decode()
-    assert "录入基期值（来源：执法年报）" in response.content.decode()
+    html = response.content.decode()
+    assert "基期值已录入，待审核通过后计入进度" in html and "待审核" in html and "保存基期值" not in html
+    client.force_login(quarter_world.reviewer)
+    entry = quarter_world.ratio.base_entries.get()
+    response = client.post(
+        reverse("base_entry_decide", args=[entry.pk]),
+        {"action": "approve", "next": reverse("figure_review", args=[quarter_world.plan.code, "2025Q3"])},
+        follow=True,
+    )
+    assert "基期值已审核通过" in response.content.decode()
+    html = client.get(url).content.decode()
+    assert "基期值审核通过（来源：执法年报；录入人：staff）" in html
     client.force_login(quarter_world.leader)
     response = client.post(
         reverse("indicator_base", args=[quarter_world.stock.pk]),

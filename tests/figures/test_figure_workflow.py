@@ -376,12 +376,19 @@ def test_staff_enter_an_unknown_base_with_its_source(quarter_world):
         definitions.indicator_base_enter(
             user=quarter_world.leader, indicator=ratio, base_value=D(85), base_year=2021, source="年报"
         )
-    definitions.indicator_base_enter(
+    entry = definitions.indicator_base_enter(
         user=quarter_world.staff, indicator=ratio, base_value=D(85), base_year=2021, source="2021年执法年报"
     )
     ratio.refresh_from_db()
+    assert ratio.base_value is None and entry.state == "pending"  # it counts once a reviewer approves it
+    with pytest.raises(ValidationError, match="等待审核"):
+        definitions.indicator_base_enter(
+            user=quarter_world.staff, indicator=ratio, base_value=D(86), base_year=2021, source="x"
+        )
+    definitions.base_entry_approve(user=quarter_world.reviewer, entry=entry)
+    ratio.refresh_from_db()
     assert (ratio.base_value, ratio.base_year, ratio.base_source) == (D(85), 2021, "2021年执法年报")
-    assert ratio.history.first().history_change_reason == "录入基期值（来源：2021年执法年报）"
+    assert ratio.history.first().history_change_reason == "基期值审核通过（来源：2021年执法年报；录入人：staff）"
     with pytest.raises(ValidationError, match="已存在"):
         definitions.indicator_base_enter(
             user=quarter_world.staff, indicator=ratio, base_value=D(86), base_year=2021, source="x"

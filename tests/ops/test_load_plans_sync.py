@@ -10,7 +10,7 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from accounts.models import Role
-from indicators.definitions import indicator_base_enter, reading_settle
+from indicators.definitions import base_entry_approve, indicator_base_enter, reading_settle
 from indicators.models import Indicator, IndicatorLead, Reading
 from ops.fixtures import plan_fixture_load
 from plans.models import Plan
@@ -166,7 +166,10 @@ def test_a_settled_reading_an_entered_base_and_a_picked_lead_survive_a_reload(lo
     indicator = Indicator.objects.get(code="T-01")
     reading_settle(user=reviewer, reading=indicator.readings.get(), option="2024", reason="按方案期第一年")
     indicator.refresh_from_db()
-    indicator_base_enter(user=staff, indicator=indicator, base_value=Decimal("12"), base_year=None, source="统计局")
+    entry = indicator_base_enter(
+        user=staff, indicator=indicator, base_value=Decimal("12"), base_year=None, source="统计局"
+    )
+    base_entry_approve(user=reviewer, entry=entry)
     Indicator.objects.filter(pk=indicator.pk).update(
         lead_department=IndicatorLead.objects.get(indicator=indicator, order=1).department, lead_picked_by_bureau=True
     )
