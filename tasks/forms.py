@@ -11,7 +11,8 @@ from tasks.models import TaskUpdate
 class TaskUpdateForm(forms.Form):
     # A plain text field with a select: a quarter not offered still reaches the service, which says why.
     quarter = forms.CharField(label=_("季度"), widget=forms.Select)
-    state = forms.ChoiceField(label=_("进展状态"), choices=TaskUpdate.State.choices)
+    # No state is preselected for a first report: 未开始 must be chosen, never slipped in by default.
+    state = forms.ChoiceField(label=_("进展状态"), choices=[("", _("请选择")), *TaskUpdate.State.choices])
     text = forms.CharField(label=_("本季度工作进展"), widget=forms.Textarea(attrs={"rows": 5}))
     evidence = forms.FileField(
         label=_("证明材料（可选）"),
@@ -20,9 +21,17 @@ class TaskUpdateForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(evidence.EVIDENCE_TYPES)}),
     )
 
-    def __init__(self, *args, quarters: list[rules.Quarter], **kwargs):
+    def __init__(self, *args, quarters: list[rules.Quarter], last: TaskUpdate | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quarter"].widget.choices = [(str(q), q.label) for q in quarters]
+        if last is not None:
+            self.fields["state"].initial = last.state
+            self.fields["state"].help_text = _("默认为上次报送的状态（%(quarter)s：%(state)s），如有变化请修改。") % {
+                "quarter": last.quarter.label,
+                "state": last.get_state_display(),
+            }
+        else:
+            self.fields["state"].help_text = _("首次报送，请选择当前进展状态。")
 
 
 class SupervisionAnswerForm(forms.Form):

@@ -79,6 +79,24 @@ REPORT_STATUS_LABELS = {
 }
 
 
+def due_order(
+    *, report: ReportStatus, report_deadline: dt.date, task_due: dt.date | None, finished: bool, as_of: dt.date
+) -> tuple[int, dt.date]:
+    """Where a task stands on 我的任务: overdue first (its report missed the deadline, or the task is past its
+    own 完成时限 unfinished), then what falls due soonest (the report or the task), then the rest.
+
+    Sorting by this key is stable, so tasks with the same key keep the plan's order.
+    """
+    owed = report in (ReportStatus.PENDING, ReportStatus.MISSING)
+    open_due = task_due if task_due is not None and not finished else None
+    dues = [d for d in (report_deadline if owed else None, open_due) if d is not None]
+    if report == ReportStatus.MISSING or (open_due is not None and open_due < as_of):
+        return 0, min(dues)
+    if dues:
+        return 1, min(dues)
+    return 2, dt.date.max
+
+
 def report_status(
     *, first_reported_on: dt.date | None, deadline: dt.date, as_of: dt.date, done_earlier: bool
 ) -> ReportStatus:

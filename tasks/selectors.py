@@ -128,7 +128,8 @@ class DepartmentTaskRow:
 
 
 def department_tasks(*, department: Department, as_of: dt.date) -> list[DepartmentTaskRow]:
-    """Every task the department leads or shares, with the indicators it drives and its report status."""
+    """Every task the department leads or shares, with the indicators it drives and its report status,
+    ordered by what is due (tasks.rules.due_order): overdue first."""
     tasks = (
         _with_assignments_and_indicators(
             Task.objects.filter(pk__in=TaskAssignment.objects.filter(department=department).values("task_id"))
@@ -163,7 +164,27 @@ def department_tasks(*, department: Department, as_of: dt.date) -> list[Departme
                 ),
             )
         )
+    rows.sort(
+        key=lambda row: rules.due_order(
+            report=row.report.status,
+            report_deadline=row.deadline,
+            task_due=row.task.due_date,
+            finished=row.last_update is not None and row.last_update.state == TaskUpdate.State.DONE,
+            as_of=as_of,
+        )
+    )
     return rows
+
+
+def last_reported_state(*, task: Task, department_id: int | None) -> TaskUpdate | None:
+    """The department's latest report on the task, from which its next one starts."""
+    if department_id is None:
+        return None
+    return (
+        TaskUpdate.objects.filter(task=task, department_id=department_id)
+        .order_by("-quarter_end", "-created_at", "-pk")
+        .first()
+    )
 
 
 def visible_department(*, user, pk: int) -> Department:

@@ -112,7 +112,7 @@ def task_detail(request, pk):
 @require_POST
 def task_update_create(request, pk):
     task = selectors.task_detail(user=request.user, pk=pk)
-    form = _update_form(task, request.POST, request.FILES)
+    form = _update_form(task, request.user, request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -132,12 +132,14 @@ def task_update_create(request, pk):
     return _task_page(request, task, form=form, status=400)
 
 
-def _update_form(task, *args):
+def _update_form(task, user, *args):
+    """A new update starts from the department's last reported state."""
     plan = task.plan
     as_of = timezone.localdate()
     return TaskUpdateForm(
         *args,
         quarters=rules.reportable_quarters(plan.period_start, plan.period_end, as_of),
+        last=selectors.last_reported_state(task=task, department_id=user_department_id(user)),
         initial={"quarter": str(rules.default_quarter(plan.period_start, plan.period_end, as_of))},
     )
 
@@ -145,7 +147,7 @@ def _update_form(task, *args):
 def _task_page(request, task, *, form=None, instruction_form=None, status=200):
     user = request.user
     if form is None and can_update_task(user, task):
-        form = _update_form(task)
+        form = _update_form(task, user)
     department_id = user_department_id(user)
     return render(
         request,
