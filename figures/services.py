@@ -623,7 +623,7 @@ def figure_review(*, user, decisions: list[Decision]) -> dict[str, int]:
 
 
 def _quarters_text(period_ends) -> str:
-    return "、".join(Quarter.of(end).label for end in sorted(set(period_ends)))
+    return _("、").join(Quarter.of(end).label for end in sorted(set(period_ends)))
 
 
 def _notify_submitted(plan: Plan, submitted: list[QuarterlyFigure], resubmitted: list[QuarterlyFigure], when) -> None:
