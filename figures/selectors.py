@@ -422,10 +422,16 @@ class QuarterSummary:
     quarter: Quarter
     counts: dict[str, int]
     deadline: dt.date
+    reviews: bool = False
+    """The user reviews this plan's figures: a quarter with figures waiting opens on the review page."""
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def opens_review(self) -> bool:
+        return self.reviews and self.counts.get(Status.SUBMITTED, 0) > 0
 
 
 def figure_index(*, user) -> list[tuple[Plan, list[QuarterSummary]]]:
@@ -443,11 +449,14 @@ def figure_index(*, user) -> list[tuple[Plan, list[QuarterSummary]]]:
     result = []
     for plan in plans:
         quarters = list(reversed(plan_quarters(plan=plan)))
+        reviews = can_review_figures(user, plan.city_id)
         result.append(
             (
                 plan,
                 [
-                    QuarterSummary(q, dict(counts[(plan.pk, q.end)]), q.reporting_deadline(plan.reporting_lag_days))
+                    QuarterSummary(
+                        q, dict(counts[(plan.pk, q.end)]), q.reporting_deadline(plan.reporting_lag_days), reviews
+                    )
                     for q in quarters
                 ],
             )

@@ -110,3 +110,12 @@ def test_the_downloaded_template_row_of_a_returned_figure_carries_the_reason(sub
     sheet = openpyxl.load_workbook(io.BytesIO(imports.quarter_template(grid=grid))).worksheets[0]
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert "已退回：与统计年鉴不符" in cells
+
+
+def test_a_reviewers_index_chip_of_a_quarter_with_figures_waiting_opens_the_review_page(client, submitted):
+    review = f'href="/plans/{submitted.plan.code}/figures/{Q3}/review/"'
+    client.force_login(submitted.reviewer)
+    html = client.get("/figures/").content.decode()
+    assert review in html and f'href="/plans/{submitted.plan.code}/figures/{Q2}/"' in html
+    client.force_login(submitted.staff)
+    assert review not in client.get("/figures/").content.decode()
