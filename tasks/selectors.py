@@ -176,6 +176,26 @@ def department_tasks(*, department: Department, as_of: dt.date) -> list[Departme
     return rows
 
 
+def department_still_owes(*, department_id: int, plan: Plan, quarter: rules.Quarter) -> bool:
+    """Whether the department owes a report on any of its tasks of the plan for the quarter (a task it
+    reported done in an earlier quarter is owed no more), as the 'N项未报送' reminder counts them."""
+    last_state = (
+        TaskUpdate.objects.filter(task=OuterRef("pk"), department_id=department_id, quarter_end__lt=quarter.end)
+        .order_by("-quarter_end", "-created_at", "-pk")
+        .values("state")[:1]
+    )
+    reported = TaskUpdate.objects.filter(department_id=department_id, quarter_end=quarter.end).values("task_id")
+    return (
+        Task.objects.filter(
+            plan=plan, pk__in=TaskAssignment.objects.filter(department_id=department_id).values("task_id")
+        )
+        .exclude(pk__in=reported)
+        .annotate(last_state=Subquery(last_state))
+        .exclude(last_state=TaskUpdate.State.DONE)
+        .exists()
+    )
+
+
 def last_reported_state(*, task: Task, department_id: int | None) -> TaskUpdate | None:
     """The department's latest report on the task, from which its next one starts."""
     if department_id is None:

@@ -34,11 +34,11 @@ from indicators.models import Indicator, LagFlag
 from notifications import keys
 from notifications.models import Notification
 from notifications.selectors import users_in_cities, users_in_departments
-from notifications.services import notify
+from notifications.services import notifications_close, notify
 from plans.models import Department, Plan
 from tasks import evidence, rules
 from tasks.models import Instruction, SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
-from tasks.selectors import department_role, task_lead_department, task_matrix
+from tasks.selectors import department_role, department_still_owes, task_lead_department, task_matrix
 
 CLOSED = rules.SupervisionStatus.CLOSED
 
@@ -110,6 +110,12 @@ def task_update_submit(
         update.save()
         if state == TaskUpdate.State.BLOCKED:
             task_supervision_raise(task=task, quarter=quarter, reason=SupervisionItem.Reason.TASK_BLOCKED, as_of=as_of)
+        if not department_still_owes(department_id=department_id, plan=task.plan, quarter=quarter):
+            notifications_close(
+                key_prefixes=keys.task_updates_reminder_prefixes(
+                    plan_id=task.plan_id, quarter=str(quarter), department_id=department_id
+                )
+            )
     return update
 
 

@@ -9,10 +9,11 @@ from core.periods import Quarter
 from indicators.models import Indicator, QuarterlyFigure, TargetForm
 from ipcity.celery import app
 from notifications.models import Notification
+from notifications.selectors import notifications_for
 from plans.models import Plan
 from tasks import rules
 from tasks.models import SupervisionItem, SupervisionStep
-from tasks.services import deadline_reminders_run
+from tasks.services import deadline_reminders_run, task_update_submit
 from tasks.tasks import deadline_reminders_task
 from tests.factories import FigureFactory, IndicatorFactory, LagFlagFactory, TaskUpdateFactory
 
@@ -165,3 +166,13 @@ def test_the_job_is_on_the_beat_schedule_and_runs_as_a_celery_task(world, django
     with django_capture_on_commit_callbacks(execute=True):
         deadline_reminders_task.delay()
     assert Notification.objects.count() == count
+
+
+def test_a_departments_reminder_closes_once_it_has_reported_every_task_it_owed(world, run):
+    run(OVERDUE_DAY)
+    assert [n.title for n in notifications_for(user=world.resp_user)] == [
+        "2025年第1季度任务进展已逾期（截止2025-04-15）：1项未报送"
+    ]
+    task_update_submit(user=world.resp_user, task=world.task, quarter=Q1, state="in_progress", text="已推进")
+    assert list(notifications_for(user=world.resp_user)) == []
+    assert [n.title for n in notifications_for(user=world.lead_user)]  # the lead still owes its report
