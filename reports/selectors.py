@@ -8,9 +8,9 @@ the number of indicators, figures, tasks or cities.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -24,8 +24,9 @@ from plans.models import City, Plan
 from plans.selectors import current_plan
 from reports.models import ExportJob
 from tasks import rules
-from tasks.models import SupervisionStep, Task, TaskAssignment, TaskUpdate
-from tasks.selectors import task_matrix
+from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.rules import SUPERVISION_STATUS_LABELS
+from tasks.selectors import supervision_items_for_city, task_lead_department, task_matrix
 
 LATE_REPORT_STATUSES = (rules.ReportStatus.MISSING, rules.ReportStatus.LATE)
 
@@ -88,12 +89,28 @@ class FigureCell:
 @dataclass(frozen=True)
 class TaskRow:
     task: Task
-    lead: list[str]
+    lead: list[str]  # the document's lead departments; the defaulted one (lead_defaulted) when it names none
     responsible: list[str]
     state: str | None  # the state in words, None when nobody reported for the quarter
     latest: TaskUpdate | None  # the update that states it: the lead's consolidated one when there is one
     latest_by: str  # the department that sent it
     late: list[tuple[str, str]]  # (department, 逾期未报 / 逾期报送)
+    lead_defaulted: bool = False  # the document names no lead: the department that answers its 督办 is shown
+
+
+@dataclass(frozen=True)
+class SupervisionLine:
+    """An open 督办 item as the city dashboard lists it: who must act, on what, at which step, by when."""
+
+    item: SupervisionItem
+    department: str
+    subject: str
+    reason: str
+    step: str  # the item's status in words: 待签收, 待说明, 待审核, 已退回 …
+    due: dt.date
+    overdue: bool
+    explanation: str  # the latest 滞后说明 the department gave on it, "" while none
+    measures: str
 
 
 @dataclass
@@ -107,6 +124,14 @@ class QuarterlyReport:
     tasks: list[TaskRow]
     shows_department_reports: bool
     explanations: dict[int, str]
+    supervision: list[SupervisionLine] = field(default_factory=list)  # only for shows_department_reports
+
+    def waiting_supervision(self, indicator_id: int) -> SupervisionLine | None:
+        """The open 督办 item of a lagging indicator still waiting for its lead department's explanation."""
+        return next(
+            (line for line in self.supervision if line.item.indicator_id == indicator_id and not line.explanation),
+            None,
+        )
 
     @property
     def as_of(self) -> dt.date:
@@ -135,6 +160,7 @@ def quarterly_report(*, plan: Plan, quarter: Quarter, user, today: dt.date | Non
         tasks=_task_rows(plan, quarter, today),
         shows_department_reports=shows_reports,
         explanations=_lag_explanations([r.indicator.pk for r in summary.attention]) if shows_reports else {},
+        supervision=_supervision_lines(plan, as_of) if shows_reports else [],
     )
 
 
@@ -170,10 +196,13 @@ def _task_rows(plan: Plan, quarter: Quarter, today: dt.date) -> list[TaskRow]:
     for row in matrix.rows:
         assignments = list(row.task.assignments.all())
         lead = [a.department.name for a in assignments if a.role == TaskAssignment.Role.LEAD]
+        defaulted = not lead and bool(assignments)
+        if defaulted:
+            lead = [task_lead_department(row.task).name]
         responsible = [
             a.department.name
             for a in assignments
-            if a.role == TaskAssignment.Role.RESPONSIBLE and a.department.name not in lead
+            if a.role == TaskAssignment.Role.RESPONSIBLE and (defaulted or a.department.name not in lead)
         ]
         assigned = [(d, c) for d, c in zip(matrix.departments, row.cells, strict=True) if c is not None]
         reported = [(d, c) for d, c in assigned if c.latest is not None]
@@ -197,6 +226,7 @@ def _task_rows(plan: Plan, quarter: Quarter, today: dt.date) -> list[TaskRow]:
                 latest=chosen[1].latest if chosen else None,
                 latest_by=chosen[0].name if chosen else "",
                 late=[(d.name, str(c.status_label)) for d, c in assigned if c.status in LATE_REPORT_STATUSES],
+                lead_defaulted=defaulted,
             )
         )
     return rows
@@ -214,6 +244,33 @@ def _lag_explanations(indicator_ids: list[int]) -> dict[int, str]:
     for indicator_id, explanation, measures in steps:
         explanations[indicator_id] = explanation + (f"\n整改措施：{measures}" if measures else "")
     return explanations
+
+
+def _supervision_lines(plan: Plan, as_of: dt.date) -> list[SupervisionLine]:
+    """Open 督办 items of the plan raised by the quarter's end, overdue first, each with the latest explanation
+    its department gave — the city dashboard's list (dashboards.selectors._supervision), one query."""
+    answers = SupervisionStep.objects.filter(item=OuterRef("pk")).exclude(explanation="").order_by("-created_at", "-pk")
+    items = (
+        supervision_items_for_city(plan.city_id, as_of)
+        .filter(plan=plan, created_at__date__lte=as_of)
+        .annotate(
+            explanation=Subquery(answers.values("explanation")[:1]), measures=Subquery(answers.values("measures")[:1])
+        )
+    )
+    return [
+        SupervisionLine(
+            item=item,
+            department=item.department.name,
+            subject=item.indicator.name if item.indicator_id else f"{item.task.title}（{item.quarter.label}）",
+            reason=item.get_reason_display(),
+            step=str(SUPERVISION_STATUS_LABELS[item.status]),
+            due=item.current_due or item.due_date,
+            overdue=item.overdue,
+            explanation=item.explanation or "",
+            measures=item.measures or "",
+        )
+        for item in items
+    ]
 
 
 # --- The cross-city comparison ----------------------------------------------------------------------

@@ -267,6 +267,37 @@ def _provisional(rows) -> str:
     )
 
 
+def lead_text(indicator: Indicator) -> str:
+    """The lead departments, marked when the document named none (as the indicator page marks them)."""
+    if indicator.lead_department_defaulted:
+        return _("%(names)s（文件未写明，默认）") % {"names": indicator.lead_names}
+    return indicator.lead_names
+
+
+def task_lead_text(task_row) -> str:
+    """A task's lead departments; where the document names none, the department answering its 督办, marked."""
+    names = "、".join(task_row.lead)
+    if task_row.lead_defaulted:
+        return _("%(names)s（文件未写明牵头单位，默认第一责任单位）") % {"names": names}
+    return names
+
+
+def explanation_text(report: QuarterlyReport, indicator_id: int) -> str:
+    """The lead department's latest explanation, or the open 督办 item still waiting for one and its step."""
+    explanation = report.explanations.get(indicator_id)
+    if explanation:
+        return explanation
+    waiting = report.waiting_supervision(indicator_id)
+    if waiting is None:
+        return ""
+    return _("尚未说明：督办%(step)s，%(department)s应于%(due)s前报送%(overdue)s") % {
+        "step": waiting.step,
+        "department": waiting.department,
+        "due": f"{waiting.due:%Y-%m-%d}",
+        "overdue": _("（已逾期）") if waiting.overdue else "",
+    }
+
+
 def _form(indicator: Indicator) -> str:
     return f"{indicator.get_measure_type_display()}·{indicator.get_target_form_display()}"
 
@@ -322,9 +353,10 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
                 _("%(quarter)s末（%(date)s）") % {"quarter": report.quarter.label, "date": f"{report.as_of:%Y-%m-%d}"},
                 None,
             ),
-            (_("时间进度（%）"), summary.time_elapsed, PERCENT),
+            # The value is a percentage cell (91.6%): the label carries no unit of its own.
+            (_("时间进度"), summary.time_elapsed, PERCENT),
             (
-                _("指标进度（%）"),
+                _("指标进度"),
                 summary.indicator_progress if summary.indicator_progress is not None else "—",
                 PERCENT,
             ),
@@ -357,11 +389,11 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
             f"{status_row.status_since:%Y-%m-%d}" if status_row.status_since else "—",
             _percent(result.progress),
             _percent(result.expected),
-            indicator.lead_names,
+            lead_text(indicator),
             result.reason,
         ]
         if report.shows_department_reports:
-            values.append(report.explanations.get(indicator.pk, ""))
+            values.append(explanation_text(report, indicator.pk))
         attention.append(values)
     if attention:
         row = table.write(attention_columns, attention, start_row=row + 1)
@@ -373,7 +405,7 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
         row + 2,
         1,
         _(
-            "状态按进度引擎规则判定：指标进度低于应达进度%(risk)s个百分点以上为预警，"
+            "状态判定规则：指标进度低于应达进度%(risk)s个百分点以上为预警，"
             "%(lag)s个百分点以上为滞后；应达进度按数据日期的时间进度计算（时间过半、任务过半）。"
         )
         % {"risk": f"{float(plan.at_risk_band):g}", "lag": f"{float(plan.lagging_band):g}"},
@@ -429,7 +461,7 @@ def _indicator_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
                 result.reason,
                 number(result.needed_per_quarter),
                 number(result.recent_pace_per_quarter),
-                indicator.lead_names,
+                lead_text(indicator),
                 indicator.source_quote,
             ]
         )
@@ -466,7 +498,7 @@ def _task_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
             task.number,
             task.title,
             task.text,
-            "、".join(task_row.lead),
+            task_lead_text(task_row),
             "、".join(task_row.responsible),
             task.due_date,
         ]

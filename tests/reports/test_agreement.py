@@ -22,8 +22,8 @@ def test_the_quarterly_report_has_the_city_dashboards_numbers(report_world, clie
     book = saved(workbooks.quarterly_workbook(selectors.quarterly_report(plan=report_world.plan, quarter=Q, user=user)))
     cover = book["封面"]
     facts = {cover.cell(r, 1).value: cover.cell(r, 2).value for r in range(3, 14)}
-    assert facts["时间进度（%）"] == pytest.approx(page.summary.time_elapsed)
-    assert facts["指标进度（%）"] == pytest.approx(page.summary.indicator_progress)
+    assert facts["时间进度"] == pytest.approx(page.summary.time_elapsed)
+    assert facts["指标进度"] == pytest.approx(page.summary.indicator_progress)
     counts = {cover.cell(r, 1).value: cover.cell(r, 2).value for r in range(1, cover.max_row + 1)}
     for status in STATUS_ORDER:
         assert counts[STATUS_LABELS[status]] == page.summary.counts.get(status, 0), status
@@ -53,8 +53,7 @@ def test_the_quarterly_report_has_the_city_dashboards_numbers(report_world, clie
     client.force_login(user)
     html = client.get(reverse("dashboards:city", args=["own"]), {"as_of": str(Q)}).content.decode()
     assert (
-        f"时间进度 <strong>{pct(facts['时间进度（%）'])}</strong> · "
-        f"指标进度 <strong>{pct(facts['指标进度（%）'])}</strong>"
+        f"时间进度 <strong>{pct(facts['时间进度'])}</strong> · 指标进度 <strong>{pct(facts['指标进度'])}</strong>"
     ) in html
 
 

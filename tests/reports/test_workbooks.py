@@ -135,9 +135,9 @@ def test_cover_has_the_headline_numbers_counts_and_lagging_list(report_world):
     report, book = build(report_world)
     ws = book["封面"]
     facts = {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(3, 12)}
-    assert facts["时间进度（%）"].value == pytest.approx(report.summary.time_elapsed)
-    assert facts["时间进度（%）"].number_format == "0.0%"
-    assert facts["指标进度（%）"].value == pytest.approx(report.summary.indicator_progress)
+    assert facts["时间进度"].value == pytest.approx(report.summary.time_elapsed)
+    assert facts["时间进度"].number_format == "0.0%"
+    assert facts["指标进度"].value == pytest.approx(report.summary.indicator_progress)
     assert facts["指标数（个）"].value == 5
     assert facts["统计截至"].value == "2025年第2季度末（2025-06-30）"
 
