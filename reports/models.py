@@ -1,6 +1,7 @@
 """Export jobs: a workbook built in the background, kept for a while, then deleted."""
 
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -11,8 +12,11 @@ from plans.models import Plan
 
 
 def export_upload_to(instance, filename):
-    """A generated name: files sit outside any served URL and are only read by the checked download view."""
-    return f"report-exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+    """A generated name: files sit outside any served URL and are only read by the checked download view.
+
+    It keeps the extension the build gives (.xlsx, .docx, .pdf)."""
+    suffix = Path(filename).suffix.lower() or ".xlsx"
+    return f"report-exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class ExportJob(models.Model):
@@ -24,6 +28,8 @@ class ExportJob(models.Model):
     class Kind(models.TextChoices):
         QUARTERLY = "quarterly", _("季度通报")
         COMPARISON = "comparison", _("跨城市对比")
+        BULLETIN = "bulletin", _("书面通报（Word）")
+        BULLETIN_PDF = "bulletin_pdf", _("书面通报（PDF）")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
@@ -56,6 +62,9 @@ class ExportJob(models.Model):
     # many builds have claimed the job (the claim's token: a build that lost the job writes nothing).
     queued_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+
+    PLAN_KINDS = (Kind.QUARTERLY, Kind.BULLETIN, Kind.BULLETIN_PDF)
+    """The kinds reporting on one plan (a city's quarter); the comparison covers every city the user sees."""
 
     class Meta:
         ordering = ["-created_at", "-pk"]

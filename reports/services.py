@@ -5,7 +5,7 @@ A build is claimed with a conditional UPDATE (pending → running, attempts + 1)
 builds once, and only the build holding the latest claim may finish the job. A job whose message was never
 sent or was lost, or whose worker died, is put right within minutes by export_jobs_recover (every minute):
 sent again, built again, or failed with a message; a failed job can be started again from its page.
-The workbook is built in the site language (zh-hans) whatever language the requesting page was in: it
+The file is built in the site language (zh-hans) whatever language the requesting page was in: it
 is an official document for the leading group.
 """
 
@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.periods import Quarter, closed_quarters
 from plans.models import City, Plan
-from reports import selectors, workbooks
+from reports import bulletin, selectors, workbooks
 from reports.models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ def export_job_request(
     The caller has resolved `plan` among the plans the user may see (404 otherwise).
     """
     today = today or timezone.localdate()
-    if kind == ExportJob.Kind.QUARTERLY:
+    if kind == ExportJob.Kind.BULLETIN_PDF and not bulletin.pdf_available():
+        raise ValidationError({"report_type": _("本服务器未安装LibreOffice，无法生成PDF，请生成Word版通报。")})
+    if kind in ExportJob.PLAN_KINDS:
         if plan is None:
             raise ValidationError({"plan": _("请选择方案。")})
         if quarter not in closed_quarters(plan.period_start, plan.period_end, today=today):
@@ -128,7 +131,7 @@ def export_job_build(*, job_id: int) -> bool:
     try:
         with translation.override(settings.LANGUAGE_CODE):
             content, filename = _build(job, advance)
-    except ExportRefused as refusal:
+    except (ExportRefused, bulletin.PdfUnavailable) as refusal:
         mine.update(status=ExportJob.Status.FAILED, finished_at=timezone.now(), message=str(refusal))
         return True
     except Exception:
@@ -139,7 +142,7 @@ def export_job_build(*, job_id: int) -> bool:
             message=_("生成失败，请重新生成；如仍失败请联系系统管理员。"),
         )
         return True
-    job.file.save(f"{job_id}.xlsx", ContentFile(content), save=False)
+    job.file.save(f"{job_id}{Path(filename).suffix}", ContentFile(content), save=False)
     finished = timezone.now()
     if not mine.update(
         status=ExportJob.Status.DONE,
@@ -154,14 +157,16 @@ def export_job_build(*, job_id: int) -> bool:
 
 
 def _build(job: ExportJob, advance: Callable[[int], None]) -> tuple[bytes, str]:
-    """The workbook bytes and the name the user downloads them as, for the requester's access now."""
+    """The file's bytes and the name the user downloads them as, for the requester's access now."""
     user, quarter = job.requested_by, Quarter.of(job.quarter_end)
-    if job.kind == ExportJob.Kind.QUARTERLY:
+    if job.kind in ExportJob.PLAN_KINDS:
         plan = job.plan
         if not City.objects.visible_to(user).filter(pk=plan.city_id).exists():
             raise ExportRefused(_("您已无权查看该城市，通报未生成。"))
         report = selectors.quarterly_report(plan=plan, quarter=quarter, user=user)
-        advance(50)
+        advance(40 if job.kind == ExportJob.Kind.BULLETIN_PDF else 50)
+        if job.kind != ExportJob.Kind.QUARTERLY:
+            return _bulletin(job, report, advance)
         workbook = workbooks.quarterly_workbook(report)
         filename = _("%(city)s知识产权强市建设季度通报_%(quarter)s.xlsx") % {"city": plan.city.name, "quarter": quarter}
     else:
@@ -175,6 +180,19 @@ def _build(job: ExportJob, advance: Callable[[int], None]) -> tuple[bytes, str]:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), filename
+
+
+def _bulletin(job: ExportJob, report: selectors.QuarterlyReport, advance: Callable[[int], None]) -> tuple[bytes, str]:
+    """The written 通报: the Word document, or LibreOffice's PDF of it."""
+    document = bulletin.document_bytes(bulletin.compose(report), report)
+    name = _("%(city)s知识产权强市建设工作进展通报_%(quarter)s") % {
+        "city": job.plan.city.name,
+        "quarter": report.quarter,
+    }
+    if job.kind == ExportJob.Kind.BULLETIN:
+        return document, f"{name}.docx"
+    advance(60)
+    return bulletin.pdf_bytes(document), f"{name}.pdf"
 
 
 def export_files_expire(*, now: dt.datetime | None = None) -> int:

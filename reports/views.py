@@ -3,6 +3,8 @@
 Thin: reads are selectors, the request is a service; a plan or job the user may not see answers 404.
 """
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,10 +17,15 @@ from django.views.decorators.http import require_POST
 
 from core.periods import closed_quarters
 from reports import selectors, services
+from reports.bulletin import pdf_available
 from reports.forms import ExportRequestForm
 from reports.models import ExportJob
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+}
 RECENT_JOBS = 10
 
 
@@ -42,6 +49,7 @@ def index(request):
             "catalogue_keys": selectors.comparison_keys(cities=cities),
             "jobs": selectors.export_jobs(user=user)[:RECENT_JOBS],
             "ttl_hours": settings.REPORT_EXPORT_TTL_HOURS,
+            "pdf_available": pdf_available(),
         },
     )
 
@@ -57,7 +65,7 @@ def job_create(request):
         return redirect("reports:index")
     data = form.cleaned_data
     plan = None
-    if data["report_type"] == ExportJob.Kind.QUARTERLY:
+    if data["report_type"] in ExportJob.PLAN_KINDS:
         plan = selectors.report_plan(user=request.user, code=data["plan"])
     try:
         job = services.export_job_request(
@@ -94,14 +102,15 @@ def job_download(request, pk):
 
 
 def export_file_response(job: ExportJob) -> FileResponse:
-    """The workbook as an attachment, for its requester only and only until it expires."""
+    """The file as an attachment, for its requester only and only until it expires."""
     if not job.is_downloadable:
         raise Http404
     try:
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=job.filename, content_type=XLSX)
+    content_type = CONTENT_TYPES[Path(job.file.name).suffix.lower()]
+    response = FileResponse(handle, as_attachment=True, filename=job.filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

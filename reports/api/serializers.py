@@ -64,7 +64,7 @@ class QuarterSerializerField(serializers.CharField):
 
 class ExportJobRequestSerializer(serializers.Serializer):
     report_type = serializers.ChoiceField(choices=ExportJob.Kind.choices)
-    plan = serializers.SlugField(required=False, help_text="方案代码（季度通报必填）")
+    plan = serializers.SlugField(required=False, help_text="方案代码（季度通报、书面通报必填）")
     quarter = QuarterSerializerField(help_text="统计截至季度，如 2025Q2")
     catalogue_key = serializers.SlugField(
         required=False, allow_blank=True, default="", help_text="跨城市对比只导出该类指标；留空导出全部"

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from reports import selectors, services
 from reports.api.serializers import ExportJobRequestSerializer, ExportJobSerializer
 from reports.models import ExportJob
-from reports.views import export_file_response
+from reports.views import CONTENT_TYPES, export_file_response
 
 
 class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -27,7 +27,7 @@ class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         plan = None
-        if data["report_type"] == ExportJob.Kind.QUARTERLY and data.get("plan"):
+        if data["report_type"] in ExportJob.PLAN_KINDS and data.get("plan"):
             plan = selectors.report_plan(user=request.user, code=data["plan"])
         job = services.export_job_request(
             user=request.user,
@@ -43,10 +43,8 @@ class ExportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             headers={"Location": reverse("report-job-detail", args=[job.pk])},
         )
 
-    @extend_schema(
-        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY}
-    )
+    @extend_schema(responses={(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()})
     @action(detail=True)
     def download(self, request, pk=None):
-        """The workbook, as an attachment, until it expires (404 before it is ready and after)."""
+        """The file (workbook, Word or PDF), as an attachment, until it expires (404 before it is ready and after)."""
         return export_file_response(self.get_object())
