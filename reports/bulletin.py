@@ -551,7 +551,7 @@ def document_bytes(bulletin: Bulletin, report: QuarterlyReport) -> bytes:
                 (
                     charts.progress_chart(
                         [r for r in summary.rows if r.indicator.is_quantitative],
-                        axis_title=_("指标进度（完成基期到目标的比例，超过100%按100%画）"),
+                        axis_title=_("指标进度（完成基期到目标的比例；超过目标的按满格画）"),
                         expected_label=_("应达进度"),
                     ),
                     _("定量指标进度与应达进度"),
