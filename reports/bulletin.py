@@ -254,7 +254,7 @@ def _supervision(report: QuarterlyReport) -> Section:
     }
     paragraphs = [first]
     for n, line in enumerate(lines, start=1):
-        text = _("%(n)s. %(department)s：%(subject)s（%(reason)s），%(step)s，期限%(due)s%(overdue)s。") % {
+        text = _("%(n)s. %(department)s：%(subject)s，督办原因为%(reason)s，%(step)s，期限%(due)s%(overdue)s。") % {
             "n": n,
             "department": line.department,
             "subject": line.subject,

@@ -124,7 +124,9 @@ def test_open_supervision_items_and_who_must_act_next(report_world):
     paragraphs = body(document)
     section = paragraphs[paragraphs.index("四、督办落实") + 1 : paragraphs.index("五、下一步工作建议")]
     assert section[0].startswith("截至本季度末，在办督办事项1项，其中逾期")
-    assert section[1].startswith(f"1. {report_world.science.name}：技术合同成交额（交办督办），待签收，期限2025-06-01")
+    assert section[1].startswith(
+        f"1. {report_world.science.name}：技术合同成交额，督办原因为交办督办，待签收，期限2025-06-01"
+    )
     steps = paragraphs[paragraphs.index("五、下一步工作建议") + 1 : paragraphs.index("附件：各指标状态一览表")]
     for row in report.summary.attention:
         assert any(row.indicator.name in s and row.indicator.lead_names in s for s in steps), row.indicator.name

@@ -10,8 +10,10 @@ import subprocess
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from reports import bulletin, selectors
+from reports.models import ExportJob
 from tests.reports.conftest import Q
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftoppm", "pdfinfo", "pdftotext"))
@@ -63,3 +65,19 @@ def test_the_bulletin_prints_on_a4_portrait_pages_and_page_1_reads_as_drafted(re
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(pdf, ARTIFACTS / "bulletin.pdf")
     shutil.copy(png, ARTIFACTS / "bulletin-page-1.png")
+
+
+def test_one_click_gives_the_pdf_where_libreoffice_is_installed(
+    report_world, renders, client, django_capture_on_commit_callbacks
+):
+    client.force_login(report_world.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("reports:job_create"),
+            {"report_type": "bulletin_pdf", "plan": report_world.plan.code, "quarter": str(Q)},
+        )
+    job = ExportJob.objects.get()
+    assert (job.status, job.progress, job.filename) == ("done", 100, "本市知识产权强市建设工作进展通报_2025Q2.pdf")
+    download = client.get(reverse("reports:job_download", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
