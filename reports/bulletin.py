@@ -358,6 +358,7 @@ def _paragraph(document, text: str, east_asian=BODY_FONT, size=BODY_SIZE, *, ali
     fmt.space_before = fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(size.pt * 2)
+    fmt.keep_with_next = text.endswith("：")  # a lead-in stays with what it introduces
     if align is not None:
         paragraph.alignment = align
     _fonts(paragraph.add_run(text), east_asian, size, **font)
@@ -546,7 +547,7 @@ def document_bytes(bulletin: Bulletin, report: QuarterlyReport) -> bytes:
             for image, caption in (
                 (
                     charts.status_chart(summary.counts, axis_title=_("指标数（项）")),
-                    _("各状态指标数"),
+                    _("各状态指标数（不含定性指标）"),
                 ),
                 (
                     charts.progress_chart(

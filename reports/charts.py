@@ -22,6 +22,7 @@ from indicators.selectors import IndicatorStatus  # noqa: E402
 
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "SimHei")
 DPI = 200
+ZERO_SLIVER = 0.8  # percent of the axis: the width a zero progress bar is drawn with
 WIDTH_INCHES = 6.0  # 15.2 cm: the width of the type area of GB/T 9704 (156 mm)
 
 
@@ -78,9 +79,10 @@ def progress_chart(rows: list[IndicatorStatus], *, axis_title: str, expected_lab
     axes = figure.subplots()
     positions = list(range(len(rows)))
     shown = [min(1.0, max(0.0, r.result.progress)) * 100 for r in rows]
+    # A zero is drawn as a sliver so its status colour shows; its label says 0.0%.
     axes.barh(
         positions,
-        shown,
+        [max(value, ZERO_SLIVER) for value in shown],
         color=[STATUS_COLOURS[r.result.status].fill for r in rows],
         edgecolor="#595959",
         height=0.6,
@@ -99,7 +101,9 @@ def progress_chart(rows: list[IndicatorStatus], *, axis_title: str, expected_lab
             label=expected_label,
             zorder=3,
         )
-        axes.legend(prop={"family": cjk_font(), "size": 8}, loc="lower right", frameon=False)
+        axes.legend(
+            prop={"family": cjk_font(), "size": 8}, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False
+        )  # above the bars, never over a marker
     axes.set_yticks(positions, [r.indicator.name for r in rows], fontdict=font, fontsize=8)
     axes.invert_yaxis()
     axes.set_xlim(0, 115)

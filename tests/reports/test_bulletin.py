@@ -160,7 +160,7 @@ def test_the_page_fonts_and_pictures_of_the_standard(report_world):
         assert pictures == 0 and "（本机未安装中文字体，图表未生成。）" in body(document)
     else:
         assert pictures == 2
-        assert "图1 各状态指标数" in body(document) and "图2 定量指标进度与应达进度" in body(document)
+        assert "图1 各状态指标数（不含定性指标）" in body(document) and "图2 定量指标进度与应达进度" in body(document)
     footer = section.footer.paragraphs[0]
     assert footer.text == "—  —" and "PAGE" in footer._element.xml  # — 1 —, the number a field
 
