@@ -80,6 +80,19 @@ def indicator_pending_readings(indicator: Indicator) -> list[ReadingView]:
     return [reading_view(r) for r in indicator.readings.filter(state=Reading.State.PENDING).select_related("indicator")]
 
 
+def pending_readings_by_indicator(indicator_ids) -> dict[int, list[ReadingView]]:
+    """The 待确认 readings of many indicators in one query, for a report that lists them beside each one."""
+    found: dict[int, list[ReadingView]] = {}
+    readings = (
+        Reading.objects.filter(indicator_id__in=list(indicator_ids), state=Reading.State.PENDING)
+        .select_related("indicator")
+        .order_by("indicator_id", "code")
+    )
+    for reading in readings:
+        found.setdefault(reading.indicator_id, []).append(reading_view(reading))
+    return found
+
+
 def reading_counts(*, plan) -> dict:
     """How many readings a plan has and how many are still 待确认."""
     readings = Reading.objects.filter(indicator__plan=plan)

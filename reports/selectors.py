@@ -18,6 +18,7 @@ from accounts.access import can_see_task_overview
 from core import progress
 from core.periods import Quarter, closed_quarters
 from indicators.models import Indicator, QuarterlyFigure
+from indicators.readings import ReadingView, pending_readings_by_indicator
 from indicators.selectors import PlanProgress, catalogue_labels, plan_progress, stored_progress
 from indicators.services import plan_rule
 from plans.models import City, Plan
@@ -125,6 +126,8 @@ class QuarterlyReport:
     shows_department_reports: bool
     explanations: dict[int, str]
     supervision: list[SupervisionLine] = field(default_factory=list)  # only for shows_department_reports
+    pending_readings: dict[int, list[ReadingView]] = field(default_factory=dict)
+    """By indicator id: the readings of the document still 待确认, shown beside the indicator as on its page."""
 
     def waiting_supervision(self, indicator_id: int) -> SupervisionLine | None:
         """The open 督办 item of a lagging indicator still waiting for its lead department's explanation."""
@@ -161,6 +164,7 @@ def quarterly_report(*, plan: Plan, quarter: Quarter, user, today: dt.date | Non
         shows_department_reports=shows_reports,
         explanations=_lag_explanations([r.indicator.pk for r in summary.attention]) if shows_reports else {},
         supervision=_supervision_lines(plan, as_of) if shows_reports else [],
+        pending_readings=pending_readings_by_indicator(r.indicator.pk for r in summary.rows),
     )
 
 

@@ -298,6 +298,22 @@ def explanation_text(report: QuarterlyReport, indicator_id: int) -> str:
     }
 
 
+def _pending_count(report: QuarterlyReport) -> str:
+    n = sum(len(views) for views in report.pending_readings.values())
+    if not n:
+        return _("无")
+    return _("%(n)s条（见“指标”表“待确认的解读”列；确认前按所列读法计算）") % {"n": n}
+
+
+def _pending_readings(views) -> str | None:
+    """One line per reading the city has not confirmed: what the document leaves open and how it is read."""
+    if not views:
+        return None
+    return "\n".join(
+        _("%(topic)s：%(label)s（待确认）") % {"topic": v.reading.topic, "label": v.chosen.label} for v in views
+    )
+
+
 def _form(indicator: Indicator) -> str:
     return f"{indicator.get_measure_type_display()}·{indicator.get_target_form_display()}"
 
@@ -364,6 +380,7 @@ def _cover_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
             (_("其中定量指标（个）"), len(quantitative), INTEGER),
             (_("数据最后审核"), _approved_at(summary.last_approved_at), None),
             (_("仍为预估数"), _provisional(summary.provisional), None),
+            (_("待确认的解读"), _pending_count(report), None),
             (_("生成日期"), f"{report.generated_on:%Y-%m-%d}", None),
         ],
         start_row=3,
@@ -437,6 +454,7 @@ def _indicator_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
         Column(_("近四季度平均"), max_width=10),
         Column(_("牵头单位"), max_width=12),
         Column(_("文件原文"), max_width=30),
+        Column(_("待确认的解读"), max_width=30),
     ]
     rows = []
     for status_row in report.summary.rows:
@@ -463,6 +481,7 @@ def _indicator_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
                 number(result.recent_pace_per_quarter),
                 lead_text(indicator),
                 indicator.source_quote,
+                _pending_readings(report.pending_readings.get(indicator.pk, [])),
             ]
         )
     table = Table(ws)

@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from core.periods import Quarter
 from core.status import STATUS_COLOURS, Status
+from indicators.models import Reading
 from reports import selectors, workbooks
-from tests.factories import DepartmentFactory, IndicatorFactory
+from tests.factories import DepartmentFactory, IndicatorFactory, UserFactory
 from tests.reports.conftest import QUARTER_ENDS, Q, add_stock, add_task, rows_by_code, saved
 
 DATA_SHEETS = {"指标": "D2", "任务": "D2", "季度数据": "C2"}
@@ -44,6 +45,7 @@ def test_quarterly_workbook_has_the_four_sheets_with_chinese_headers(report_worl
         "近四季度平均",
         "牵头单位",
         "文件原文",
+        "待确认的解读",
     ]
     assert [c.value for c in book["任务"][1]] == [
         "章节",
@@ -231,3 +233,40 @@ def test_building_a_workbook_reads_a_fixed_number_of_queries(report_world):
             reports=[(extra, "done", dt.date(2025, 7, 1)), (report_world.science, "blocked", dt.date(2025, 9, 1))],
         )
     assert count() == before
+    for indicator in plan.indicators.filter(code__startswith="N"):
+        _base_year_reading(indicator)
+    assert count() == before
+
+
+def _base_year_reading(indicator, *, chosen="2023"):
+    return Reading.objects.create(
+        indicator=indicator,
+        code="base_year",
+        topic="基期年份",
+        quote="年均增长8%以上",
+        question="文件没有写基期年份。",
+        options=[
+            {"key": "2023", "label": "以2023年为基期（方案期前一年）", "changes": {"base_year": 2023}},
+            {"key": "2024", "label": "以2024年为基期", "changes": {"base_year": 2024}},
+        ],
+        default_option="2023",
+        chosen=chosen,
+    )
+
+
+def test_an_unconfirmed_reading_stands_beside_its_indicator_until_the_city_confirms_it(report_world):
+    """issue 12: the quarterly report shows the reading beside the indicator while it is 待确认."""
+    reading = _base_year_reading(report_world.lagging)
+    _, book = build(report_world)
+    rows = rows_by_code(book["指标"])
+    assert rows["A1"]["待确认的解读"].value == "基期年份：以2023年为基期（方案期前一年）（待确认）"
+    assert rows["A1"]["待确认的解读"].alignment.wrap_text
+    assert rows["A2"]["待确认的解读"].value is None
+    cover = {c.value: book["封面"].cell(c.row, 2).value for c in book["封面"]["A"]}
+    assert cover["待确认的解读"].startswith("1条")
+
+    reading.state, reading.settled_by = Reading.State.CONFIRMED, UserFactory()
+    reading.save()
+    _, book = build(report_world)
+    assert rows_by_code(book["指标"])["A1"]["待确认的解读"].value is None
+    assert {c.value: book["封面"].cell(c.row, 2).value for c in book["封面"]["A"]}["待确认的解读"] == "无"
