@@ -112,8 +112,18 @@ def reading_settle(*, user, reading: Reading, option: str, reason: str = "") -> 
     return reading
 
 
-READING_FIELDS = ("measure_type", "target_form", "target_value", "base_year", "unit", "is_ratio", "frequency")
-"""What a reading may change: how the document's number is meant, never a number the document lacks."""
+READING_FIELDS = (
+    "measure_type",
+    "target_form",
+    "target_value",
+    "base_year",
+    "unit",
+    "is_ratio",
+    "frequency",
+    "reporting_lag_days",
+)
+"""What a reading may change: how the document's number is meant, never a target the document lacks (a
+reporting lag is when a figure can be known, which the document never says)."""
 
 
 def _field_value(indicator: Indicator, name: str, value):

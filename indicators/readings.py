@@ -52,6 +52,13 @@ def option_effect(indicator: Indicator, option: dict) -> str:
         parts.append(_("统计口径：%(m)s") % {"m": MeasureType(changes["measure_type"]).label})
     if "target_form" in changes and form not in GROWTH_FORMS:
         parts.append(_("目标形式：%(f)s") % {"f": TargetForm(form).label})
+    if "reporting_lag_days" in changes:
+        days = changes["reporting_lag_days"]
+        parts.append(
+            _("报送期限：期末后%(n)s天") % {"n": days}
+            if days is not None
+            else _("报送期限：按方案统一期限（期末后%(n)s天）") % {"n": indicator.plan.reporting_lag_days}
+        )
     if "unit" in changes:
         parts.append(_("单位：%(u)s") % {"u": changes["unit"] or "—"})
     return "；".join(parts)
@@ -70,14 +77,17 @@ def plan_readings(*, plan) -> list[ReadingView]:
     """Every reading of one plan, in indicator order (two queries whatever the plan's size)."""
     readings = (
         Reading.objects.filter(indicator__plan=plan)
-        .select_related("indicator", "settled_by")
+        .select_related("indicator__plan", "settled_by")
         .order_by("indicator__order", "code")
     )
     return [reading_view(r) for r in readings]
 
 
 def indicator_pending_readings(indicator: Indicator) -> list[ReadingView]:
-    return [reading_view(r) for r in indicator.readings.filter(state=Reading.State.PENDING).select_related("indicator")]
+    return [
+        reading_view(r)
+        for r in indicator.readings.filter(state=Reading.State.PENDING).select_related("indicator__plan")
+    ]
 
 
 def pending_readings_by_indicator(indicator_ids) -> dict[int, list[ReadingView]]:
@@ -85,7 +95,7 @@ def pending_readings_by_indicator(indicator_ids) -> dict[int, list[ReadingView]]
     found: dict[int, list[ReadingView]] = {}
     readings = (
         Reading.objects.filter(indicator_id__in=list(indicator_ids), state=Reading.State.PENDING)
-        .select_related("indicator")
+        .select_related("indicator__plan")
         .order_by("indicator_id", "code")
     )
     for reading in readings:

@@ -15,14 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Profile
+from indicators.definitions import READING_FIELDS
 from indicators.models import Indicator, IndicatorLead, InterimTarget, Reading, TargetGroup
+from indicators.readings import reading_counts
 from plans.models import City, Department, DepartmentAlias, LeadingGroupMember, Phase, Plan, Population
 from tasks.models import SupervisionItem, Task, TaskAssignment, TaskUpdate
 
 PLAN_FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "plans"
-
-READING_FIELDS = ("measure_type", "target_form", "target_value", "base_year", "unit", "is_ratio", "frequency")
-"""Kept in sync with indicators.definitions.READING_FIELDS: what a reading's option may set."""
 
 
 class _DryRun(Exception):
@@ -35,6 +34,8 @@ class LoadReport:
 
     counts: dict = field(default_factory=lambda: {})
     changes: list = field(default_factory=list)
+    readings: dict = field(default_factory=dict)
+    """The plan's readings after the load (indicators.readings.reading_counts): total and still 待确认."""
 
     def add(self, model, outcome: str, label: str = "", detail: str = ""):
         self.counts.setdefault(model._meta.verbose_name, Counter())[outcome] += 1
@@ -125,6 +126,7 @@ def plan_fixture_load(*, path: Path, dry_run: bool = False) -> LoadReport:
             tracker = _Tracker()
             plan = _load_document(document, report, tracker)
             _remove_stale(plan, report, tracker)
+            report.readings = reading_counts(plan=plan)
             if dry_run:
                 raise _DryRun
     except _DryRun:

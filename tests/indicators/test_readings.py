@@ -164,3 +164,33 @@ def test_the_indicator_page_shows_an_unconfirmed_reading_and_an_assumed_base_yea
     reading_settle(user=standing.reviewer, reading=reading, option="2019")
     html = client.get(f"/indicators/{reading.indicator_id}/").content.decode()
     assert "待确认的解读" not in html and "假定" not in html
+
+
+def test_a_reporting_lag_the_document_does_not_give_is_a_reading_back_to_the_plans_own(standing):
+    """A 181-day lag is no number of the document: the city may keep it or fall back on the plan's lag."""
+    indicator = IndicatorFactory(
+        plan=standing.plan, lead_department=standing.department, frequency="yearly", reporting_lag_days=181
+    )
+    reading = Reading.objects.create(
+        indicator=indicator,
+        code="reporting_lag",
+        topic="报送期限",
+        quote="专利密集型产业增加值占GDP比重达17%",
+        question="文件没有写这项数据何时能得到。",
+        options=[
+            {"key": "published", "label": "期末后181天", "changes": {"reporting_lag_days": 181}},
+            {"key": "plan", "label": "按方案统一期限", "changes": {"reporting_lag_days": None}},
+        ],
+        default_option="published",
+        chosen="published",
+    )
+    (view,) = plan_readings(plan=standing.plan)
+    effects = {o.key: o.effect for o in view.options}
+    assert effects == {
+        "published": "报送期限：期末后181天",
+        "plan": f"报送期限：按方案统一期限（期末后{standing.plan.reporting_lag_days}天）",
+    }
+    reading_settle(user=standing.reviewer, reading=reading, option="plan", reason="统计局次年1月即公布")
+    indicator.refresh_from_db()
+    assert indicator.reporting_lag_days is None
+    assert indicator.lag_days == standing.plan.reporting_lag_days

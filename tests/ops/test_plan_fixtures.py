@@ -69,6 +69,8 @@ def test_loading_reports_and_is_idempotent(plans, capsys):
     call_command("load_plans")
     out = capsys.readouterr().out
     assert out.count("无变化") == 5
+    for stem, readings in LISTED_READINGS.items():  # issue 12: the count of readings per plan
+        assert f"{stem}.yaml: 无变化（口径与解读 {len(readings)} 条，其中待确认 {len(readings)} 条）" in out
     assert {m: m.objects.count() for m in before} == before
 
 
@@ -182,8 +184,14 @@ def test_yearly_statistics_published_next_year_have_their_own_lag_recorded_as_a_
     # issue 11: a GDP share is not overdue on 16 January; the lag is set only where the source implies it
     lags = dict(Indicator.objects.exclude(reporting_lag_days=None).values_list("code", "reporting_lag_days"))
     assert lags == {"NT-11": 181, "NT-12": 181, "MDJ-06": 90}
-    for code in lags:
-        assert "Reporting lag (a reading)" in Indicator.objects.get(code=code).notes
+    for code, days in lags.items():
+        indicator = Indicator.objects.get(code=code)
+        assert "Reporting lag (a reading)" in indicator.notes
+        # issue 12: a number the document does not give is a reading the city confirms, with the plan's own lag
+        # as the alternative
+        reading = indicator.readings.get(code="reporting_lag")
+        assert reading.is_pending and reading.chosen_option["changes"] == {"reporting_lag_days": days}
+        assert [o["changes"] for o in reading.alternatives] == [{"reporting_lag_days": None}]
 
 
 def test_chaoyang_case_closure_rate_threshold_90(plans):
@@ -231,17 +239,25 @@ def test_source_documents_are_shipped_with_the_fixtures():
 # --- No number or year the document does not give, unless it is a listed reading ----------------------
 
 LISTED_READINGS = {  # issue 12: every place the data interprets a document, per plan
-    "chaoyang": {("CY-01", "base_year"), ("CY-04", "base_year"), ("CY-11", "line_or_level"), ("CY-20", "done_marker")},
+    "chaoyang": {
+        ("CY-01", "base_year"),
+        ("CY-02", "done_marker"),
+        ("CY-04", "base_year"),
+        ("CY-11", "line_or_level"),
+        ("CY-20", "done_marker"),
+    },
     "shenyang": {("SY-01", "base_year"), ("SY-02", "base_year"), ("SY-14", "level_or_additions")},
     "nantong": {
         ("NT-10", "base_year"),
+        ("NT-11", "reporting_lag"),
+        ("NT-12", "reporting_lag"),
         ("NT-16", "total_or_year"),
         ("NT-17", "level_or_additions"),
         ("NT-18", "level_or_additions"),
         ("NT-19", "level_or_additions"),
     },
     "zunyi": {("ZY-01", "unit")},
-    "mudanjiang": set(),
+    "mudanjiang": {("MDJ-06", "reporting_lag")},
 }
 
 
@@ -256,9 +272,8 @@ def test_every_reading_the_careful_read_found_is_listed(stem):
     assert found == LISTED_READINGS[stem]
 
 
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
-def test_every_stored_base_carries_its_quote_and_no_base_year_is_absent_from_it_unless_a_reading(path):
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+def _base_problems(doc: dict) -> list:
+    """Bases without the words they come from, and base years those words do not contain (unless a reading)."""
     problems = []
     for i in doc["indicators"]:
         if i.get("base_year") is None and i.get("base_value") is None:
@@ -271,10 +286,117 @@ def test_every_stored_base_carries_its_quote_and_no_base_year_is_absent_from_it_
         if i.get("base_year") and str(i["base_year"]) not in quote and not is_reading:
             problems.append((i["code"], f"base year {i['base_year']} not in “{quote}”"))
         if i.get("base_value") is not None:
-            value = f"{Decimal(str(i['base_value'])).normalize():f}"
+            value = _shown(i["base_value"])
             if value not in quote and value not in (i.get("source_quote") or ""):
                 problems.append((i["code"], f"base value {value} quoted nowhere"))
-    assert problems == []
+    return problems
+
+
+def _shown(value) -> str:
+    return f"{Decimal(str(value)).normalize():f}"
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_every_stored_base_carries_its_quote_and_no_base_year_is_absent_from_it_unless_a_reading(path):
+    assert _base_problems(yaml.safe_load(path.read_text(encoding="utf-8"))) == []
+
+
+def test_the_base_check_finds_an_invented_base_year_and_a_missing_quote():
+    doc = _fixture("shenyang")
+    sy01 = next(i for i in doc["indicators"] if i["code"] == "SY-01")
+    sy01["readings"] = []
+    sy03 = next(i for i in doc["indicators"] if i["code"] == "SY-03")
+    sy03["base_quote"] = None
+    problems = _base_problems(doc)
+    assert [code for code, _ in problems] == ["SY-01", "SY-03"]
+    assert problems[0][1].startswith("base year 2019 not in") and problems[1][1] == "no base_quote"
+
+
+def _target_problems(doc: dict, source: str) -> list:
+    """Target numbers (indicator, interim, shared) that neither their quote nor the indicator's own table row
+    gives, unless a reading says what they stand for."""
+    problems = []
+    for i in doc["indicators"]:
+        quote = _collapse(i.get("source_quote") or "")
+        value = i.get("target_value")
+        if value is not None and _shown(value) not in quote and not i.get("readings"):
+            # a table row: the name's cell, then up to three cells (lead, unit) before the target's cell
+            row = re.escape(_collapse(i["name"])) + r" \|(?: [^|]* \|){0,3} " + re.escape(_shown(value)) + r"\b"
+            if not re.search(row, source):
+                problems.append((i["code"], f"target {_shown(value)} not in “{quote}”"))
+        for t in i.get("interim_targets") or []:
+            if _shown(t["value"]) not in _collapse(t.get("source_quote") or ""):
+                problems.append((i["code"], f"interim {t['date']} {_shown(t['value'])}"))
+    for g in doc.get("target_groups") or []:
+        if _shown(g["target_value"]) not in _collapse(g.get("source_quote") or ""):
+            problems.append((g["code"], f"shared target {_shown(g['target_value'])}"))
+    return problems
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_no_stored_target_is_absent_from_the_document_unless_a_reading(path):
+    """issue 12, done when: no stored number is absent from its document unless it is listed as a reading."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    source = _collapse((SOURCES / doc["plan"]["source_file"]).read_text(encoding="utf-8"))
+    assert _target_problems(doc, source) == []
+
+
+def test_the_target_check_finds_a_number_no_quote_gives():
+    doc = _fixture("chaoyang")
+    source = _collapse((SOURCES / doc["plan"]["source_file"]).read_text(encoding="utf-8"))
+    cy02 = next(i for i in doc["indicators"] if i["code"] == "CY-02")
+    cy02["readings"] = []  # 零突破 stored as 1 without saying so
+    cy09 = next(i for i in doc["indicators"] if i["code"] == "CY-09")
+    cy09["target_value"] = 250
+    assert [code for code, _ in _target_problems(doc, source)] == ["CY-02", "CY-09"]
+
+
+def _safeguard_measures(source: str) -> list[str]:
+    """The items of a document's 保障措施 chapter, split at their (一)(二)… labels."""
+    start = re.search(r"[一二三四五六七八九十]、 ?保障措施", source)
+    if start is None:
+        return []
+    chapter = re.split(r"附件|文件链接", source[start.end() :])[0]
+    return [m.strip() for m in re.split(r"(?=\([一二三四五六七八九十]\))", chapter) if m.strip()]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_every_safeguard_measure_that_names_its_own_responsible_units_is_a_task(path):
+    """The scope rule for all five plans: a 保障措施 with 责任单位 is a task (Chaoyang's three, Shenyang's five)."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    source = _collapse((SOURCES / doc["plan"]["source_file"]).read_text(encoding="utf-8"))
+    texts = [_collapse(t["text"]) for t in doc["tasks"]]
+    with_units = [m for m in _safeguard_measures(source) if "责任单位" in m]
+    assert [m[:12] for m in with_units if not any(text in m for text in texts)] == []
+    assert len(with_units) == {"chaoyang": 3, "shenyang": 5}.get(path.stem, 0)
+
+
+QUALITATIVE_GOALS = {  # issue 12: goals the document states without a number, loaded as qualitative indicators
+    "zunyi": {"ZY-25", "ZY-26", "ZY-27", "ZY-28", "ZY-29"},
+    "shenyang": {"SY-09", "SY-10", "SY-26", "SY-27", "SY-28", "SY-29", "SY-30"},
+    "chaoyang": {"CY-05", "CY-06", "CY-07", "CY-08", "CY-12", "CY-16"},
+    "mudanjiang": {"MDJ-01", "MDJ-02", "MDJ-09", "MDJ-10", "MDJ-11"},
+    "nantong": {"NT-01", "NT-02", "NT-03", "NT-04"},
+}
+
+
+@pytest.mark.parametrize("stem", QUALITATIVE_GOALS)
+def test_goals_without_a_number_are_qualitative_indicators_in_every_plan(stem):
+    doc = _fixture(stem)
+    qualitative = {i["code"] for i in doc["indicators"] if i["target_form"] == "qualitative"}
+    assert qualitative == QUALITATIVE_GOALS[stem]
+    assert all(i.get("target_value") is None for i in doc["indicators"] if i["code"] in qualitative)
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_every_blanket_clause_of_a_document_is_expanded_by_the_loader(path):
+    """A clause that assigns bodies to every later task (以下均需…落实，不再列出) is listed, so the loader adds them."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    source = _collapse((SOURCES / doc["plan"]["source_file"]).read_text(encoding="utf-8"))
+    clauses = re.findall(r"以下[^。;]*不再列出", source)
+    listed = [_collapse(b["quote"]) for b in doc.get("blanket_assignments") or []]
+    assert [c for c in clauses if not any(q in c or c in q for q in listed)] == []
+    assert len(listed) == len(clauses)
 
 
 def test_a_base_year_reading_offers_the_stored_year_and_others(plans):

@@ -25,10 +25,11 @@ class Command(BaseCommand):
                 report = plan_fixture_load(path=path, dry_run=dry_run)
             except ValidationError as exc:
                 raise CommandError(f"{path.name}: {'; '.join(exc.messages)}") from exc
+            readings = "口径与解读 {total} 条，其中待确认 {pending} 条".format(**report.readings)
             if not report.changed:
-                self.stdout.write(f"{path.name}: 无变化")
+                self.stdout.write(f"{path.name}: 无变化（{readings}）")
                 continue
-            self.stdout.write(f"{path.name}: {'将更新（试运行，未保存）' if dry_run else '已更新'}")
+            self.stdout.write(f"{path.name}: {'将更新（试运行，未保存）' if dry_run else '已更新'}（{readings}）")
             for line in report.changes:
                 self.stdout.write(f"  {line}")
             for line in report.lines():
