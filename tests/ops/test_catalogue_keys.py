@@ -7,6 +7,10 @@ import yaml
 from ops.fixtures import PLAN_FIXTURE_DIR
 
 
+def _doc(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["indicators"]
+
+
 def _keyed():
     groups = defaultdict(list)
     for path in sorted(PLAN_FIXTURE_DIR.glob("*.yaml")):
@@ -33,6 +37,11 @@ def test_the_unlike_pairs_the_careful_read_found_no_longer_share_a_key():
     assert key["SY-02"] != key["MDJ-06"]
     assert key["NT-19"] != key["MDJ-08"] != key["CY-13"]
     assert key["NT-16"] != key["MDJ-07"] == key["SY-03"]
+    # all IP transfers and licences (both directions) vs patents acquired or licensed in; demonstration
+    # navigation projects vs every navigation project
+    every = {i["code"]: i["catalogue_key"] for path in sorted(PLAN_FIXTURE_DIR.glob("*.yaml")) for i in _doc(path)}
+    assert every["NT-10"] == every["SY-01"] != every["CY-07"]
+    assert every["SY-07"] != every["CY-18"]
 
 
 def test_every_key_in_use_is_listed_in_the_schema():

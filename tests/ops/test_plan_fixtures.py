@@ -244,6 +244,7 @@ LISTED_READINGS = {  # issue 12: every place the data interprets a document, per
         ("CY-02", "done_marker"),
         ("CY-04", "base_year"),
         ("CY-11", "line_or_level"),
+        ("CY-18", "range_bound"),
         ("CY-20", "done_marker"),
     },
     "shenyang": {("SY-01", "base_year"), ("SY-02", "base_year"), ("SY-14", "level_or_additions")},
