@@ -121,16 +121,19 @@ READING_FIELDS = (
     "is_ratio",
     "frequency",
     "reporting_lag_days",
+    "catalogue_key",
 )
 """What a reading may change: how the document's number is meant, never a target the document lacks (a
-reporting lag is when a figure can be known, which the document never says)."""
+reporting lag is when a figure can be known, which the document never says; the catalogue key follows the
+measure type, so a period total read as a yearly amount joins the yearly amounts)."""
 
 
 def _field_value(indicator: Indicator, name: str, value):
     """A JSON value as the model field stores it (target_value is a Decimal)."""
+    field = indicator._meta.get_field(name)
     if value is None:
-        return None
-    return indicator._meta.get_field(name).to_python(value)
+        return None if field.null else ""
+    return field.to_python(value)
 
 
 def indicator_base_enter(

@@ -406,8 +406,9 @@ def _option_changes(option: dict) -> dict:
     changes = dict(option.get("changes") or {})
     if "target_value" in changes:
         changes["target_value"] = _decimal(changes["target_value"])
-    if "unit" in changes:
-        changes["unit"] = changes["unit"] or ""
+    for name in ("unit", "catalogue_key"):
+        if name in changes:
+            changes[name] = changes[name] or ""
     return changes
 
 

@@ -194,3 +194,32 @@ def test_a_reporting_lag_the_document_does_not_give_is_a_reading_back_to_the_pla
     indicator.refresh_from_db()
     assert indicator.reporting_lag_days is None
     assert indicator.lag_days == standing.plan.reporting_lag_days
+
+
+def test_reading_a_period_total_as_a_yearly_amount_moves_it_to_the_yearly_amounts_key(standing):
+    """Catalogue keys follow the reading: Nantong's 200亿元 read as 2026's amount is compared with yearly amounts."""
+    indicator = IndicatorFactory(
+        plan=standing.plan,
+        lead_department=standing.department,
+        measure_type="flow",
+        catalogue_key="ip_pledge_financing_amount_period_total",
+    )
+    reading = Reading.objects.create(
+        indicator=indicator,
+        code="total_or_year",
+        topic="统计口径",
+        quote="知识产权质押融资额超200亿元",
+        question="合计还是当年？",
+        options=[
+            {
+                "key": "total",
+                "changes": {"measure_type": "flow", "catalogue_key": "ip_pledge_financing_amount_period_total"},
+            },
+            {"key": "year", "changes": {"measure_type": "annual", "catalogue_key": "ip_pledge_financing_amount"}},
+        ],
+        default_option="total",
+        chosen="total",
+    )
+    reading_settle(user=standing.reviewer, reading=reading, option="year", reason="按2026年当年")
+    indicator.refresh_from_db()
+    assert (indicator.measure_type, indicator.catalogue_key) == ("annual", "ip_pledge_financing_amount")
