@@ -305,6 +305,13 @@ def _pending_count(report: QuarterlyReport) -> str:
     return _("%(n)s条（见“指标”表“待确认的解读”列；确认前按所列读法计算）") % {"n": n}
 
 
+def _base_year(indicator: Indicator, pending) -> int | str | None:
+    """The base year as a number, or marked 假定 while the document gives none and the city has not confirmed it."""
+    if indicator.base_year and any(v.reading.code == "base_year" for v in pending):
+        return _("%(year)s（假定）") % {"year": indicator.base_year}
+    return indicator.base_year
+
+
 def _pending_readings(views) -> str | None:
     """One line per reading the city has not confirmed: what the document leaves open and how it is read."""
     if not views:
@@ -466,7 +473,7 @@ def _indicator_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
                 indicator.name,
                 indicator.unit,
                 _form(indicator),
-                indicator.base_year,
+                _base_year(indicator, report.pending_readings.get(indicator.pk, [])),
                 number(result.base),
                 number(result.end_target),
                 number(result.current),

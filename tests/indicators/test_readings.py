@@ -25,6 +25,7 @@ def reading(standing):
         target_form="compound_growth",
         measure_type="annual",
         target_value=20,
+        base_value=None,  # as Shenyang's SY-01: the document gives neither the base year nor the base value
         base_year=2019,
         target_date="2023-12-31",
         unit="件",
@@ -161,6 +162,8 @@ def test_the_indicator_page_shows_an_unconfirmed_reading_and_an_assumed_base_yea
     client.force_login(standing.staff)
     html = client.get(f"/indicators/{reading.indicator_id}/").content.decode()
     assert "待确认的解读" in html and "以2019年为基期" in html and "假定" in html
+    # wherever the year appears: the reason (基期值（2019年）缺失), what is missing, the base value's line
+    assert html.count('class="assumed"') == 3
     reading_settle(user=standing.reviewer, reading=reading, option="2019")
     html = client.get(f"/indicators/{reading.indicator_id}/").content.decode()
     assert "待确认的解读" not in html and "假定" not in html

@@ -261,6 +261,8 @@ def test_an_unconfirmed_reading_stands_beside_its_indicator_until_the_city_confi
     rows = rows_by_code(book["指标"])
     assert rows["A1"]["待确认的解读"].value == "基期年份：以2023年为基期（方案期前一年）（待确认）"
     assert rows["A1"]["待确认的解读"].alignment.wrap_text
+    assert rows["A1"]["基期年份"].value == f"{report_world.lagging.base_year}（假定）"
+    assert rows["A2"]["基期年份"].value == report_world.flow.base_year
     assert rows["A2"]["待确认的解读"].value is None
     cover = {c.value: book["封面"].cell(c.row, 2).value for c in book["封面"]["A"]}
     assert cover["待确认的解读"].startswith("1条")
@@ -269,4 +271,5 @@ def test_an_unconfirmed_reading_stands_beside_its_indicator_until_the_city_confi
     reading.save()
     _, book = build(report_world)
     assert rows_by_code(book["指标"])["A1"]["待确认的解读"].value is None
+    assert rows_by_code(book["指标"])["A1"]["基期年份"].value == report_world.lagging.base_year
     assert {c.value: book["封面"].cell(c.row, 2).value for c in book["封面"]["A"]}["待确认的解读"] == "无"
