@@ -11,10 +11,10 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Role
 from indicators.definitions import base_entry_approve, indicator_base_enter, reading_settle
-from indicators.models import Indicator, IndicatorLead, Reading
+from indicators.models import Indicator, IndicatorLead, ProgressSnapshot, Reading
 from ops.fixtures import plan_fixture_load
 from plans.models import Plan
-from tasks.models import TaskAssignment
+from tasks.models import SupervisionItem, TaskAssignment
 from tests.factories import FigureFactory, TaskUpdateFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +186,35 @@ def test_a_reading_whose_chosen_option_differs_from_the_stored_field_is_refused(
     with pytest.raises(CommandError, match="T-01 解读 base_year: 采用的读法与指标字段不一致（base_year）"):
         call_command("load_plans", str(_write(tmp_path, doc)))
     assert not Plan.objects.exists()
+
+
+def test_removing_an_indicator_with_progress_history_or_a_supervision_item_is_refused(loaded, tmp_path):
+    t02 = Indicator.objects.get(code="T-02")
+    snapshot = ProgressSnapshot.objects.create(
+        indicator=t02, quarter_end=dt.date(2024, 3, 31), status="lagging", data_date=dt.date(2024, 3, 31)
+    )
+    with pytest.raises(CommandError, match="季度进度记录 1 条"):
+        call_command("load_plans", str(_without_t02(tmp_path)))
+    snapshot.delete()
+    SupervisionItem.objects.create(
+        plan=t02.plan,
+        department=t02.lead_department,
+        reason=SupervisionItem.Reason.INDICATOR_LAGGING,
+        indicator=t02,
+        due_date=dt.date(2024, 5, 1),
+    )
+    with pytest.raises(CommandError, match="督办事项 1 项"):
+        call_command("load_plans", str(_without_t02(tmp_path)))
+    assert Indicator.objects.filter(code="T-02").exists()
+
+
+def test_audit_rows_alone_do_not_block_a_removal(loaded, tmp_path, capsys):
+    """The indicator's change history and a progress row computed with no data are not the city's work."""
+    t02 = Indicator.objects.get(code="T-02")
+    t02.name = "改过名的指标"
+    t02.save()
+    ProgressSnapshot.objects.create(indicator=t02, quarter_end=dt.date(2024, 3, 31), status="no_data")
+    assert t02.history.count() >= 2
+    call_command("load_plans", str(_without_t02(tmp_path)))
+    assert "- 删除 指标 T-02" in capsys.readouterr().out
+    assert not Indicator.objects.filter(code="T-02").exists()
