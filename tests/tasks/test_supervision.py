@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, Forbidden
 from core.periods import Quarter
+from indicators.models import IndicatorLead
 from notifications.models import Notification
 from tasks import rules, services
 from tasks.models import Instruction, SupervisionItem
@@ -570,3 +571,22 @@ def test_api_issues_by_hand_and_leaders_instruct_on_indicators(client, world):
     client.force_login(world.resp_user)
     assert client.get("/api/v1/instructions/").json()["results"] == []
     assert client.post(f"/api/v1/instructions/{made.json()['id']}/answer/", {"answer": "x"}).status_code == 404
+
+
+def test_an_item_on_a_co_led_indicator_names_every_lead_department(client, world):
+    """issue 12: several 牵头单位 per indicator; the first answers 督办, the item shows all of them."""
+    indicator = IndicatorFactory(plan=world.plan, lead_department=world.lead)
+    for order, department in enumerate((world.lead, world.responsible)):
+        IndicatorLead.objects.create(indicator=indicator, department=department, order=order)
+    item = SupervisionItem.objects.create(
+        plan=world.plan,
+        department=world.lead,
+        reason=SupervisionItem.Reason.INDICATOR_LAGGING,
+        indicator=indicator,
+        due_date=TODAY + dt.timedelta(days=10),
+    )
+    client.force_login(world.staff)
+    page = client.get(f"/supervision-items/{item.pk}/").content.decode()
+    assert "本指标牵头单位：市科技局、市财政局" in page
+    IndicatorLead.objects.filter(indicator=indicator).delete()
+    assert "本指标牵头单位" not in client.get(f"/supervision-items/{item.pk}/").content.decode()
