@@ -400,6 +400,8 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
             numbers = " · ".join(parts)
         else:
             numbers = result.reason
+            if getattr(indicator, "base_year_assumed", False):  # annotated by indicators.selectors.plan_progress
+                numbers += _("（基期年份为假定，待确认）")
         meta = indicator.lead_names
         if result.data_date:
             meta += f" · {words['data_date']} {result.data_date.isoformat()}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Count,
+    Exists,
     FilteredRelation,
     FloatField,
     Max,
@@ -25,7 +26,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 
 from core import progress
 from core.status import STATUS_ORDER, Status, status_label
-from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure
+from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure, Reading
 from indicators.services import LATEST_FIELDS, PROGRESS_FIELDS, indicator_rule, progress_evaluate, today
 
 ATTENTION_STATUSES = (Status.MISSED, Status.LAGGING, Status.OVERDUE_REPORT, Status.AT_RISK)
@@ -169,6 +170,11 @@ def _figure_annotations(plan, as_of: dt.date) -> dict:
     }
 
 
+def _base_year_assumed() -> Exists:
+    """A stored base year the document does not give, not yet confirmed by the city (shown as 假定)."""
+    return Exists(Reading.objects.filter(indicator=OuterRef("pk"), code="base_year", state=Reading.State.PENDING))
+
+
 def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
     """Stored results for today (no computing); computed from approved figures for an earlier as_of.
 
@@ -180,7 +186,7 @@ def plan_progress(plan, *, as_of: dt.date | None = None) -> PlanProgress:
     indicators = list(
         plan.indicators.select_related("lead_department", "target_group", "progress")
         .prefetch_related("lead_links__department")
-        .annotate(**_figure_annotations(plan, as_of))
+        .annotate(**_figure_annotations(plan, as_of), base_year_assumed=_base_year_assumed())
         .order_by("order")
     )  # each one's .plan is `plan`
     if latest:

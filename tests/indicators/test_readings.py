@@ -226,3 +226,13 @@ def test_reading_a_period_total_as_a_yearly_amount_moves_it_to_the_yearly_amount
     reading_settle(user=standing.reviewer, reading=reading, option="year", reason="按2026年当年")
     indicator.refresh_from_db()
     assert (indicator.measure_type, indicator.catalogue_key) == ("annual", "ip_pledge_financing_amount")
+
+
+def test_the_city_dashboard_marks_a_missing_base_of_an_assumed_year(standing, reading, client):
+    """基期值（2019年）缺失 on the dashboard says the year is assumed until the city confirms it."""
+    client.force_login(standing.leader)
+    html = client.get("/cities/own/").content.decode()
+    assert "基期值（2019年）缺失，无法确定目标值（基期年份为假定，待确认）" in html
+    reading_settle(user=standing.reviewer, reading=reading, option="2019")
+    html = client.get("/cities/own/").content.decode()
+    assert "基期值（2019年）缺失" in html and "基期年份为假定" not in html
