@@ -198,7 +198,19 @@ def _overall(report: QuarterlyReport) -> Section:
         freshness += _("；%(names)s仍为预估数，待正式数据替换") % {
             "names": _("、").join(r.indicator.name for r in summary.provisional)
         }
-    return Section(heading=_("总体进展"), paragraphs=[first, second, _sentence(freshness)], chart="overall")
+    paragraphs = [first, second, _sentence(freshness)]
+    readings = [
+        _("%(name)s的%(topic)s按“%(label)s”")
+        % {"name": row.indicator.name, "topic": v.reading.topic, "label": v.chosen.label}
+        for row in summary.rows
+        for v in report.pending_readings.get(row.indicator.pk, [])
+    ]
+    if readings:
+        paragraphs.append(
+            _("方案文件有%(n)s处未写明、由数据作出解读且尚待确认：%(items)s；确认前进度按此计算。")
+            % {"n": len(readings), "items": _("；").join(readings)}
+        )
+    return Section(heading=_("总体进展"), paragraphs=paragraphs, chart="overall")
 
 
 def _achieved(report: QuarterlyReport) -> Section:

@@ -181,3 +181,33 @@ def test_the_charts_are_pngs_drawn_without_a_browser(report_world):
         charts.progress_chart(report.summary.rows, axis_title="指标进度", expected_label="应达进度"),
     ):
         assert image.startswith(b"\x89PNG") and len(image) > 5_000
+
+
+def test_readings_still_to_confirm_are_said_in_the_overall_progress(report_world):
+    """issue 12: the 通报 says which readings of the document its numbers rest on while they are 待确认."""
+    from indicators.models import Reading
+
+    reading = Reading.objects.create(
+        indicator=report_world.lagging,
+        code="base_year",
+        topic="基期年份",
+        quote="年均增长8%以上",
+        question="文件没有写基期年份。",
+        options=[
+            {"key": "2023", "label": "以2023年为基期", "changes": {"base_year": 2023}},
+            {"key": "2024", "label": "以2024年为基期", "changes": {"base_year": 2024}},
+        ],
+        default_option="2023",
+        chosen="2023",
+    )
+    _, _, document = built(report_world)
+    paragraphs = body(document)
+    overall = paragraphs[paragraphs.index(SECTIONS[0]) : paragraphs.index(SECTIONS[1])]
+    assert (
+        "方案文件有1处未写明、由数据作出解读且尚待确认：有效发明专利拥有量的基期年份按“以2023年为基期”；确认前进度按此计算。"
+        in overall
+    )
+    reading.state = Reading.State.CONFIRMED
+    reading.save()
+    _, _, document = built(report_world)
+    assert not any("尚待确认" in p for p in body(document))
