@@ -14,10 +14,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.access import FIGURE_REVIEW_ROLES, can_enter_figures, can_review_figures
 from accounts.models import Role
@@ -263,15 +264,76 @@ def _save(figure: QuarterlyFigure, user, reason: str) -> QuarterlyFigure:
     The uniqueness constraints (one open and one approved version per period) are held by the database
     and guaranteed by the callers under the plan lock, so they are not re-queried for every row here.
     """
-    figure.updated_by = user
-    figure._history_user = user
-    figure._change_reason = reason
-    figure.full_clean(exclude=TRUSTED_FIELDS, validate_constraints=False)
+    _prepare(figure, user, reason)
     figure.save()
     return figure
 
 
-def _apply(user, outcome: Outcome, reason: str) -> QuarterlyFigure:
+def _prepare(figure: QuarterlyFigure, user, reason: str, now: dt.datetime | None = None) -> None:
+    """Who and why for the history record, and the model's own field validation (no query)."""
+    figure.updated_by = user
+    if now is not None:
+        figure.updated_at = now  # a bulk update does not run auto_now
+    figure._history_user = user
+    figure._change_reason = reason
+    figure.full_clean(exclude=TRUSTED_FIELDS, validate_constraints=False)
+
+
+ENTRY_FIELDS = (
+    "value",
+    "entered_value",
+    "entry_form",
+    "numerator",
+    "denominator",
+    "comment",
+    "source",
+    "is_provisional",
+)
+"""What saving a draft writes besides who and when."""
+
+
+def _save_all(figures: list[QuarterlyFigure], user, reason: str, fields: Iterable[str]) -> None:
+    """Validate and save many figures in a bounded number of queries: new ones inserted together, stored
+    ones updated together (only `fields`, who and when), each with its own history record, as `_save`
+    writes it one at a time."""
+    now = timezone.now()
+    for figure in figures:
+        _prepare(figure, user, reason, now)
+    new = [f for f in figures if f.pk is None]
+    stored = [f for f in figures if f.pk is not None]
+    if new:
+        bulk_create_with_history(new, QuarterlyFigure, default_date=now)
+    if stored:
+        _update_all(stored, [*fields, "updated_by", "updated_at"])
+        QuarterlyFigure.history.bulk_history_create(stored, update=True, default_date=now)
+
+
+UPDATE_BATCH = 500
+"""Rows per UPDATE whose differing values are written as CASE branches (each row scans the branches)."""
+
+
+def _update_all(figures: list[QuarterlyFigure], fields: list[str]) -> None:
+    """Write `fields` of stored figures: a value every figure shares is set plainly, so submitting a
+    thousand figures (same status, submitter and time) is one UPDATE; only values that differ between
+    figures need a CASE by primary key, as Django's bulk_update writes every field."""
+    model_fields = [QuarterlyFigure._meta.get_field(name) for name in fields]
+    for start in range(0, len(figures), UPDATE_BATCH):
+        batch = figures[start : start + UPDATE_BATCH]
+        changes = {}
+        for model_field in model_fields:
+            values = [getattr(f, model_field.attname) for f in batch]
+            if all(v == values[0] for v in values):
+                changes[model_field.attname] = values[0]
+            else:
+                branches = [
+                    When(pk=f.pk, then=Value(v, output_field=model_field)) for f, v in zip(batch, values, strict=True)
+                ]
+                changes[model_field.attname] = Case(*branches, output_field=model_field)
+        QuarterlyFigure.objects.filter(pk__in=[f.pk for f in batch]).update(**changes)
+
+
+def _apply(user, outcome: Outcome) -> QuarterlyFigure:
+    """The outcome's figure (the open one, or a new version) carrying what was entered; not yet saved."""
     entry, check = outcome.entry, outcome.check
     figure = outcome.figure or QuarterlyFigure(
         indicator=entry.indicator, period_end=entry.period_end, created_by=user, version=outcome.version
@@ -282,7 +344,7 @@ def _apply(user, outcome: Outcome, reason: str) -> QuarterlyFigure:
     figure.entry_form = check.entry_form
     figure.numerator, figure.denominator = data.numerator, data.denominator
     figure.comment, figure.source, figure.is_provisional = data.comment, data.source, data.is_provisional
-    return _save(figure, user, reason)
+    return figure
 
 
 def figure_entries_save(
@@ -308,9 +370,10 @@ def figure_entries_save(
         outcomes = figure_entries_check(plan=plan, entries=entries)
         if any(o.errors for o in outcomes):
             raise EntriesInvalid(outcomes)
-        for outcome in outcomes:
-            if outcome.writes:
-                outcome.figure = _apply(user, outcome, reason or _("保存草稿"))
+        writes = [o for o in outcomes if o.writes]
+        for outcome in writes:
+            outcome.figure = _apply(user, outcome)
+        _save_all([o.figure for o in writes], user, reason or _("保存草稿"), ENTRY_FIELDS)
     return outcomes
 
 
@@ -348,27 +411,42 @@ def _entry_of(figure: QuarterlyFigure) -> Entry:
     return Entry(figure.indicator, figure.period_end, data)
 
 
-def _cross_rules(plan: Plan) -> list[rules.CrossRule]:
-    return [
+@dataclass(frozen=True)
+class _CrossFrame:
+    """What the cross-indicator rules read for a plan, fetched once however many periods are submitted."""
+
+    rules: list[rules.CrossRule]
+    keyed: list[Indicator]
+    populations: list[tuple[int, Decimal]]
+    """(year, resident population), latest year first."""
+
+    def population(self, year: int) -> tuple[Decimal | None, int | None]:
+        """The resident population of the period's year, else the latest year before it (published later)."""
+        for population_year, value in self.populations:
+            if population_year <= year:
+                return value, population_year
+        return None, None
+
+
+def _cross_frame(plan: Plan) -> _CrossFrame | None:
+    cross = [
         rules.CrossRule(kind=c.kind, left_key=c.left_key, right_key=c.right_key, tolerance_percent=c.tolerance_percent)
         for c in CrossCheck.objects.filter(Q(plan=None) | Q(plan=plan))
     ]
-
-
-def _population(plan: Plan, year: int) -> tuple[Decimal | None, int | None]:
-    """The resident population of the period's year, else the latest year before it (published later)."""
-    row = Population.objects.filter(city_id=plan.city_id, year__lte=year).order_by("-year").first()
-    return (row.value, row.year) if row else (None, None)
+    if not cross:
+        return None
+    populations = Population.objects.filter(city_id=plan.city_id).order_by("-year").values_list("year", "value")
+    return _CrossFrame(cross, list(plan.indicators.exclude(catalogue_key="")), list(populations))
 
 
 def _cross_check(
-    plan: Plan, period_end: dt.date, checked: dict[int, Outcome], figures: dict
+    frame: _CrossFrame | None, period_end: dt.date, checked: dict[int, Outcome], figures: dict
 ) -> tuple[dict[int, list[str]], list[str]]:
     """Cross-indicator rules over one period: blocking messages by indicator, and notices."""
-    cross = _cross_rules(plan)
-    if not cross:
+    if frame is None:
         return {}, []
-    keyed = [i for i in plan.indicators.exclude(catalogue_key="") if indicator_period_end(i, Quarter.of(period_end))]
+    quarter = Quarter.of(period_end)
+    keyed = [i for i in frame.keyed if indicator_period_end(i, quarter)]
     values, by_key = {}, defaultdict(list)
     for indicator in keyed:
         by_key[indicator.catalogue_key].append(indicator.pk)
@@ -380,8 +458,8 @@ def _cross_check(
             value = None if reference is None else reference.value
         if value is not None and indicator.catalogue_key not in values:
             values[indicator.catalogue_key] = rules.Measured(indicator.name, value, indicator.unit)
-    involved = [r for r in cross if any(pk in checked for k in (r.left_key, r.right_key) for pk in by_key[k])]
-    population, population_year = _population(plan, period_end.year)
+    involved = [r for r in frame.rules if any(pk in checked for k in (r.left_key, r.right_key) for pk in by_key[k])]
+    population, population_year = frame.population(period_end.year)
     blocking, notices = defaultdict(list), []
     for issue in rules.check_cross(
         involved, values, year=period_end.year, population=population, population_year=population_year
@@ -394,6 +472,17 @@ def _cross_check(
         for pk in targets:
             blocking[pk].append(issue.message)
     return blocking, notices
+
+
+SUBMIT_FIELDS = (
+    "status",
+    "submitted_by",
+    "submitted_at",
+    "is_late",
+    "reviewed_by",
+    "reviewed_at",
+    "return_reason",
+)
 
 
 def figures_submit(
@@ -425,8 +514,9 @@ def figures_submit(
         if check.ok:
             chain.batch[(figure.indicator_id, figure.period_end)] = check.value
     notices = []
+    frame = _cross_frame(plan)
     for period_end, checked in outcomes_by_period.items():
-        blocking, period_notices = _cross_check(plan, period_end, checked, stored)
+        blocking, period_notices = _cross_check(frame, period_end, checked, stored)
         notices.extend(period_notices)
         for indicator_id, messages in blocking.items():
             if indicator_id in checked:
@@ -437,8 +527,10 @@ def figures_submit(
     now = timezone.now()
     today = timezone.localdate()
     resubmitted = [o.figure for o in outcomes if o.figure.status == Status.RETURNED]
+    revalued = False
     for outcome in outcomes:
         figure = outcome.figure
+        revalued = revalued or figure.value != outcome.check.value
         figure.value = outcome.check.value
         figure.status = Status.SUBMITTED
         figure.submitted_by, figure.submitted_at = user, now
@@ -447,7 +539,9 @@ def figures_submit(
         figure.is_late = not late_exempt and today > reporting_deadline(figure.period_end, lag)
         figure.reviewed_by = figure.reviewed_at = None
         figure.return_reason = ""
-        _save(figure, user, reason)
+    # The value is derived again (an earlier quarter may have changed since the draft); written only if so.
+    fields = (*SUBMIT_FIELDS, "value") if revalued else SUBMIT_FIELDS
+    _save_all([o.figure for o in outcomes], user, reason, fields)
     _notify_submitted(plan, [o.figure for o in outcomes], resubmitted, now)
     return notices
 
@@ -741,7 +835,7 @@ def figure_correct(*, user, figure: QuarterlyFigure, data: rules.RowInput, reaso
         outcome = Outcome(
             entry=Entry(indicator, figure.period_end, data), action=CREATE, check=check, figure=correction
         )
-        _apply(user, outcome, _("更正：%(reason)s") % {"reason": reason})
+        _save(_apply(user, outcome), user, _("更正：%(reason)s") % {"reason": reason})
         figures_submit(
             user=user,
             plan=plan,
