@@ -7,6 +7,7 @@ as the entry grid (figures.imports glues the two).
 
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.cells import put
-from figures import xlsx_guard
+from figures import numbers, xlsx_guard
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -318,9 +319,12 @@ def _rows(values_sheet, kind: str, formulas_without_value: set[str]) -> list[She
     width = len(columns)
     letters = [get_column_letter(index) for index in range(1, width + 1)]
     rows = []
-    cells = values_sheet.iter_rows(min_row=FIRST_ROW, max_col=width, values_only=True)
-    for number, values in enumerate(cells, start=FIRST_ROW):
-        values = tuple(values) + (None,) * (width - len(values))
+    number_columns = [index for index, column in enumerate(columns) if column.field in NUMBER_FIELDS]
+    for number, cells in enumerate(values_sheet.iter_rows(min_row=FIRST_ROW, max_col=width), start=FIRST_ROW):
+        values = [cell.value for cell in cells] + [None] * (width - len(cells))
+        for index in number_columns:
+            if index < len(cells) and _percent_format(cells[index], values[index]):
+                values[index] = numbers.PercentCell(values[index])
         if all(_blank(v) for v, c in zip(values, columns, strict=True) if c.field in ("indicator", *INPUT_FIELDS)):
             if not any(f"{letter}{number}" in formulas_without_value for letter in letters):
                 continue
@@ -333,6 +337,14 @@ def _rows(values_sheet, kind: str, formulas_without_value: set[str]) -> list[She
                 _read_cell(row, kind, column, values[index], formula, number)
         rows.append(row)
     return rows
+
+
+def _percent_format(cell, value) -> bool:
+    """A number shown as a percentage: its format has a % outside quotes (0.00%, 0%, [Red]0.0%)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    number_format = re.sub(r'"[^"]*"|\\.', "", cell.number_format or "")
+    return "%" in number_format
 
 
 def _blank(value) -> bool:
@@ -361,7 +373,8 @@ def _read_cell(row: SheetRow, kind: str, column: Column, value, formula_without_
                 _("该单元格是日期或时间格式，请把单元格格式改为“常规”或“数值”后填写数字。")
             )
         else:
-            row.values[column.field] = value  # a number cell's float is read by figures.numbers.parse_number
+            # A number cell (a float, or a PercentCell) is read by figures.numbers.parse_number.
+            row.values[column.field] = value
     elif column.field == "is_provisional":
         flag = _flag(value)
         if flag is None:

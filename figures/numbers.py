@@ -67,6 +67,16 @@ class TextRefused(ValueError):
     """A comment or source that cannot be stored as written; the message names the field."""
 
 
+@dataclass(frozen=True)
+class PercentCell:
+    """A spreadsheet number cell formatted as a percentage: Excel shows 94.12% and stores 0.9412.
+
+    figures.excel hands such a cell over as this, so the parser (which knows whether the figure is a
+    percentage) reads it as 94.12 or refuses it; never a silent factor of 100."""
+
+    stored: object
+
+
 def parse_number(value, *, percent: bool = False, places: int = PLACES, max_digits: int = MAX_DIGITS):
     """Read a figure as staff write it, or raise NumberRefused saying how to write it.
 
@@ -77,33 +87,55 @@ def parse_number(value, *, percent: bool = False, places: int = PLACES, max_digi
         ``1,234``, ``1，234，567.25``, ``1 234``;
       - a trailing ``%`` (or ``％``) when ``percent`` is true (the value of a rate or share: ``95%`` is 95);
       - numbers from a spreadsheet cell (int, float, Decimal): a float is first rounded to 15 significant
-        digits, which removes binary noise (0.30000000000000004 is 0.3) and nothing a person typed.
+        digits, which removes binary noise (0.30000000000000004 is 0.3) and nothing a person typed;
+      - a cell formatted as a percentage (PercentCell) when ``percent`` is true: 0.9412 stored is 94.12.
     Refused, each with its own message: a decimal comma or bad grouping (``1,2``, ``1,23,456``), an
-    exponent (``1e3``), scale words (``12万``, ``3亿``, ``5k``), ``%`` where the figure is not a
-    percentage, NaN or infinity, more than ``places`` decimals (never rounded silently), more than
+    exponent (``1e3``), scale words (``12万``, ``3亿``, ``5k``), ``%`` (typed or as the cell's format)
+    where the figure is not a percentage, NaN or infinity, more than ``places`` decimals (never rounded
+    silently; the same for a number cell once its float noise is gone), more than
     ``max_digits - places`` digits before the point, booleans, dates and anything else.
     """
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise NumberRefused(_("请输入数字（不是“是/否”）。"))
-    if isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise NumberRefused(_("请输入数字，例如 1234.5。"))
-        number = Decimal(f"{value:.{SIGNIFICANT}g}")
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise NumberRefused(_("请输入数字，例如 1234.5。"))
-        number = value
+    if isinstance(value, PercentCell):
+        stored = _cell_number(value.stored)
+        if stored is None:
+            return None
+        if not percent:
+            raise NumberRefused(
+                _(
+                    "单元格设置成了百分比格式（显示为 %(shown)s%%），但该项不是百分比：请把单元格格式改为“常规”"
+                    "或“数值”后只填数字。"
+                )
+                % {"shown": format((stored * 100).normalize(), "f")}
+            )
+        number = stored * 100  # exact: the stored fraction has at most 15 significant digits
     elif isinstance(value, str):
         number = _parse_text(value, percent=percent)
         if number is None:
             return None
     else:
-        raise NumberRefused(_("请输入数字，例如 1234.5。"))
+        number = _cell_number(value)
     return _within(number, places=places, max_digits=max_digits)
+
+
+def _cell_number(value) -> Decimal | None:
+    """A number as a spreadsheet or JSON holds it, exact; a float rounded to 15 significant digits first."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise NumberRefused(_("请输入数字（不是“是/否”）。"))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NumberRefused(_("请输入数字，例如 1234.5。"))
+        return Decimal(f"{value:.{SIGNIFICANT}g}")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise NumberRefused(_("请输入数字，例如 1234.5。"))
+        return value
+    raise NumberRefused(_("请输入数字，例如 1234.5。"))
 
 
 def _parse_text(text: str, *, percent: bool) -> Decimal | None:
