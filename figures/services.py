@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -308,27 +308,32 @@ def _save_all(figures: list[QuarterlyFigure], user, reason: str, fields: Iterabl
         QuarterlyFigure.history.bulk_history_create(stored, update=True, default_date=now)
 
 
-UPDATE_BATCH = 500
-"""Rows per UPDATE whose differing values are written as CASE branches (each row scans the branches)."""
+CASE_BATCH = 500
+"""Rows per UPDATE when values differ between figures: each row scans the CASE branches, so a batch of
+thousands would cost the database quadratic time."""
 
 
 def _update_all(figures: list[QuarterlyFigure], fields: list[str]) -> None:
     """Write `fields` of stored figures: a value every figure shares is set plainly, so submitting a
     thousand figures (same status, submitter and time) is one UPDATE; only values that differ between
-    figures need a CASE by primary key, as Django's bulk_update writes every field."""
+    figures take a CASE by primary key (Django's bulk_update writes every field that way)."""
     model_fields = [QuarterlyFigure._meta.get_field(name) for name in fields]
-    for start in range(0, len(figures), UPDATE_BATCH):
-        batch = figures[start : start + UPDATE_BATCH]
+    varying = {f.attname for f in model_fields if len({getattr(figure, f.attname) for figure in figures}) > 1}
+    max_params = connection.features.max_query_params or len(figures) * (2 * len(varying) + 1) + len(fields)
+    size = max(1, (max_params - len(fields)) // (2 * len(varying) + 1))
+    if varying:
+        size = min(size, CASE_BATCH)
+    for start in range(0, len(figures), size):
+        batch = figures[start : start + size]
         changes = {}
         for model_field in model_fields:
-            values = [getattr(f, model_field.attname) for f in batch]
-            if all(v == values[0] for v in values):
-                changes[model_field.attname] = values[0]
-            else:
-                branches = [
-                    When(pk=f.pk, then=Value(v, output_field=model_field)) for f, v in zip(batch, values, strict=True)
-                ]
-                changes[model_field.attname] = Case(*branches, output_field=model_field)
+            if model_field.attname not in varying:
+                changes[model_field.attname] = getattr(batch[0], model_field.attname)
+                continue
+            branches = [
+                When(pk=f.pk, then=Value(getattr(f, model_field.attname), output_field=model_field)) for f in batch
+            ]
+            changes[model_field.attname] = Case(*branches, output_field=model_field)
         QuarterlyFigure.objects.filter(pk__in=[f.pk for f in batch]).update(**changes)
 
 
