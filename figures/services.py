@@ -638,11 +638,13 @@ def figure_approve(*, user, figure: QuarterlyFigure, revision: str | None = None
     progress recomputes; the bureau staff are told."""
     with transaction.atomic():
         figure = _approve(user, figure, revision)
+        recompute_after_commit(figure.indicator_id)
         _notify_decided([figure], [])
     return figure
 
 
 def _approve(user, figure: QuarterlyFigure, revision: str | None) -> QuarterlyFigure:
+    """The approval itself, without asking for the recompute (a review asks once for all its figures)."""
     now = timezone.now()
     with transaction.atomic():
         figure = _as_seen(figure, revision)
@@ -655,7 +657,6 @@ def _approve(user, figure: QuarterlyFigure, revision: str | None) -> QuarterlyFi
         figure.status = Status.APPROVED
         figure.reviewed_by, figure.reviewed_at = user, now
         _save(figure, user, _("审核通过"))
-        recompute_after_commit(figure.indicator_id)
     return figure
 
 
@@ -695,7 +696,8 @@ class Decision:
 
 
 def figure_review(*, user, decisions: list[Decision]) -> dict[str, int]:
-    """Apply a reviewer's decisions on a quarter, all or nothing; errors are keyed by figure id."""
+    """Apply a reviewer's decisions on a quarter, all or nothing; errors are keyed by figure id. Progress
+    is marked for recompute once for every indicator approved, not once per figure."""
     errors = {}
     approved, returned = [], []
     with transaction.atomic():
@@ -711,6 +713,7 @@ def figure_review(*, user, decisions: list[Decision]) -> dict[str, int]:
                 errors[decision.figure.pk] = [str(error)]
         if errors:
             raise ValidationError(errors)
+        recompute_after_commit(*(f.indicator_id for f in approved))
         _notify_decided(approved, returned)
     counts = defaultdict(int)
     for decision in decisions:

@@ -28,14 +28,19 @@ def indicator_recompute_task(indicator_id: int) -> None:
     recompute.indicator_recompute(indicator_id=indicator_id)
 
 
-def recompute_after_commit(indicator_id: int) -> None:
-    """Mark the indicator in the caller's transaction; once committed, ask a worker to rebuild it now.
+def recompute_after_commit(*indicator_ids: int) -> None:
+    """Mark the indicators in the caller's transaction (one query however many); once committed, ask a
+    worker to rebuild each now.
 
     The send never fails the change nor waits on a stopped broker (ipcity.celery.enqueue): the mark
     already says what must be done, and the sweep does it if the message never arrives.
     """
-    recompute.recompute_mark(indicator_ids=[indicator_id])
-    transaction.on_commit(lambda: enqueue(indicator_recompute_task, indicator_id))
+    ids = sorted(set(indicator_ids))
+    if not ids:
+        return
+    recompute.recompute_mark(indicator_ids=ids)
+    for indicator_id in ids:
+        transaction.on_commit(lambda indicator_id=indicator_id: enqueue(indicator_recompute_task, indicator_id))
 
 
 @shared_task(**RETRY, time_limit=120, soft_time_limit=100)

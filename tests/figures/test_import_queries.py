@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from core.periods import Quarter
 from figures import excel, imports, rules, services
 from figures.models import CrossCheck, FigureImport
-from indicators.models import Indicator, MeasureType, QuarterlyFigure
+from indicators.models import Indicator, MeasureType, QuarterlyFigure, RecomputeMark
 from tests.factories import IndicatorFactory, PlanFactory
 from tests.figures.conftest import Q3
 
@@ -206,3 +206,17 @@ def test_the_quarter_import_takes_no_more_queries_for_more_indicators(client, st
         return len(queries)
 
     assert confirm(60) <= confirm(6)
+
+
+def test_a_review_marks_progress_once_for_all_the_indicators_it_approves(standing, django_capture_on_commit_callbacks):
+    plan = history_plan(standing, 6)
+    confirm_queries(plan, standing.staff, filled_history(plan))
+    submitted = list(QuarterlyFigure.objects.filter(indicator__plan=plan, period_end=dt.date(2025, 12, 31)))
+    decisions = [services.Decision(figure=f, action=services.APPROVE) for f in submitted]
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False) as sent:
+        services.figure_review(user=standing.reviewer, decisions=decisions)
+    marks = [q for q in queries if "indicators_recomputemark" in q["sql"]]
+    assert len(marks) == 1
+    assert RecomputeMark.objects.filter(indicator__plan=plan).count() == 6
+    assert len(sent) == 6  # one rebuild asked for each indicator once committed
+    assert QuarterlyFigure.objects.filter(indicator__plan=plan, status=Status.APPROVED).count() == 6
