@@ -251,7 +251,7 @@ def _period_end(upload: FigureImport, sheet_row: excel.SheetRow, errors: dict) -
 
 def _named(kind: str, number: int, errors: dict[str, list[str]]) -> list[str]:
     return [
-        f"{excel.cell_label(kind, name, number)}：{message}"
+        _("%(cell)s：%(message)s") % {"cell": excel.cell_label(kind, name, number), "message": message}
         for name, messages in errors.items()
         for message in messages
     ]
