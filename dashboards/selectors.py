@@ -57,6 +57,7 @@ from indicators.services import indicator_progress_at, plan_rule, today
 from plans.models import City, Plan
 from plans.selectors import current_plan
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.responsibility import Responsibility, indicator_responsibility
 from tasks.rules import LIGHT_LABELS, SUPERVISION_STATUS_LABELS
 from tasks.selectors import supervision_items_for_city
 
@@ -333,6 +334,7 @@ class IndicatorLine:
     pace: str | None
     supervision: SupervisionItem | None = None
     waiting: Waiting | None = None
+    who: Responsibility | None = None  # who must act on the verdict (tasks.responsibility)
 
     @property
     def indicator(self) -> Indicator:
@@ -402,9 +404,7 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
             numbers = result.reason
             if getattr(indicator, "base_year_assumed", False):  # annotated by indicators.selectors.plan_progress
                 numbers += _("（基期年份为假定，待确认）")
-        meta = indicator.lead_names
-        if result.data_date:
-            meta += f" · {words['data_date']} {result.data_date.isoformat()}"
+        meta = f"{words['data_date']} {result.data_date.isoformat()}" if result.data_date else ""
         lines[indicator.pk] = IndicatorLine(
             row=row,
             url=url(indicator.pk),
@@ -577,6 +577,9 @@ def city_dashboard(
     sees_work = sees_task_work(user)
     supervision = _supervision(user, city, plan, as_of) if sees_work else None
     lines = _lines(summary.rows, as_of, supervision)
+    who = indicator_responsibility(user=user, indicators=[r.indicator for r in summary.rows], as_of=as_of.date)
+    for pk, line in lines.items():
+        line.who = who[pk]
     categories = defaultdict(list)
     for line in lines.values():
         categories[line.indicator.category].append(line)
@@ -657,6 +660,7 @@ class IndicatorPage:
     waiting: Waiting | None = None
     explainer: Explainer | None = None
     may_enter_base: bool = False
+    who: Responsibility | None = None
 
     @property
     def plan(self) -> Plan:
@@ -803,6 +807,7 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
         waiting=waiting_for(indicator, result, as_of=as_of.date, owner=indicator.owner_name),
         explainer=explainer([plan]),
         may_enter_base=can_enter_base(user, plan.city_id),
+        who=indicator_responsibility(user=user, indicators=[indicator], as_of=as_of.date)[indicator.pk],
     )
 
 

@@ -10,4 +10,7 @@ urlpatterns = [
     path("cities/<slug:code>/", views.city, name="city"),
     path("indicators/<int:pk>/", views.indicator, name="indicator"),
     path("compare/", views.compare, name="compare"),
+    path("departments/", views.departments_home, name="departments_home"),
+    path("departments/<slug:plan_code>/", views.departments_page, name="departments"),
+    path("departments/<slug:plan_code>/rule/", views.departments_rule, name="departments_rule"),
 ]

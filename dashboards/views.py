@@ -1,12 +1,22 @@
 """Dashboard pages. Thin: read the as-of quarter, call one selector, render; what a user may not see is 404."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import user_role
 from accounts.models import Role
-from dashboards import selectors
+from dashboards import departments, selectors
 from plans.models import City
+from tasks.departments import light_rule
+from tasks.forms import DepartmentLightRuleForm
+from tasks.services import department_light_rule_set
+from tasks.views import add_service_errors
 
 
 def _as_of(request) -> selectors.AsOf:
@@ -71,3 +81,39 @@ def compare(request):
     return render(
         request, "dashboards/compare.html", {"page": page, "as_of_form": _as_of_form(page.choices, key=page.key)}
     )
+
+
+# --- The department overview (部门落实情况) ----------------------------------------------------------------
+
+
+@login_required
+def departments_home(request):
+    plan = departments.home_plan(user=request.user)
+    return redirect("dashboards:departments", plan_code=plan.code)
+
+
+@login_required
+def departments_page(request, plan_code):
+    plan = departments.overview_plan(user=request.user, plan_code=plan_code)
+    page = departments.department_page(user=request.user, plan=plan, quarter_text=request.GET.get("quarter"))
+    return render(request, "dashboards/departments.html", {"page": page})
+
+
+@login_required
+@require_POST
+def departments_rule(request, plan_code):
+    """The office sets the plan's light rule; a refused value re-renders the page with the field's message."""
+    plan = departments.overview_plan(user=request.user, plan_code=plan_code)
+    form = DepartmentLightRuleForm(request.POST, rule=light_rule(plan))
+    quarter = request.POST.get("quarter", "")
+    if form.is_valid():
+        try:
+            department_light_rule_set(user=request.user, plan=plan, levels=dict(form.cleaned_data))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存部门亮灯规则。"))
+            url = reverse("dashboards:departments", args=[plan.code])
+            return redirect(f"{url}?{urlencode({'quarter': quarter})}" if quarter else url)
+    page = departments.department_page(user=request.user, plan=plan, quarter_text=quarter, form=form)
+    return render(request, "dashboards/departments.html", {"page": page}, status=400)

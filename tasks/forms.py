@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.forms import DateInput
 from tasks import evidence, rules
-from tasks.models import TaskUpdate
+from tasks.models import LIGHT_LEVEL_CHOICES, TaskUpdate
 
 
 class TaskUpdateForm(forms.Form):
@@ -109,3 +109,15 @@ class InstructionCreateForm(SubjectForm):
         self.fields["subject"].label = _("批示对象")
 
     text = forms.CharField(label=_("批示内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DepartmentLightRuleForm(forms.Form):
+    """One choice per signal of the department overview (tasks.rules.Signal); the service checks them."""
+
+    def __init__(self, *args, rule: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(v, label) for v, label in LIGHT_LEVEL_CHOICES]
+        for signal in rules.Signal:
+            self.fields[signal.value] = forms.ChoiceField(
+                label=rules.SIGNAL_LABELS[signal], choices=choices, required=False, initial=rule[signal] or ""
+            )

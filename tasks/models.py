@@ -413,3 +413,50 @@ class Instruction(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+LIGHT_LEVEL_CHOICES = [
+    (rules.Light.RED.value, _("红灯")),
+    (rules.Light.YELLOW.value, _("黄灯")),
+    ("", _("不亮灯")),
+]
+
+
+def _level(signal: rules.Signal):
+    return models.CharField(
+        rules.SIGNAL_LABELS[signal],
+        max_length=6,
+        choices=LIGHT_LEVEL_CHOICES,
+        blank=True,
+        default=(rules.DEFAULT_LIGHT_RULE[signal] or ""),
+    )
+
+
+class DepartmentLightRule(models.Model):
+    """How a plan's department overview (部门落实情况) lights a department: per signal, red, yellow or none.
+
+    A plan without a row uses rules.DEFAULT_LIGHT_RULE; the field names are the rules.Signal values."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="light_rule", verbose_name=_("方案"))
+    overdue_supervision = _level(rules.Signal.OVERDUE_SUPERVISION)
+    unanswered_instructions = _level(rules.Signal.UNANSWERED_INSTRUCTIONS)
+    lagging = _level(rules.Signal.LAGGING)
+    at_risk = _level(rules.Signal.AT_RISK)
+    late_reports = _level(rules.Signal.LATE_REPORTS)
+    missing_reports = _level(rules.Signal.MISSING_REPORTS)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("设置人")
+    )
+    updated_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["plan"]
+        verbose_name = _("部门亮灯规则")
+        verbose_name_plural = _("部门亮灯规则")
+
+    def __str__(self):
+        return f"{self.plan} · {self._meta.verbose_name}"
+
+    @property
+    def levels(self) -> dict[rules.Signal, rules.Light | None]:
+        return {s: rules.Light(getattr(self, s.value)) if getattr(self, s.value) else None for s in rules.Signal}

@@ -263,3 +263,65 @@ def supervision_chain(status: str) -> list[tuple[str, str]]:
         (label, "done" if index < position else "now" if index == position else "todo")
         for index, label in enumerate(SUPERVISION_CHAIN)
     ]
+
+
+# --- The department overview (部门落实情况): a reference light per department, from its counts ----------
+
+
+class Signal(StrEnum):
+    """What the department overview counts for a department; each may light it red, yellow or not at all.
+
+    The indicators whose lead the document never named (defaulted to the bureau) are counted apart and never
+    light anything: the bureau is not blamed for what the document did not give it."""
+
+    OVERDUE_SUPERVISION = "overdue_supervision"
+    UNANSWERED_INSTRUCTIONS = "unanswered_instructions"
+    LAGGING = "lagging"
+    AT_RISK = "at_risk"
+    LATE_REPORTS = "late_reports"
+    MISSING_REPORTS = "missing_reports"
+
+
+SIGNAL_LABELS = {
+    Signal.OVERDUE_SUPERVISION: _("逾期督办事项"),
+    Signal.UNANSWERED_INSTRUCTIONS: _("未答复批示"),
+    Signal.LAGGING: _("滞后指标（牵头）"),
+    Signal.AT_RISK: _("预警指标（牵头）"),
+    Signal.LATE_REPORTS: _("逾期报送的任务进展"),
+    Signal.MISSING_REPORTS: _("逾期未报的任务进展"),
+}
+
+# The issue's default: red for any overdue 督办 item or unanswered 批示, yellow for any lagging indicator or
+# late report (a report still missing after its deadline is at least as late), green otherwise.
+DEFAULT_LIGHT_RULE = {
+    Signal.OVERDUE_SUPERVISION: Light.RED,
+    Signal.UNANSWERED_INSTRUCTIONS: Light.RED,
+    Signal.LAGGING: Light.YELLOW,
+    Signal.AT_RISK: None,
+    Signal.LATE_REPORTS: Light.YELLOW,
+    Signal.MISSING_REPORTS: Light.YELLOW,
+}
+DEPARTMENT_LIGHT_LABELS = {Light.GREEN: _("绿灯"), Light.YELLOW: _("黄灯"), Light.RED: _("红灯")}
+LIGHT_RANK = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2}
+
+
+def department_light(counts, rule) -> Light:
+    """Red when any signal the rule marks red was counted, else yellow for any marked yellow, else green.
+
+    `counts` maps each Signal to a count (missing means 0); `rule` maps a Signal to Light.RED, Light.YELLOW
+    or None (not lit); a signal the rule does not name lights nothing."""
+    lit = {rule.get(signal) for signal, n in counts.items() if n > 0}
+    if Light.RED in lit:
+        return Light.RED
+    if Light.YELLOW in lit:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def light_causes(counts, rule) -> list[Signal]:
+    """The signals that set the light (those of its colour that were counted), in Signal order, so the page
+    can say why a department is red or yellow."""
+    light = department_light(counts, rule)
+    if light == Light.GREEN:
+        return []
+    return [s for s in Signal if counts.get(s, 0) > 0 and rule.get(s) == light]

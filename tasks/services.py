@@ -37,7 +37,15 @@ from notifications.selectors import users_in_cities, users_in_departments
 from notifications.services import notifications_close, notify
 from plans.models import Department, Plan
 from tasks import evidence, rules
-from tasks.models import Instruction, SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
+from tasks.models import (
+    DepartmentLightRule,
+    Instruction,
+    SupervisionItem,
+    SupervisionStep,
+    Task,
+    TaskAssignment,
+    TaskUpdate,
+)
 from tasks.selectors import department_role, department_still_owes, task_lead_department, task_matrix
 
 CLOSED = rules.SupervisionStatus.CLOSED
@@ -662,3 +670,29 @@ def late_tasks_supervise(*, matrix, as_of: dt.date, is_demo: bool = False) -> in
         ):
             raised += 1
     return raised
+
+
+# --- The department overview's light rule ---------------------------------------------------------------
+
+
+def department_light_rule_set(*, user, plan: Plan, levels: dict[str, str]) -> DepartmentLightRule:
+    """Set how the plan's department overview lights a department: per signal "red", "yellow" or "" (none).
+
+    The leading-group office's decision (who issues 督办); every signal must be given, an unknown level is
+    refused with the signal's name, and nothing is saved on a refusal."""
+    if not can_issue_supervision(user, plan.city_id):
+        raise Forbidden(_("只有本市领导小组办公室可以设置部门亮灯规则。"))
+    allowed = {rules.Light.RED.value, rules.Light.YELLOW.value, ""}
+    errors = {}
+    for signal in rules.Signal:
+        if levels.get(signal.value) not in allowed:
+            errors[signal.value] = [
+                _("“%(signal)s”只能设为红灯、黄灯或不亮灯。") % {"signal": rules.SIGNAL_LABELS[signal]}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    rule, _created = DepartmentLightRule.objects.update_or_create(
+        plan=plan,
+        defaults={**{s.value: levels[s.value] for s in rules.Signal}, "updated_by": user, "updated_at": timezone.now()},
+    )
+    return rule
