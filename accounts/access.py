@@ -41,6 +41,11 @@ def can_see_unapproved(user, city_id: int) -> bool:
     return role in ENTRY_ROLES and user.profile.city_id == city_id
 
 
+def can_compare_cities(user) -> bool:
+    """The cross-city comparison is for those who see several cities: provincial viewers and administrators."""
+    return user_role(user) in (Role.ADMIN, Role.PROVINCIAL)
+
+
 # --- Tasks, task updates and supervision items --------------------------------------------------------
 
 TASK_UPDATE_ROLES = (Role.DEPARTMENT, Role.BUREAU_STAFF)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.access import can_issue_supervision, can_see_task_overview
-from core.errors import Forbidden
+from core.errors import Forbidden, Invalid
 from core.periods import Quarter
 from indicators.services import today
 from plans.models import Plan
@@ -21,8 +21,8 @@ from tasks.departments import (
     DepartmentOverview,
     department_overview,
     light_rule,
-    overview_quarter,
     overview_quarters,
+    quarter_asked,
 )
 from tasks.forms import DepartmentLightRuleForm
 
@@ -67,16 +67,11 @@ def home_plan(*, user) -> Plan:
 
 
 def parse_quarter(plan: Plan, text: str | None, on: dt.date) -> Quarter:
-    """'2025Q2' → that quarter, when the plan has it and it has started; empty → the last closed one; else 404."""
-    if not text:
-        return overview_quarter(plan, on)
+    """The quarter asked for (tasks.departments.quarter_asked); one the plan does not have is a 404."""
     try:
-        quarter = Quarter.parse(text)
-    except ValueError as error:
+        return quarter_asked(plan, text, on)
+    except Invalid as error:
         raise Http404 from error
-    if quarter not in overview_quarters(plan, on):
-        raise Http404
-    return quarter
 
 
 def department_page(*, user, plan: Plan, quarter_text: str | None, form=None) -> DepartmentPage:

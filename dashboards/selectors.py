@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 
 from accounts.access import (
     TASK_OVERVIEW_ROLES,
+    can_compare_cities,
     can_enter_base,
     can_see_department_updates,
     user_department_id,
     user_role,
 )
 from core import progress
+from core.errors import Forbidden
 from core.numbers import quantity_or_missing as amount
 from core.numbers import share_or_missing as percent
 from core.periods import Quarter
@@ -36,7 +38,7 @@ from dashboards.explain import (
     owner_name,
     waiting_for,
 )
-from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure
+from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure, TargetForm
 from indicators.selectors import (
     ATTENTION_STATUSES,
     PLAN_OVER_RULE,
@@ -847,23 +849,14 @@ class Comparison:
 
 def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
     """Like indicators (one catalogue key) across the visible cities' current plans, side by side on the one
-    scale they share: progress towards each city's own target, against where each should be by now."""
-    cities = City.objects.visible_to(user)
-    keys = list(
-        Indicator.objects.filter(plan__city__in=cities)
-        .exclude(catalogue_key="")
-        .values("catalogue_key")
-        .annotate(cities=Count("plan__city", distinct=True))
-        .order_by("-cities", "catalogue_key")
-    )
-    labels = catalogue_labels(Indicator.objects.filter(plan__city__in=cities))
-    for k in keys:
-        k["name"] = labels[k["catalogue_key"]]
-    known = {k["catalogue_key"] for k in keys}
-    if key and key not in known:
-        raise Http404
-    key = key or (keys[0]["catalogue_key"] if keys else None)
+    scale they share: progress towards each city's own target, against where each should be by now, with
+    each city's own value in its unit beside it.
 
+    Offered to provincial viewers and administrators only (a city's users would compare one city with
+    itself); only quantitative keys that two or more of the cities' current plans have are offered."""
+    if not can_compare_cities(user):
+        raise Forbidden(_("跨市对比仅对省级用户和管理员开放。"))
+    cities = City.objects.visible_to(user)
     plans_by_city = defaultdict(list)
     for plan in Plan.objects.filter(city__in=cities).select_related("city").order_by("city_id", "period_start"):
         plans_by_city[plan.city_id].append(plan)
@@ -872,9 +865,29 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
     starts = [p.period_start for ps in plans_by_city.values() for p in ps] or [as_of.today]
     ends = [p.period_end for ps in plans_by_city.values() for p in ps] or [as_of.today]
 
+    comparable = (
+        Indicator.objects.filter(plan__in=current).exclude(catalogue_key="").exclude(target_form=TargetForm.QUALITATIVE)
+    )
+    keys = list(
+        comparable.values("catalogue_key")
+        .annotate(
+            cities=Count("plan__city", distinct=True),
+            reported=Count("plan__city", distinct=True, filter=Q(progress__current__isnull=False)),
+        )
+        .filter(cities__gte=2)
+        .order_by("-cities", "-reported", "catalogue_key")
+    )
+    labels = catalogue_labels(comparable.filter(catalogue_key__in=[k["catalogue_key"] for k in keys]))
+    for k in keys:
+        k["name"] = labels[k["catalogue_key"]]
+    known = {k["catalogue_key"] for k in keys}
+    if key and key not in known:
+        raise Http404
+    key = key or (keys[0]["catalogue_key"] if keys else None)
+
     indicators = (
         list(
-            Indicator.objects.filter(catalogue_key=key, plan__in=current)
+            comparable.filter(catalogue_key=key)
             .select_related("plan__city", "lead_department", "target_group", "progress")
             .order_by("plan__city__code", "order")
         )
@@ -902,7 +915,7 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
                 "progress": r.result.progress,
                 "expected": r.result.expected,
                 "status": r.result.status,
-                "text": percent(r.result.progress),
+                "text": f"{percent(r.result.progress)}（{amount(r.result.current, r.indicator.unit or '')}）",
             }
             for r in rows
             if r.result.progress is not None

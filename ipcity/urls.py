@@ -6,6 +6,7 @@ from figures.api.views import IndicatorFigureHistoryView
 from indicators.api.progress import IndicatorProgressView, PlanProgressView
 from ipcity import views
 from ipcity.api import router
+from tasks.api.departments import DepartmentOverviewView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,6 +19,11 @@ urlpatterns = [
         name="api-indicator-figure-history",
     ),
     path("api/v1/plans/<int:pk>/progress/", PlanProgressView.as_view(), name="api-plan-progress"),
+    path(
+        "api/v1/plans/<int:pk>/department-overview/",
+        DepartmentOverviewView.as_view(),
+        name="api-plan-department-overview",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("notifications/", include("notifications.urls")),

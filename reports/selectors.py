@@ -25,6 +25,7 @@ from plans.models import City, Plan
 from plans.selectors import current_plan
 from reports.models import ExportJob
 from tasks import rules
+from tasks.departments import DepartmentOverview, department_overview
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
 from tasks.rules import SUPERVISION_STATUS_LABELS
 from tasks.selectors import supervision_items_for_city, task_lead_department, task_matrix
@@ -135,6 +136,7 @@ class QuarterlyReport:
             (line for line in self.supervision if line.item.indicator_id == indicator_id and not line.explanation),
             None,
         )
+    departments: DepartmentOverview | None = None  # 部门落实情况, for the roles that see task reports
 
     @property
     def as_of(self) -> dt.date:
@@ -165,6 +167,7 @@ def quarterly_report(*, plan: Plan, quarter: Quarter, user, today: dt.date | Non
         explanations=_lag_explanations([r.indicator.pk for r in summary.attention]) if shows_reports else {},
         supervision=_supervision_lines(plan, as_of) if shows_reports else [],
         pending_readings=pending_readings_by_indicator(r.indicator.pk for r in summary.rows),
+        departments=department_overview(plan=plan, quarter=quarter, today=today) if shows_reports else None,
     )
 
 

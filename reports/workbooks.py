@@ -27,6 +27,8 @@ from core.periods import Quarter, period_label
 from core.status import STATUS_COLOURS, STATUS_ORDER, status_label
 from indicators.models import Indicator
 from reports.selectors import ComparisonReport, QuarterlyReport
+from tasks import rules
+from tasks.departments import DepartmentOverview
 
 # --- House style ---------------------------------------------------------------------------------------
 
@@ -329,7 +331,8 @@ def _form(indicator: Indicator) -> str:
 
 
 def quarterly_workbook(report: QuarterlyReport) -> Workbook:
-    """封面 (cover), 指标 (indicators), 任务 (tasks), 季度数据 (the quarterly series)."""
+    """封面 (cover), 指标 (indicators), 任务 (tasks), 季度数据 (the quarterly series) and, for the roles that see
+    task reports, 部门落实情况 (the department overview)."""
     workbook = Workbook()
     plan = report.plan
     header = _("%(city)s %(quarter)s 知识产权强市建设工作进展通报") % {
@@ -340,6 +343,8 @@ def quarterly_workbook(report: QuarterlyReport) -> Workbook:
     _indicator_sheet(workbook.create_sheet(_("指标")), report, header)
     _task_sheet(workbook.create_sheet(_("任务")), report, header)
     _figure_sheet(workbook.create_sheet(_("季度数据")), report, header)
+    if report.departments is not None:
+        department_sheet(workbook.create_sheet(_("部门落实情况")), report.departments, header)
     workbook.properties.title = header
     workbook.properties.creator = "ipcity"
     return workbook
@@ -550,6 +555,53 @@ def _task_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
         ).font = _MUTED_FONT
     table.fit()
     ws.freeze_panes = "D2"
+    _print_setup(ws, header)
+
+
+_LIGHT_FONTS = {  # the pages' light colours (static/tasks/tasks.css)
+    rules.Light.RED: Font(bold=True, color="C53030"),
+    rules.Light.YELLOW: Font(bold=True, color="8D2B0B"),
+    rules.Light.GREEN: Font(color="2F855A"),
+}
+
+
+def department_sheet(ws: Worksheet, overview: DepartmentOverview, header: str):
+    """部门落实情况: the department overview page's table (tasks.departments), worst first, with its rule."""
+    columns = [
+        Column(_("部门"), max_width=24),
+        Column(_("亮灯"), max_width=8),
+        Column(_("亮灯原因"), max_width=22),
+        *(Column(str(rules.SIGNAL_LABELS[s]), INTEGER, max_width=12) for s in rules.Signal),
+        Column(_("默认牵头滞后（另计）"), INTEGER, max_width=12),
+        Column(_("默认牵头预警（另计）"), INTEGER, max_width=12),
+        Column(_("滞后/预警指标"), max_width=36),
+    ]
+    rows = []
+    for row in overview.rows:
+        rows.append(
+            [
+                row.name,
+                Styled(row.light_label, font=_LIGHT_FONTS[row.light]),
+                row.causes_text,
+                *row.cells,
+                row.defaulted_lagging,
+                row.defaulted_at_risk,
+                "、".join([*row.lagging, *row.at_risk]),
+            ]
+        )
+    table = Table(ws)
+    last = table.write(columns, rows)
+    notes = [
+        _("参考：按规则汇总的提示，不是正式考核结果。%(quarter)s；督办与批示截至%(date)s。")
+        % {"quarter": overview.quarter.label, "date": f"{overview.as_of:%Y-%m-%d}"},
+        _("亮灯规则：") + "；".join(f"{signal}：{light}" for signal, light in overview.rule_text),
+        _("文件未写明牵头单位、默认由市市场监管局牵头的指标单独列出，不计入亮灯。"),
+    ]
+    for offset, note in enumerate(notes, start=2):
+        _write(ws, last + offset, 1, note).font = _MUTED_FONT
+    table.fit()
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(rows) + 1)}"
     _print_setup(ws, header)
 
 

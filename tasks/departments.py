@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.access import can_see_task_overview
+from core.errors import Invalid
 from core.periods import Quarter
 from core.status import Status
 from indicators.selectors import judged_once, plan_progress
@@ -184,3 +187,33 @@ def overview_quarter(plan: Plan, today: dt.date) -> Quarter:
 def overview_quarters(plan: Plan, today: dt.date) -> list[Quarter]:
     """Quarters the overview may be shown for: the plan's quarters started by today, newest first."""
     return rules.reportable_quarters(plan.period_start, plan.period_end, today)
+
+
+def quarter_asked(plan: Plan, text: str | None, today: dt.date) -> Quarter:
+    """'2025Q2' → that quarter when the plan has it and it has started; empty → the last closed one.
+
+    Anything else is refused with the field's message (the API answers 400, the page 404)."""
+    if not text:
+        return overview_quarter(plan, today)
+    try:
+        quarter = Quarter.parse(text)
+    except ValueError as error:
+        raise Invalid({"quarter": [str(error)]}) from None
+    if quarter not in overview_quarters(plan, today):
+        raise Invalid({"quarter": [_("%(quarter)s不在该方案已开始的季度内。") % {"quarter": quarter.label}]})
+    return quarter
+
+
+def roster_standings(*, user, members, today: dt.date | None = None) -> dict[tuple[int, int], DepartmentStanding]:
+    """(plan id, department id) -> the standing of a leading-group member's unit in its plan's overview for
+    the last closed quarter; empty for a user who may not read the city's task overview."""
+    today = today or timezone.localdate()
+    plans = {m.plan_id: m.plan for m in members if m.department_id}
+    standings = {}
+    for plan in plans.values():  # a city has one plan or two: a fixed number of queries each
+        if not can_see_task_overview(user, plan.city_id):
+            continue
+        overview = department_overview(plan=plan, quarter=overview_quarter(plan, today), today=today)
+        for department_id, row in overview.by_department().items():
+            standings[plan.pk, department_id] = row
+    return standings

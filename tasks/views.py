@@ -28,6 +28,7 @@ from core.errors import Conflict, Forbidden
 from indicators.models import Indicator
 from plans.models import City, Department
 from tasks import rules, selectors, services
+from tasks.departments import roster_standings
 from tasks.filtersets import SupervisionItemFilterSet, task_matrix_query
 from tasks.forms import (
     InstructionAnswerForm,
@@ -443,6 +444,9 @@ def leading_group_home(request):
 @login_required
 def leading_group(request, city):
     city, members = selectors.leading_group_roster(user=request.user, city_code=city)
+    standings = roster_standings(user=request.user, members=members)
+    for member in members:
+        member.standing = standings.get((member.plan_id, member.department_id))
     return render(
         request,
         "tasks/leading_group.html",
@@ -450,5 +454,6 @@ def leading_group(request, city):
             "city": city,
             "members": members,
             "cities": City.objects.visible_to(request.user),
+            "lit_plans": {plan_id for plan_id, _department in standings},
         },
     )

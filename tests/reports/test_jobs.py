@@ -51,7 +51,8 @@ def test_one_click_builds_the_quarterly_workbook_and_offers_its_download(report_
     assert download.status_code == 200
     assert download["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in download["Content-Disposition"] and "2025Q2.xlsx" in download["Content-Disposition"]
-    assert open_workbook(b"".join(download.streaming_content)).sheetnames == ["封面", "指标", "任务", "季度数据"]
+    sheets = open_workbook(b"".join(download.streaming_content)).sheetnames
+    assert sheets == ["封面", "指标", "任务", "季度数据", "部门落实情况"]
 
 
 def test_the_progress_page_polls_a_static_script_and_has_no_inline_script(report_world, client):

@@ -21,9 +21,9 @@ def build(world, user=None, quarter=Q):
     return report, saved(workbooks.quarterly_workbook(report))
 
 
-def test_quarterly_workbook_has_the_four_sheets_with_chinese_headers(report_world):
+def test_quarterly_workbook_has_its_sheets_with_chinese_headers(report_world):
     _, book = build(report_world)
-    assert book.sheetnames == ["封面", "指标", "任务", "季度数据"]
+    assert book.sheetnames == ["封面", "指标", "任务", "季度数据", "部门落实情况"]
     assert [c.value for c in book["指标"][1]] == [
         "代码",
         "类别",
