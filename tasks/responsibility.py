@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from django.db.models import F, OuterRef, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from core.periods import Quarter
 from indicators.models import Indicator
 from tasks import rules
 from tasks.models import TaskAssignment, TaskUpdate
 from tasks.selectors import open_supervision_items
+
+SHORT_LIST = 3  # responsible departments named on a dashboard line before "等N个单位"
 
 
 def in_language(name: str, name_en: str) -> str:
@@ -84,6 +87,17 @@ class Responsibility:
     @property
     def responsible_text(self) -> str:
         return "、".join(self.responsible)
+
+    @property
+    def responsible_short(self) -> str:
+        """The first few responsible departments and how many in all: a dashboard line stays a line on a phone
+        (the indicator page lists them all)."""
+        if len(self.responsible) <= SHORT_LIST:
+            return self.responsible_text
+        return _("%(names)s等%(n)s个单位") % {
+            "names": "、".join(self.responsible[:SHORT_LIST]),
+            "n": len(self.responsible),
+        }
 
 
 def indicator_responsibility(*, user, indicators: list[Indicator], as_of: dt.date) -> dict[int, Responsibility]:
