@@ -334,7 +334,6 @@ class IndicatorLine:
     numbers: str
     meta: str
     pace: str | None
-    supervision: SupervisionItem | None = None
     waiting: Waiting | None = None
     who: Responsibility | None = None  # who must act on the verdict (tasks.responsibility)
 
@@ -369,7 +368,7 @@ class IndicatorLine:
         }
 
 
-def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[SupervisionItem] | None) -> dict:
+def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
     """Each row as an IndicatorLine: 当前 X · 应达 Y · 目标 Z · 进度 P, or the engine's reason when there is
     nothing to measure, with what it waits for, who supplies it and by when (explain.waiting_for)."""
     words = {
@@ -379,7 +378,6 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
         "progress": _("进度"),
         "data_date": _("数据截至"),
     }
-    by_indicator = {item.indicator_id: item for item in supervision or () if item.indicator_id}
     url = _pk_urls("dashboards:indicator", as_of)
     plan_rules = {}
     lines = {}
@@ -414,7 +412,6 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf, supervision: list[Supervisi
             numbers=numbers,
             meta=meta,
             pace=_pace(result, indicator),
-            supervision=by_indicator.get(indicator.pk),
             waiting=waiting,
         )
     return lines
@@ -578,7 +575,7 @@ def city_dashboard(
     summary = plan_progress(plan, as_of=as_of.selector_date)
     sees_work = sees_task_work(user)
     supervision = _supervision(user, city, plan, as_of) if sees_work else None
-    lines = _lines(summary.rows, as_of, supervision)
+    lines = _lines(summary.rows, as_of)
     who = indicator_responsibility(user=user, indicators=[r.indicator for r in summary.rows], as_of=as_of.date)
     for pk, line in lines.items():
         line.who = who[pk]

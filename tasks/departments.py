@@ -25,7 +25,7 @@ from plans.models import Department, Plan
 from tasks import rules
 from tasks.models import DepartmentLightRule, Instruction
 from tasks.responsibility import department_name
-from tasks.selectors import _supervision_base, task_matrix
+from tasks.selectors import supervision_items_at, task_matrix
 
 LAGGING_STATUSES = (Status.LAGGING, Status.MISSED)  # a plan that ended turns its lags into 未完成
 AT_RISK_STATUSES = (Status.AT_RISK,)
@@ -142,7 +142,7 @@ def department_overview(*, plan: Plan, quarter: Quarter, today: dt.date | None =
         counts[pk][Signal.MISSING_REPORTS] += tally.counts[rules.ReportStatus.MISSING]
 
     items = (
-        _supervision_base(day)
+        supervision_items_at(day)
         .filter(plan=plan, created_at__date__lte=day)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__date__gt=day))
         .filter(current_due__lt=day)

@@ -391,6 +391,12 @@ def _supervision_base(as_of: dt.date) -> QuerySet[SupervisionItem]:
     )
 
 
+def supervision_items_at(as_of: dt.date) -> QuerySet[SupervisionItem]:
+    """Every item, open or closed, with its `current_due`, `light` and `unanswered_instructions` as of a date:
+    the department overview counts those still open on that date whose step was due before it."""
+    return _supervision_base(as_of)
+
+
 def open_supervision_items(
     *, user, as_of: dt.date, city: City | int | None = None, plan: Plan | None = None
 ) -> QuerySet[SupervisionItem]:

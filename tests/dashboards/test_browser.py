@@ -156,7 +156,8 @@ def test_provincial_viewer_sees_assigned_cities_only(login, live_server):
     # both cities' plans share is, with each city's value beside its progress.
     response = page.goto(f"{live_server.url}/compare/?key=high_value_invention_patents_per_10k")
     assert response.status == 404
-    visit(page, live_server, "/compare/", "provincial-compare", "朝阳市", "沈阳市", "专利导航项目（2个城市，2个有数据）")
+    shared = "专利导航项目（2个城市，2个有数据）"
+    visit(page, live_server, "/compare/", "provincial-compare", "朝阳市", "沈阳市", shared)
     assert "南通市" not in page.inner_text("main")
     visit(page, live_server, "/cities/chaoyang/", "provincial-chaoyang", "时间进度", "指标进度", "需关注", charts=5)
     assert "督办事项与滞后说明" not in page.inner_text("main")
