@@ -136,6 +136,7 @@ class QuarterlyReport:
             (line for line in self.supervision if line.item.indicator_id == indicator_id and not line.explanation),
             None,
         )
+
     departments: DepartmentOverview | None = None  # 部门落实情况, for the roles that see task reports
 
     @property
