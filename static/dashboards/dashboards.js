@@ -164,7 +164,7 @@
                 text: t.counts[i].map(function (n) { return n ? String(n) : ""; }), textposition: "inside",
                 insidetextanchor: "middle", textangle: 0, hovertemplate: "%{y} · " + t.labels[i] + ": %{x}<extra></extra>"};
       });
-      return [traces, layout({barmode: "stack", showlegend: true, height: 84 + 30 * t.departments.length,
+      return [traces, layout({barmode: "stack", showlegend: true, height: 84 + rowHeight(30) * t.departments.length,
                               legend: {orientation: "h", y: 1.02, yanchor: "bottom", x: 0, traceorder: "normal"},
                               margin: {l: 8, r: 16, t: 36, b: 44},
                               xaxis: {rangemode: "tozero", tickformat: "d", nticks: narrow(el) ? 4 : 10,
@@ -229,9 +229,18 @@
     Plotly.newPlot(el, spec[0], spec[1], configFor(el, spec[2])).then(function () { el.dataset.drawn = "true"; });
   }
 
-  // Printing: each chart is redrawn to the width of the printed page (print stylesheet) and back afterwards.
-  function fitCharts() {
-    document.querySelectorAll("[data-chart][data-drawn]").forEach(function (el) { Plotly.Plots.resize(el); });
+  // Printing: the page is laid out at the width of an A4 page (html.printing in the print stylesheet) and each
+  // chart redrawn to it before the browser takes its picture; afterwards back to the screen.
+  var DATA = null;
+
+  function fitCharts(printing) {
+    document.documentElement.classList.toggle("printing", printing);
+    document.querySelectorAll("[data-chart][data-drawn]").forEach(function (el) { draw(el, DATA); });
+  }
+
+  // Rows of a horizontal bar chart: tighter on paper, so a city's departments fit on one A4 page.
+  function rowHeight(screen) {
+    return document.documentElement.classList.contains("printing") ? Math.round(screen * 0.7) : screen;
   }
 
   function printing() {
@@ -242,11 +251,11 @@
     if (typeof Plotly === "undefined") {
       return;
     }
-    window.addEventListener("beforeprint", fitCharts);
-    window.addEventListener("afterprint", fitCharts);
+    window.addEventListener("beforeprint", function () { fitCharts(true); });
+    window.addEventListener("afterprint", function () { fitCharts(false); });
     var media = window.matchMedia("print");
     if (media.addEventListener) {
-      media.addEventListener("change", fitCharts);
+      media.addEventListener("change", function (event) { fitCharts(event.matches); });
     }
   }
 
@@ -267,6 +276,7 @@
       return;
     }
     var data = JSON.parse(source.textContent);
+    DATA = data;
     var charts = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
     var lazy = charts.filter(function (el) { return "lazy" in el.dataset; });
     // Hundreds of small trends (the national overview) are drawn as they scroll into view; a few at once.

@@ -209,7 +209,7 @@ def test_overview_cards_have_counts_time_and_trend(client, world):
     # the trend's numbers are in a visually hidden table, not printed under the row
     assert own.trend_rows[-1] == ("2025Q2", "50.0%")
     html = response.content.decode()
-    assert '<table class="visually-hidden">' in html and "<td>2025Q2</td><td>50.0%</td>" in html
+    assert '<div class="visually-hidden"><table>' in html and "<td>2025Q2</td><td>50.0%</td>" in html
     assert cards["old"].summary.is_final
     data = chart_data(response)
     assert {c["city"] for c in data["cities"]} == {"本市", "旧市", "外市"}
