@@ -173,7 +173,7 @@
     },
 
     // Indicator page: the quarterly values against the expected path and the end target.
-    series: function (data) {
+    series: function (data, el) {
       var l = data.labels;
       var traces = [];
       if (data.path.x.length) {
@@ -190,8 +190,13 @@
         traces.push({type: "scatter", mode: "markers", name: l.interim, x: data.interim.x, y: data.interim.y,
                      marker: {symbol: "diamond", size: 10, color: "#805ad5"}});
       }
+      // Every value labelled where there is room for it; on a narrow chart only the latest (hover shows each).
+      var labels = data.actual.text;
+      var roomy = el.clientWidth / Math.max(labels.length, 1) > (LOCALE === "en" ? 110 : 70);
       traces.push({type: "scatter", mode: "lines+markers+text", name: l.actual, x: data.actual.x, y: data.actual.y,
-                   text: data.actual.text, textposition: "top center", cliponaxis: false,
+                   text: roomy ? labels : labels.map(function (t, i) { return i === labels.length - 1 ? t : ""; }),
+                   hovertext: labels, hovertemplate: "%{x|%Y-%m-%d}: %{hovertext}<extra></extra>",
+                   textposition: "top center", cliponaxis: false,
                    line: {color: "#2b6cb0", width: 3}, marker: {size: 7}});
       return [traces, layout({height: 380, showlegend: true,
                               legend: {orientation: "h", y: 1.02, yanchor: "bottom", x: 0},
