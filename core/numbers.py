@@ -3,7 +3,12 @@
 Entry fields show a stored decimal exactly (figures.rules.plain); everything a person reads goes through here.
 """
 
+from core.i18n import _, translated
+
 MISSING = "—"
+
+# The units the plans use, marked for the catalogue: an English page reads "18 items", not "18件".
+UNITS = (_("件"), _("万件"), _("家"), _("个"), _("项"), _("人"), _("次"), _("单"), _("亿元"), _("平方米"))
 
 
 def quantity(value: float) -> str:
@@ -17,8 +22,13 @@ def share(fraction: float) -> str:
     return f"{fraction * 100:.1f}%"
 
 
+def unit_words(unit: str) -> str:
+    """A unit as it follows a number in the reader's language ("%" and no unit stay as they are)."""
+    return translated(unit) if unit and unit != "%" else unit
+
+
 def quantity_or_missing(value: float | None, unit: str = "") -> str:
-    return MISSING if value is None else quantity(value) + unit
+    return MISSING if value is None else quantity(value) + unit_words(unit)
 
 
 def share_or_missing(fraction: float | None) -> str:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from core.i18n import _, translated
 from core.numbers import quantity as _fmt
 from core.numbers import share as _pct
+from core.numbers import unit_words
 from core.periods import QUARTERLY, period_ends, reporting_deadline
 from core.reasons import render as render_reason
 from core.status import Status
@@ -602,8 +603,8 @@ def progress_words(result: "Progress", target_form: str) -> str:
 
 def _amount(value: float, unit: str, *, whole: bool) -> str:
     if whole:
-        return f"{math.ceil(round(value, 9))}{unit}"
-    return f"{_fmt(value)}{unit}"
+        return f"{math.ceil(round(value, 9))}{unit_words(unit)}"
+    return f"{_fmt(value)}{unit_words(unit)}"
 
 
 def pace_words(result: "Progress", unit: str, frequency: str = QUARTERLY) -> str | None:
@@ -624,11 +625,11 @@ def pace_words(result: "Progress", unit: str, frequency: str = QUARTERLY) -> str
             verb = _("还需减少%(total)s，约每年%(each)s") if per == 4 else _("还需减少%(total)s，约每季度%(each)s")
         text = translated(verb) % {
             "total": _amount(abs(remaining), unit, whole=whole),
-            "each": f"{_fmt(abs(needed) * per)}{unit}",
+            "each": f"{_fmt(abs(needed) * per)}{unit_words(unit)}",
         }
     if recent is not None:
         words = _("，近四年平均%(v)s") if per == 4 else _("，近四季度平均%(v)s")
-        text += translated(words) % {"v": f"{_fmt(recent * per)}{unit}"}
+        text += translated(words) % {"v": f"{_fmt(recent * per)}{unit_words(unit)}"}
     if result.projection_reached is not None and needed != 0:
         if result.projection_reached:
             text += translated(_("；按近期速度，期末可达标"))

@@ -13,7 +13,7 @@ import datetime as dt
 
 from core.i18n import _, translated
 from core.numbers import quantity as number
-from core.numbers import share
+from core.numbers import share, unit_words
 
 MESSAGES = {
     # cannot be measured: who supplies what is missing, and by when, is said by dashboards.explain (a leader
@@ -75,7 +75,7 @@ def _arg(value) -> str:
         return str(value)
     kind, *rest = value
     if kind == "num":
-        return number(rest[0]) + rest[1]
+        return number(rest[0]) + unit_words(rest[1])
     if kind == "pct":
         return share(rest[0])
     if kind == "date":
@@ -84,7 +84,7 @@ def _arg(value) -> str:
         return period_words(*rest)
     if kind == "target":
         target, unit, lower = rest
-        words = translated(_("目标值%(v)s")) % {"v": number(target) + unit}
+        words = translated(_("目标值%(v)s")) % {"v": number(target) + unit_words(unit)}
         return words + (translated(_("（越低越好）")) if lower else "")
     if kind == "year":
         return str(rest[0])

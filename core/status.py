@@ -110,7 +110,9 @@ def status_label(status: str) -> str:
 
 def status_stylesheet() -> str:
     """The badge classes and one custom property per status (`--status-lagging`), which the chart script
-    reads, so a status has the same colour in every badge and chart."""
+    reads, so a status has the same colour in every badge and chart; and a text colour per status
+    (`.status-text-lagging`, the darker ink, legible on white) for a number coloured by its status."""
     properties = "".join(f"--status-{s}:{c.strong};" for s, c in STATUS_COLOURS.items())
     badges = "".join(f".status-{s}{{background:{c.strong};}}" for s, c in STATUS_COLOURS.items())
-    return f":root{{{properties}}}\n{badges}\n"
+    texts = "".join(f".status-text-{s}{{color:{c.ink};}}" for s, c in STATUS_COLOURS.items())
+    return f":root{{{properties}}}\n{badges}\n{texts}\n"

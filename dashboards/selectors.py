@@ -28,6 +28,7 @@ from core import progress
 from core.errors import Forbidden
 from core.numbers import quantity_or_missing as amount
 from core.numbers import share_or_missing as percent
+from core.numbers import unit_words
 from core.periods import Quarter
 from core.status import STATUS_ORDER, Status, status_label
 from dashboards.explain import (
@@ -38,6 +39,8 @@ from dashboards.explain import (
     owner_name,
     waiting_for,
 )
+from dashboards.names import local_name
+from dashboards.rules import headline_status, task_problem_key
 from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure, TargetForm
 from indicators.selectors import (
     ATTENTION_STATUSES,
@@ -97,7 +100,9 @@ SUPERVISION_COLUMNS = (
     "quarter_end",
     "plan_id",
     "department__name",
+    "department__name_en",
     "indicator__name",
+    "indicator__name_en",
     "task__title",
 )
 TASK_STATES = (
@@ -197,6 +202,17 @@ def _status_counts(counts: Counter) -> list[dict]:
     return [{"status": s, "label": status_label(s), "n": counts.get(s, 0)} for s in shown]
 
 
+def plan_headline_status(plan: Plan, summary) -> Status:
+    """The status the headline progress of a plan (or an overview row) is coloured by (dashboards.rules)."""
+    return headline_status(
+        time_elapsed=summary.time_elapsed,
+        indicator_progress=summary.indicator_progress,
+        at_risk_band=float(plan.at_risk_band),
+        lagging_band=float(plan.lagging_band),
+        final=summary.is_final,
+    )
+
+
 # ─── Cities overview ─────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -209,6 +225,7 @@ class CityCard:
     summary: PlanSummary
     trend: list[tuple[dt.date, float]]
     url: str
+    labels: list[str] = field(default_factory=list)
 
     @property
     def attention(self) -> int:
@@ -237,9 +254,19 @@ class CityCard:
         return f"{self.plan.period_start:%Y-%m} — {self.plan.period_end:%Y-%m}"
 
     @property
-    def trend_text(self) -> str:
-        """The trend in words, for readers without the picture."""
-        return "，".join(f"{Quarter.of(day)} {percent(share)}" for day, share in self.trend)
+    def headline_status(self) -> Status:
+        """What the row's 指标进度 is coloured by, as on the city's own dashboard."""
+        return plan_headline_status(self.plan, self.summary)
+
+    @property
+    def status_cells(self) -> list[tuple[str, str, str]]:
+        """(status, label, count) in column order: on a phone each count carries its own label."""
+        return list(zip(OVERVIEW_STATUSES, self.labels, self.cells, strict=True))
+
+    @property
+    def trend_rows(self) -> list[tuple[str, str]]:
+        """The trend as (quarter, share) rows: a table for screen readers, the picture's hover for the rest."""
+        return [(str(Quarter.of(day)), percent(share)) for day, share in self.trend]
 
 
 @dataclass
@@ -271,6 +298,7 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
     summaries = plan_summaries(plans, as_of=as_of.selector_date)
     since = min((_trend_start(p, as_of) for p in plans), default=as_of.date)
     trends = on_track_trend(plans, until=as_of.date, since=since)
+    labels = [status_label(s) for s in OVERVIEW_STATUSES]
     cards = [
         CityCard(
             city=p.city,
@@ -278,6 +306,7 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
             summary=summaries[p.pk],
             trend=trends.get(p.pk, [])[-TREND_QUARTERS:],
             url=city_url(p.city.code, as_of),
+            labels=labels,
         )
         for p in plans
     ]
@@ -295,10 +324,13 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
             "progress": _("指标进度"),
             "diagonal": _("时间过半、任务过半"),
             "count": _("指标数"),
+            "share": _("进度（占实施期或目标的比例）"),
+            "status": _("指标状态"),
+            "trend": _("进度正常（含已达标）占比"),
         },
         "totals": [s for s in _status_counts(totals) if s["status"] != Status.QUALITATIVE],
         "cities": [
-            {"city": c.city.name, "x": c.summary.time_elapsed, "y": c.summary.indicator_progress}
+            {"city": local_name(c.city), "x": c.summary.time_elapsed, "y": c.summary.indicator_progress}
             for c in cards
             if c.summary.indicator_progress is not None
         ],
@@ -315,7 +347,7 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
         cards=cards,
         choices=choices,
         charts=charts,
-        columns=[(s, status_label(s)) for s in OVERVIEW_STATUSES],
+        columns=list(zip(OVERVIEW_STATUSES, labels, strict=True)),
         explainer=explainer(plans),
     )
 
@@ -363,9 +395,25 @@ class IndicatorLine:
             "value": result.current,
             "expected": self.expected_value,
             "target": result.end_target,
-            "range": [low, high + span * 0.08],
+            "range": [low - span * 0.02, high + span * 0.08],
+            "start": low,
             "status": result.status,
+            "axis": self.bullet_axis(low, origin),
+            "whole": (self.indicator.unit or "") in progress.WHOLE_UNITS,
         }
+
+    def bullet_axis(self, low: float, origin: float | None) -> str:
+        """The bullet's axis title: its unit, and where the axis starts when that is not zero (an axis from
+        the base value says so, or a short bar would read as a small value)."""
+        unit = self.indicator.unit or ""
+        parts = [_("单位：%(u)s") % {"u": unit_words(unit).strip()}] if unit else []
+        if low != 0:
+            start = amount(low, unit)
+            if origin is not None and low == origin:
+                parts.append(_("坐标轴自基期值%(value)s起") % {"value": start})
+            else:
+                parts.append(_("坐标轴自%(value)s起") % {"value": start})
+        return _("；").join(parts)
 
 
 def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
@@ -443,6 +491,23 @@ class DepartmentTasks:
     def cells(self) -> list[int]:
         return [self.states[s] for s in TASK_STATES]
 
+    @property
+    def name(self) -> str:
+        return local_name(self.department)
+
+    @property
+    def problem_key(self) -> tuple:
+        """Most trouble first (dashboards.rules.task_problem_key)."""
+        states = self.states
+        return task_problem_key(
+            blocked=states[TaskUpdate.State.BLOCKED],
+            unreported=states[UNREPORTED],
+            not_started=states[TaskUpdate.State.NOT_STARTED],
+            done=states[TaskUpdate.State.DONE],
+            total=self.total,
+            name=self.department.name,
+        )
+
 
 @dataclass
 class CityDashboard:
@@ -466,6 +531,15 @@ class CityDashboard:
     @property
     def task_state_labels(self) -> list[str]:
         return task_state_labels()
+
+    @property
+    def headline_status(self) -> Status | None:
+        """What the headline 指标进度 is coloured by (dashboards.rules.headline_status)."""
+        return plan_headline_status(self.plan, self.summary) if self.summary else None
+
+    @property
+    def headline_label(self) -> str:
+        return status_label(self.headline_status) if self.summary else ""
 
 
 def task_state_labels() -> list[str]:
@@ -501,7 +575,10 @@ def _supervision(user, city: City, plan: Plan, as_of: AsOf) -> list[SupervisionI
     url = _pk_urls("tasks:supervision_detail")
     for item in items:  # written once here rather than looked up in the template, row by row
         item.url = url(item.pk)
-        item.subject_text = item.indicator.name if item.indicator_id else f"{item.task.title}（{item.quarter.label}）"
+        item.subject_text = (
+            local_name(item.indicator) if item.indicator_id else f"{item.task.title}（{item.quarter.label}）"
+        )
+        item.department_text = local_name(item.department)
         item.reason_label = item.get_reason_display()
         item.status_label = SUPERVISION_STATUS_LABELS[item.status]
         item.light_label = LIGHT_LABELS.get(item.light, "")
@@ -539,10 +616,7 @@ def _task_completion(user, plan: Plan, as_of: AsOf) -> list[DepartmentTasks] | N
         by_department[department.pk].states[assignment.state or UNREPORTED] += 1
     if not by_department:
         return None
-    return sorted(
-        by_department.values(),
-        key=lambda d: (not d.department.is_programme_owner, -(d.done_share or 0), d.department.name),
-    )
+    return sorted(by_department.values(), key=lambda d: d.problem_key)
 
 
 def city_dashboard(
@@ -590,7 +664,8 @@ def city_dashboard(
     }
     if tasks:
         charts["tasks"] = {
-            "departments": [d.department.name for d in tasks],
+            "departments": [d.name for d in tasks],
+            "axis": _("任务数"),
             "states": list(TASK_STATES),
             "labels": task_state_labels(),
             "counts": [[d.states[s] for d in tasks] for s in TASK_STATES],
@@ -768,7 +843,8 @@ def indicator_page(*, user, pk: int, as_of: AsOf) -> IndicatorPage:
             "target": _("目标值"),
             "interim": _("阶段目标"),
             "threshold": _("达标线"),
-            "unit": unit,
+            "unit": _("单位：%(u)s") % {"u": unit_words(unit).strip()} if unit else _("数值"),
+            "date": _("数据截至"),
         },
         "actual": {
             "x": [d.isoformat() for d, _v in points],
@@ -908,7 +984,7 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
         "labels": {"progress": _("指标进度"), "expected": _("应达进度")},
         "rows": [
             {
-                "city": r.indicator.plan.city.name,
+                "city": local_name(r.indicator.plan.city),
                 "progress": r.result.progress,
                 "expected": r.result.expected,
                 "status": r.result.status,

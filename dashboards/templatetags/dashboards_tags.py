@@ -4,6 +4,7 @@ from accounts.access import user_role
 from accounts.models import Role
 from core import numbers, progress
 from core.periods import Quarter
+from dashboards import names
 
 register = template.Library()
 
@@ -41,3 +42,15 @@ def amount(value, unit):
 def quarter(day):
     """A date as its quarter, 2025Q3."""
     return str(Quarter.of(day)) if day else ""
+
+
+@register.filter
+def local(named):
+    """A city's, department's or indicator's name in the reader's language (dashboards.names)."""
+    return names.local_name(named)
+
+
+@register.filter
+def leads(indicator):
+    """The indicator's lead departments, named in the reader's language."""
+    return names.lead_names(indicator)

@@ -6,6 +6,9 @@ Skipped with the reason when Chromium or Playwright is missing; under CI (env CI
 """
 
 import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -27,9 +30,10 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PASSWORD = "ipcity-demo"
-# Scripts only from the site itself: a page that needed an inline script or a CDN would not draw.
+# Scripts only from the site itself: a page that needed an inline script or a CDN would not draw. Images
+# may be blob: URLs: the toolbar's PNG is drawn in the browser from the chart's SVG, nothing leaves the site.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'"
 )
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')].every(e => e.dataset.drawn === 'true')"""
@@ -233,3 +237,120 @@ def test_department_user_sees_its_own_department(login, live_server):
 def test_reviewer_city_dashboard(login, live_server):
     page = login("nt_reviewer")
     visit(page, live_server, "/", "reviewer-nantong", "南通市", "时间进度", "指标状态", "各部门任务完成情况", charts=5)
+
+
+# --- Issue 16: toolbar, print, phone overview, English -----------------------------------------------------
+
+A4_CONTENT_PX = 186 / 25.4 * 96  # 210 mm less the 2 × 12 mm page margins (ipcity/base.css), in CSS pixels
+HAN_TITLE = re.compile(r"[\u4e00-\u9fff]")
+MODEBAR_TITLES = """() => [...document.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title'))"""
+
+
+def _english(page, live_server):
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+
+def test_chart_toolbar_is_chinese_without_a_cloud_button_and_downloads_a_png(login, live_server, tmp_path):
+    page = login("cy_leader")
+    visit(page, live_server, "/", "toolbar-chaoyang", "各部门任务完成情况", charts=5)
+    chart = page.locator("[data-chart=tasks]")
+    chart.hover()
+    titles = page.evaluate(MODEBAR_TITLES)
+    assert "下载图片（PNG）" in titles and "缩放" in titles and "平移" in titles, titles
+    assert not [t for t in titles if not HAN_TITLE.search(t or "")], titles  # every button named in Chinese
+    assert not page.locator(".modebar-btn[data-attr='sendDataToCloud'], a[href*='plot.ly'], .modebar-btn--logo").count()
+    # The PNG is drawn in the browser (no request leaves the site) and named after the chart.
+    with page.expect_download() as download:
+        chart.locator(".modebar-btn[data-title='下载图片（PNG）']").click()
+    saved = tmp_path / "chart.png"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "各部门任务完成情况图.png"
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and saved.stat().st_size > 5000
+
+    _english(page, live_server)
+    page.goto(f"{live_server.url}/")
+    page.wait_for_function(CHARTS_DRAWN, timeout=60000)
+    page.locator("[data-chart=tasks]").hover()
+    assert "Download plot as a PNG" in page.evaluate(MODEBAR_TITLES)
+
+
+def test_city_dashboard_prints_to_a4(login, live_server):
+    """Chromium's own print to PDF, page 1 rendered to PNG with pdftoppm for a person to look at."""
+    page = login("cy_leader")
+    visit(page, live_server, "/", "print-chaoyang-screen", "需关注", charts=5)
+    page.emulate_media(media="print")
+    page.wait_for_function("() => document.documentElement.classList.contains('printing')")
+    hidden = page.evaluate(
+        """() => ['.topbar', '.as-of', '.print-button', '.explainer'].map(s => {
+             const e = document.querySelector(s); return e ? getComputedStyle(e).display : 'none'; })"""
+    )
+    assert hidden == ["none"] * 4, hidden
+    widths = page.evaluate("""() => [...document.querySelectorAll('[data-chart]')].map(e =>
+        e.querySelector('.main-svg').getBoundingClientRect().width)""")
+    assert max(widths) <= A4_CONTENT_PX + 1, widths  # every chart drawn to the printed page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = SCREENSHOTS / "print-chaoyang.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
+    pdfinfo = shutil.which("pdfinfo")
+    pdftoppm = shutil.which("pdftoppm")
+    if not (pdfinfo and pdftoppm):
+        pytest.skip("poppler-utils (pdfinfo, pdftoppm) not installed")
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert 2 <= pages <= 10, pages
+    subprocess.run(
+        [
+            pdftoppm,
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(SCREENSHOTS / "print-chaoyang-p1"),
+        ],
+        check=True,
+    )
+    assert (SCREENSHOTS / "print-chaoyang-p1.png").stat().st_size > 20000
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "时间进度" in text and "需关注" in text and "城市总览" not in text  # no navigation on paper
+    page.emulate_media(media="screen")
+    page.wait_for_function("() => !document.documentElement.classList.contains('printing')")
+
+
+def test_overview_on_a_phone_has_every_status_count_and_trend_numbers_on_hover(login, live_server):
+    page = login("admin", width=390)
+    visit(page, live_server, "/cities/", "admin-overview-phone", "各城市指标状态", charts=4)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the overview scrolls sideways by {overflow}px on a phone"
+    row = page.locator(".city-table > tbody > tr").first
+    labels = row.locator(".cell-label")
+    assert labels.count() == 9 and all(labels.nth(i).is_visible() for i in range(9))
+    assert row.locator(".cell-label").last.bounding_box()["x"] + 40 < 390  # on screen, not off to the right
+    # the trend's numbers: not printed under the row, in a table for screen readers, and on hover
+    hidden = row.locator(".visually-hidden")
+    assert hidden.locator("td").count() >= 2 and hidden.bounding_box()["width"] <= 1
+    spark = row.locator("[data-chart=spark]")
+    spark.scroll_into_view_if_needed()
+    page.wait_for_function("e => e.dataset.drawn === 'true'", arg=spark.element_handle())
+    box = spark.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".hoverlayer .hovertext", timeout=5000)
+    assert "%" in page.locator(".hoverlayer .hovertext").first.text_content()
+
+
+def test_english_navigation_fits_one_line_and_names_are_english(login, live_server):
+    page = login("admin", width=1366)
+    _english(page, live_server)
+    visit(page, live_server, "/cities/chaoyang/", "admin-chaoyang-en", "Time elapsed", "Needs attention", charts=5)
+    nav = page.evaluate(
+        """() => { const items = [...document.querySelectorAll('.topbar nav > *')].filter(e => e.offsetParent);
+                   return new Set(items.map(e => Math.round(e.getBoundingClientRect().top))).size; }"""
+    )
+    assert nav == 1, f"the navigation takes {nav} lines"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1366
+    assert "Chaoyang" in page.inner_text("h1")
+    assert HAN_TITLE.search(page.inner_text(".attention-list a")) is None  # indicator names in English

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from dashboards.finders import STATIC_PATH
+from dashboards.rules import headline_status
 from tests.dashboards.conftest import AS_OF_QUARTER
 from tests.factories import CityFactory
 
@@ -96,7 +97,19 @@ def test_unknown_plan_of_the_city_is_404(client, world):
 def test_city_dashboard_as_of_a_quarter(client, world):
     response = get(client, world.users.leader, "/cities/own/", as_of=AS_OF_QUARTER)
     page, html = response.context["page"], response.content.decode()
-    assert "时间进度 <strong>49.9%</strong> · 指标进度 <strong>" in html
+    # the progress number takes its status colour: the plan's bands on how far it trails the time elapsed
+    assert page.headline_status == headline_status(
+        time_elapsed=page.summary.time_elapsed,
+        indicator_progress=page.summary.indicator_progress,
+        at_risk_band=5,
+        lagging_band=15,
+        final=False,
+    )
+    assert (
+        '时间进度 <strong class="headline-time">49.9%</strong> · 指标进度 '
+        f'<strong class="status-text-{page.headline_status}" data-testid="headline-progress">'
+    ) in html
+    assert f'<span class="status status-{page.headline_status}">{page.headline_label}</span>' in html
     # lagging first, then at risk: each with its lead department, the engine's reason and the pace
     assert [line.indicator.code for line in page.attention] == ["A", "C"]
     first = page.attention[0]
@@ -119,7 +132,9 @@ def test_city_dashboard_groups_every_indicator_by_category_with_its_numbers(clie
     bullets = chart_data(response)["bullets"]
     a = bullets[str(world.a.pk)]
     assert (a["value"], a["target"], a["status"]) == (112, 200, "lagging")
-    assert a["range"][0] == 100 and a["range"][1] > 200
+    # the axis starts (just below) the base value, and its title says so with the unit
+    assert a["start"] == 100 and 98 <= a["range"][0] < 100 and a["range"][1] > 200
+    assert a["axis"] == "单位：件；坐标轴自基期值100件起" and a["whole"]
     assert "当前 112件 · 应达 149.86件 · 目标 200件 · 进度 12.0%" in html
     assert str(world.f.pk) not in bullets and str(world.g.pk) not in bullets  # no number to draw
     assert {s["status"]: s["n"] for s in chart_data(response)["status"]} == {
@@ -191,7 +206,10 @@ def test_overview_cards_have_counts_time_and_trend(client, world):
     own = cards["own"]
     assert own.summary.counts["lagging"] == 1 and own.summary.counts["at_risk"] == 1
     assert [d for d, _share in own.trend][-1].isoformat() == "2025-06-30"
-    assert "2025Q2 50.0%" in own.trend_text and own.trend_text in response.content.decode()
+    # the trend's numbers are in a visually hidden table, not printed under the row
+    assert own.trend_rows[-1] == ("2025Q2", "50.0%")
+    html = response.content.decode()
+    assert '<div class="visually-hidden"><table>' in html and "<td>2025Q2</td><td>50.0%</td>" in html
     assert cards["old"].summary.is_final
     data = chart_data(response)
     assert {c["city"] for c in data["cities"]} == {"本市", "旧市", "外市"}

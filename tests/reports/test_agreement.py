@@ -52,9 +52,8 @@ def test_the_quarterly_report_has_the_city_dashboards_numbers(report_world, clie
     # and the page itself, as a leader reads it
     client.force_login(user)
     html = client.get(reverse("dashboards:city", args=["own"]), {"as_of": str(Q)}).content.decode()
-    assert (
-        f"时间进度 <strong>{pct(facts['时间进度'])}</strong> · 指标进度 <strong>{pct(facts['指标进度'])}</strong>"
-    ) in html
+    assert f'时间进度 <strong class="headline-time">{pct(facts["时间进度"])}</strong> · 指标进度 ' in html
+    assert f'data-testid="headline-progress">{pct(facts["指标进度"])}</strong>' in html
 
 
 def test_the_comparison_workbook_has_the_comparison_dashboards_numbers(report_world):
