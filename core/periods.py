@@ -18,7 +18,21 @@ from dataclasses import dataclass
 from core.i18n import _, translated
 
 QUARTER_PATTERN = re.compile(r"^\s*(\d{4})\s*[Qq季]\s*([1-4])\s*$")
+# The years a quarter or an "as of" date may name: every plan runs this century, and a bound keeps date
+# arithmetic (a quarter's end, the quarter after it) away from the calendar's own limits (year 1, 9999).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+# QUARTER_PATTERN narrowed to those years, for the API schema (the parser says which bound was missed).
+QUARTER_SCHEMA_PATTERN = r"^\s*20\d{2}\s*[Qq季]\s*[1-4]\s*$"
 QUARTERLY, YEARLY = "quarterly", "yearly"
+
+
+def year_out_of_range(year: int) -> str:
+    """The refusal of a quarter or date outside FIRST_YEAR..LAST_YEAR."""
+    return translated(_("年份应在 %(first)s 至 %(last)s 之间，而不是 %(year)s。")) % {
+        "first": FIRST_YEAR,
+        "last": LAST_YEAR,
+        "year": year,
+    }
 
 
 @dataclass(frozen=True, order=True)
@@ -32,7 +46,10 @@ class Quarter:
         match = QUARTER_PATTERN.match(str(text))
         if not match:
             raise ValueError(translated(_("季度格式应为“2025Q3”，而不是“%(text)s”。")) % {"text": text})
-        return cls(int(match.group(1)), int(match.group(2)))
+        year = int(match.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(year_out_of_range(year))
+        return cls(year, int(match.group(2)))
 
     @classmethod
     def of(cls, day: dt.date) -> "Quarter":

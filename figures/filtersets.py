@@ -1,7 +1,7 @@
 import django_filters
 
 from indicators.models import QuarterlyFigure
-from plans.filtersets import QuarterFilter
+from plans.filtersets import IdFilter, QuarterFilter
 
 
 class FigureFilterSet(django_filters.FilterSet):
@@ -9,7 +9,7 @@ class FigureFilterSet(django_filters.FilterSet):
 
     city = django_filters.CharFilter(field_name="indicator__plan__city__code", label="城市代码")
     plan = django_filters.CharFilter(field_name="indicator__plan__code", label="方案代码")
-    indicator = django_filters.NumberFilter(field_name="indicator_id", label="指标")
+    indicator = IdFilter(field_name="indicator_id", label="指标")
     quarter = QuarterFilter(field_name="period_end", label="季度（如2025Q3）")
     status = django_filters.MultipleChoiceFilter(choices=QuarterlyFigure.Status.choices, label="状态")
 

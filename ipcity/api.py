@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from core.ids import ID_PATTERN
 from figures.api.views import FigureViewSet
 from indicators.api.views import IndicatorViewSet
 from notifications.api.views import NotificationViewSet
@@ -15,7 +16,16 @@ from tasks.api.views import (
     TaskViewSet,
 )
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """Every {id} in a path is an id that can exist (core.ids): anything else is a 404, never an overflow."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._default_value_pattern = ID_PATTERN
+
+
+router = Router()
 router.register("cities", CityViewSet, basename="city")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("departments", DepartmentViewSet, basename="department")

@@ -6,6 +6,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -39,3 +40,11 @@ def server_error(request):
     if down:
         response["Retry-After"] = "30"
     return response
+
+
+def not_found(request, exception):
+    """handler404: under /api/ the API's own JSON body (a path no route matches, such as an id that cannot
+    exist), the 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    return defaults.page_not_found(request, exception)

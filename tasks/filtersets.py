@@ -9,17 +9,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from plans.filtersets import QuarterFilter
+from plans.filtersets import IdChoiceFilter, IdFilter, PresentChoiceFilter, QuarterFilter
 from plans.models import Department, Plan
 from tasks import rules
-from tasks.models import SUPERVISION_STATUS_CHOICES, SupervisionItem, Task, TaskUpdate
+from tasks.models import SUPERVISION_STATUS_CHOICES, Instruction, SupervisionItem, Task, TaskUpdate
 from tasks.selectors import latest_states, overview_plans
 
 
 class TaskFilterSet(django_filters.FilterSet):
     city = django_filters.CharFilter(field_name="plan__city__code", label="城市代码")
     plan = django_filters.CharFilter(field_name="plan__code", label="方案代码")
-    department = django_filters.NumberFilter(method="by_department", label="部门")
+    department = IdFilter(method="by_department", label="部门")
 
     class Meta:
         model = Task
@@ -32,10 +32,10 @@ class TaskFilterSet(django_filters.FilterSet):
 class TaskMatrixFilterSet(django_filters.FilterSet):
     """Filters of the bureau matrix of one plan and quarter (page /task-matrix/ and /api/v1/task-matrix/)."""
 
-    department = django_filters.ModelChoiceFilter(
+    department = IdChoiceFilter(
         queryset=Department.objects.none(), method="by_department", label=_("部门"), empty_label=_("全部部门")
     )
-    section = django_filters.ChoiceFilter(label=_("章节"), empty_label=_("全部章节"))
+    section = PresentChoiceFilter(label=_("章节"), empty_label=_("全部章节"))
     state = django_filters.ChoiceFilter(
         choices=TaskUpdate.State.choices, method="by_state", label=_("进展状态"), empty_label=_("全部状态")
     )
@@ -63,8 +63,8 @@ class TaskMatrixFilterSet(django_filters.FilterSet):
 class TaskUpdateFilterSet(django_filters.FilterSet):
     city = django_filters.CharFilter(field_name="task__plan__city__code", label=_("城市代码"))
     plan = django_filters.CharFilter(field_name="task__plan__code", label=_("方案代码"))
-    task = django_filters.NumberFilter(field_name="task_id", label=_("任务"))
-    department = django_filters.NumberFilter(field_name="department_id", label=_("部门"))
+    task = IdFilter(field_name="task_id", label=_("任务"))
+    department = IdFilter(field_name="department_id", label=_("部门"))
     quarter = QuarterFilter(field_name="quarter_end", label=_("季度（如2025Q2）"))
 
     class Meta:
@@ -78,9 +78,7 @@ class SupervisionItemFilterSet(django_filters.FilterSet):
 
     city = django_filters.CharFilter(field_name="plan__city__code", label=_("城市代码"))
     plan = django_filters.CharFilter(field_name="plan__code", label=_("方案代码"))
-    department = django_filters.ModelChoiceFilter(
-        queryset=Department.objects.none(), label=_("责任牵头单位"), empty_label=_("全部部门")
-    )
+    department = IdChoiceFilter(queryset=Department.objects.none(), label=_("责任牵头单位"), empty_label=_("全部部门"))
     status = django_filters.ChoiceFilter(choices=SUPERVISION_STATUS_CHOICES, label=_("状态"), empty_label=_("全部状态"))
     state = django_filters.ChoiceFilter(
         choices=[("open", _("未办结")), ("closed", _("已办结"))],
@@ -117,6 +115,19 @@ class SupervisionItemFilterSet(django_filters.FilterSet):
     def by_state(self, queryset, name, value):
         closed = rules.SupervisionStatus.CLOSED
         return queryset.filter(status=closed) if value == "closed" else queryset.exclude(status=closed)
+
+
+class InstructionFilterSet(django_filters.FilterSet):
+    """批示 by the department addressed, the 督办 item, indicator or task they are about (ids)."""
+
+    department = IdFilter(field_name="department_id", label=_("部门"))
+    item = IdFilter(field_name="item_id", label=_("督办事项"))
+    indicator = IdFilter(field_name="indicator_id", label=_("指标"))
+    task = IdFilter(field_name="task_id", label=_("任务"))
+
+    class Meta:
+        model = Instruction
+        fields = ["department", "item", "indicator", "task"]
 
 
 @dataclass

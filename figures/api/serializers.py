@@ -1,11 +1,15 @@
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.ids import ID_MAX
 from core.periods import Quarter
 from figures import numbers
 from figures.rules import RowInput
 from indicators.models import QuarterlyFigure
+from plans.api.fields import QuarterField, SlugTextField, TextField
 
 
 class FigureSerializer(serializers.ModelSerializer):
@@ -16,10 +20,10 @@ class FigureSerializer(serializers.ModelSerializer):
     city = serializers.CharField(source="indicator.plan.city.code", read_only=True)
     quarter = serializers.SerializerMethodField()
     rate = serializers.DecimalField(max_digits=20, decimal_places=4, read_only=True)
-    created_by = serializers.StringRelatedField()
-    updated_by = serializers.StringRelatedField()
-    submitted_by = serializers.StringRelatedField()
-    reviewed_by = serializers.StringRelatedField()
+    created_by = serializers.StringRelatedField(allow_null=True)
+    updated_by = serializers.StringRelatedField(allow_null=True)
+    submitted_by = serializers.StringRelatedField(allow_null=True)
+    reviewed_by = serializers.StringRelatedField(allow_null=True)
     revision = serializers.CharField(read_only=True)
     entry_form = serializers.CharField(read_only=True, help_text="How `entered_value` was entered: period or ytd.")
 
@@ -87,6 +91,15 @@ class FigureNumberField(serializers.Field):
         return value
 
 
+class FigureTextField(TextField):
+    """A figure's comment or source: figures.numbers.clean_text judges every character, a NUL included, so
+    the refusal reads as the grid's (DRF's own NUL check would answer first with another message)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
 class FigureInputSerializer(serializers.Serializer):
     """What a client sends to create or update a draft; read as the grid and the Excel import read it
     (figures.numbers), judged by the services (figures.services)."""
@@ -94,11 +107,21 @@ class FigureInputSerializer(serializers.Serializer):
     value = FigureNumberField()
     numerator = FigureNumberField()
     denominator = FigureNumberField()
-    comment = serializers.CharField(
-        required=False, allow_blank=True, default="", trim_whitespace=False, max_length=numbers.COMMENT_MAX
+    # Judged by figures.numbers.clean_text as the grid and the Excel import judge them (trimmed, at most
+    # COMMENT_MAX / SOURCE_MAX characters, no control characters), with the same messages.
+    comment = FigureTextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text=f"At most {numbers.COMMENT_MAX} characters once trimmed; line breaks kept; no control characters.",
     )
-    source = serializers.CharField(
-        required=False, allow_blank=True, default="", trim_whitespace=False, max_length=numbers.SOURCE_MAX
+    source = FigureTextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text=f"At most {numbers.SOURCE_MAX} characters once trimmed, one line; no control characters.",
     )
     is_provisional = serializers.BooleanField(required=False, default=False)
 
@@ -120,32 +143,33 @@ class FigureInputSerializer(serializers.Serializer):
 
 
 class FigureCreateSerializer(FigureInputSerializer):
-    indicator = serializers.IntegerField()
-    quarter = serializers.CharField(help_text="2025Q3")
-
-    def validate_quarter(self, value):
-        try:
-            return Quarter.parse(value)
-        except ValueError as error:
-            raise serializers.ValidationError(str(error)) from None
+    indicator = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    quarter = QuarterField(help_text="2025Q3")
 
 
 class FigureUpdateSerializer(FigureInputSerializer):
-    revision = serializers.CharField(help_text="The figure's revision as last read; a stale one is refused (409).")
+    revision = TextField(help_text="The figure's revision as last read; a stale one is refused (409).")
 
 
 class CorrectionSerializer(FigureInputSerializer):
-    correction_reason = serializers.CharField(allow_blank=True)
+    correction_reason = TextField(error_messages={"blank": gettext_lazy("更正时必须填写原因。")})
 
 
 class ReturnSerializer(serializers.Serializer):
-    return_reason = serializers.CharField(allow_blank=True)
+    return_reason = TextField(error_messages={"blank": gettext_lazy("退回时必须填写原因。")})
 
 
 class QuarterSubmitSerializer(serializers.Serializer):
-    plan = serializers.SlugField()
-    quarter = serializers.CharField(help_text="2025Q3")
-    revision = serializers.CharField(required=False, help_text="The quarter's revision as last read (optional).")
+    plan = SlugTextField()
+    quarter = QuarterField(help_text="2025Q3")
+    revision = TextField(required=False, help_text="The quarter's revision as last read (optional).")
+
+
+class QuarterSubmittedSerializer(serializers.Serializer):
+    """The answer of submit-quarter: the rules' notices and every figure now submitted."""
+
+    notices = serializers.ListField(child=serializers.CharField())
+    figures = FigureSerializer(many=True)
 
 
 class ChangeSerializer(serializers.Serializer):

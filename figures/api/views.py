@@ -20,6 +20,7 @@ from figures.api.serializers import (
     FigureUpdateSerializer,
     HistoryEntrySerializer,
     QuarterSubmitSerializer,
+    QuarterSubmittedSerializer,
     ReturnSerializer,
 )
 from figures.filtersets import FigureFilterSet
@@ -36,6 +37,35 @@ class IndicatorFigureHistoryView(APIView):
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
+QUARTER_REFUSED = OpenApiResponse(
+    {
+        "type": "object",
+        "description": "The request's own fields by name, or `rows`: each indicator whose figure failed the "
+        "cross-indicator rules, with its messages by field.",
+        "properties": {
+            "detail": {"type": "string"},
+            "rows": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "indicator": {"type": "integer"},
+                        "indicator_code": {"type": "string"},
+                        "errors": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                    "required": ["indicator", "indicator_code", "errors"],
+                },
+            },
+        },
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+    description="输入无效，或列出未通过校验的指标。",
+)
+
+
 class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Quarterly figures: drafts are created and updated, then submitted, approved or returned, corrected.
 
@@ -45,6 +75,7 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = FigureSerializer
     filterset_class = FigureFilterSet
+    may_conflict = True
     api_field_names = {"period": "quarter"}
     """The services name a figure's quarter `period`; the API calls it `quarter`."""
 
@@ -126,14 +157,14 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         figure = figures.figure_submit(user=request.user, figure=self.get_object())
         return self._result(figure)
 
-    @extend_schema(request=QuarterSubmitSerializer, responses={200: FigureSerializer(many=True)})
+    @extend_schema(request=QuarterSubmitSerializer, responses={200: QuarterSubmittedSerializer, 400: QUARTER_REFUSED})
     @action(detail=False, methods=["post"], url_path="submit-quarter", filterset_class=None, pagination_class=None)
     def submit_quarter(self, request):
         """Submit every saved draft of a plan's quarter; cross-indicator rules are checked here."""
         incoming = QuarterSubmitSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         plan = figure_selectors.entry_plan(user=request.user, code=incoming.validated_data["plan"])
-        quarter = figure_selectors.plan_quarter(plan=plan, text=incoming.validated_data["quarter"])
+        quarter = figure_selectors.plan_quarter(plan=plan, text=str(incoming.validated_data["quarter"]))
         notices = figures.figure_quarter_submit(
             user=request.user, plan=plan, quarter=quarter, revision=incoming.validated_data.get("revision")
         )

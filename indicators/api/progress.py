@@ -6,18 +6,26 @@ Both read through indicators.selectors / services, so the API, the pages and the
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.periods import FIRST_YEAR, LAST_YEAR
 from core.status import STATUS_ORDER, status_label
 from indicators.models import Indicator
 from indicators.selectors import plan_progress, status_since_at
 from indicators.services import indicator_progress_at, today
+from plans.api.fields import DATE_SCHEMA_PATTERN, PlanDateField
+from plans.filtersets import empty_parameters
 from plans.models import Plan
 
-AS_OF = OpenApiParameter("as_of", dt.date, description="截至日期 YYYY-MM-DD，默认今天")
+AS_OF = OpenApiParameter(
+    "as_of",
+    {"type": "string", "format": "date", "pattern": DATE_SCHEMA_PATTERN},
+    description=f"截至日期 YYYY-MM-DD（{FIRST_YEAR}–{LAST_YEAR} 年），默认今天",
+)
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -69,10 +77,13 @@ class PlanProgressSerializer(serializers.Serializer):
 
 
 class AsOfSerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, error_messages={"invalid": "截至日期格式应为 YYYY-MM-DD。"})
+    as_of = PlanDateField(required=False, error_messages={"invalid": _("截至日期格式应为 YYYY-MM-DD。")})
 
 
 def _as_of(request) -> dt.date:
+    empty = empty_parameters(request.query_params, ["as_of"])
+    if empty:
+        raise serializers.ValidationError(empty)
     incoming = AsOfSerializer(data=request.query_params)
     incoming.is_valid(raise_exception=True)
     return incoming.validated_data.get("as_of") or today()

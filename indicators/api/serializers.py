@@ -1,6 +1,23 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from indicators.models import Indicator, InterimTarget
+from plans.api.fields import SlugTextField
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^[-a-zA-Z0-9_]+$",
+        "maxLength": 80,
+        "description": "The catalogue key joining comparable indicators of different cities; empty when none.",
+    }
+)
+class CatalogueKeyField(SlugTextField):
+    """A catalogue key (letters, digits, - and _), or empty: an indicator without one, an export of all."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, max_length=80, **kwargs)
 
 
 class InterimTargetSerializer(serializers.ModelSerializer):
@@ -13,8 +30,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
     plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
     city = serializers.CharField(source="plan.city.code", read_only=True)
     lead_department = serializers.CharField(source="lead_department.name", read_only=True)
-    target_group = serializers.CharField(source="target_group.code", read_only=True, default=None)
+    target_group = serializers.CharField(source="target_group.code", read_only=True, default=None, allow_null=True)
     interim_targets = InterimTargetSerializer(many=True, read_only=True)
+    catalogue_key = CatalogueKeyField(read_only=True)
 
     class Meta:
         model = Indicator

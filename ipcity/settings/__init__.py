@@ -140,6 +140,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from this site (no CDN)
+    "csp",
     "simple_history",
     "django_celery_beat",
     "axes",
@@ -163,6 +165,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "ipcity.middleware.DomainErrorMiddleware",
     "accounts.middleware.IdleSessionMiddleware",
@@ -290,16 +293,42 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["ipcity.filters.StrictFilterBackend"],
+    # Request bodies are JSON; only a task update's evidence file comes as multipart (tasks.api.views).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "ipcity.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ipcity.schema.ErrorAwareAutoSchema",
     "EXCEPTION_HANDLER": "ipcity.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ipcity API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/v1/docs/: Swagger UI from drf-spectacular-sidecar, its start script a file of its own (CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Request bodies get their own components: what a client sends (required, writable) is not what it reads.
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Every page's Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only,
+# no inline script (data for scripts travels in json_script blocks). Plotly and Swagger UI set element
+# styles as they draw, so styles may be inline; images may be data: URLs (Swagger UI's icons). A response
+# that sets its own policy keeps it (an evidence download: default-src 'none'; sandbox).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],  # the chart toolbar draws its PNG from a blob in the browser
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 # Celery: REDIS_URL switches to a real broker and worker; without it tasks run in-process (eager).

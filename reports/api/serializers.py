@@ -2,6 +2,8 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from core.periods import Quarter
+from indicators.api.serializers import CatalogueKeyField
+from plans.api.fields import QuarterField, SlugTextField
 from reports.models import ExportJob
 
 
@@ -14,8 +16,9 @@ class ExportJobSerializer(serializers.ModelSerializer):
     status = serializers.CharField(source="current_status", read_only=True)
     status_label = serializers.CharField(source="current_status_label", read_only=True)
     is_finished = serializers.BooleanField(read_only=True)
-    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     quarter = serializers.SerializerMethodField()
+    catalogue_key = CatalogueKeyField(read_only=True)
     page_url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 
@@ -52,20 +55,8 @@ class ExportJobSerializer(serializers.ModelSerializer):
         return reverse("reports:job_download", args=[job.pk]) if job.is_downloadable else None
 
 
-class QuarterSerializerField(serializers.CharField):
-    """A quarter written 2025Q2."""
-
-    def to_internal_value(self, data):
-        try:
-            return Quarter.parse(super().to_internal_value(data))
-        except ValueError as error:
-            raise serializers.ValidationError(str(error)) from None
-
-
 class ExportJobRequestSerializer(serializers.Serializer):
     report_type = serializers.ChoiceField(choices=ExportJob.Kind.choices)
-    plan = serializers.SlugField(required=False, help_text="方案代码（季度通报、书面通报必填）")
-    quarter = QuarterSerializerField(help_text="统计截至季度，如 2025Q2")
-    catalogue_key = serializers.SlugField(
-        required=False, allow_blank=True, default="", help_text="跨城市对比只导出该类指标；留空导出全部"
-    )
+    plan = SlugTextField(required=False, help_text="方案代码（季度通报、书面通报必填）")
+    quarter = QuarterField(help_text="统计截至季度，如 2025Q2")
+    catalogue_key = CatalogueKeyField(required=False, default="", help_text="跨城市对比只导出该类指标；留空导出全部")

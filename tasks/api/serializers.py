@@ -1,9 +1,10 @@
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from indicators.models import Indicator
+from plans.api.fields import QuarterField, TextField
 from tasks.models import Instruction, SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
 from tasks.selectors import visible_tasks
 
@@ -84,9 +85,9 @@ class TaskUpdateCreateSerializer(serializers.Serializer):
     """Input of POST /api/v1/task-updates/ (multipart when it carries an evidence file)."""
 
     task = VisibleTaskField()
-    quarter = serializers.CharField(help_text="2025Q2")
+    quarter = QuarterField(help_text="2025Q2")
     state = serializers.ChoiceField(choices=TaskUpdate.State.choices)
-    text = serializers.CharField()
+    text = TextField()
     evidence = serializers.FileField(required=False)
 
 
@@ -117,8 +118,8 @@ class MatrixCellSerializer(serializers.Serializer):
     department_id = serializers.IntegerField()
     role = serializers.CharField()
     status = serializers.CharField()
-    state = serializers.CharField(source="latest.state", default=None)
-    update_id = serializers.IntegerField(source="latest.pk", default=None)
+    state = serializers.CharField(source="latest.state", default=None, allow_null=True)
+    update_id = serializers.IntegerField(source="latest.pk", default=None, allow_null=True)
 
 
 class MatrixRowSerializer(serializers.Serializer):
@@ -129,7 +130,8 @@ class MatrixRowSerializer(serializers.Serializer):
     is_blocked = serializers.BooleanField()
     cells = serializers.SerializerMethodField()
 
-    def get_cells(self, row) -> list[dict]:
+    @extend_schema_field(MatrixCellSerializer(many=True))
+    def get_cells(self, row):
         return MatrixCellSerializer([cell for cell in row.cells if cell is not None], many=True).data
 
 
@@ -139,6 +141,7 @@ class MatrixDepartmentSerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
 
 
+@extend_schema_serializer(many=False)
 class TaskMatrixSerializer(serializers.Serializer):
     """GET /api/v1/task-matrix/: the bureau matrix the page shows, for the same parameters."""
 
@@ -151,7 +154,7 @@ class TaskMatrixSerializer(serializers.Serializer):
 
 
 class SupervisionStepSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = SupervisionStep
@@ -162,7 +165,7 @@ class InstructionSerializer(serializers.ModelSerializer):
     city = serializers.CharField(source="plan.city.code", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
     department = serializers.CharField(source="department.name", read_only=True)
-    answered_by = serializers.CharField(source="answered_by.username", default=None, read_only=True)
+    answered_by = serializers.CharField(source="answered_by.username", default=None, read_only=True, allow_null=True)
     is_answered = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -190,9 +193,9 @@ class SupervisionItemSerializer(serializers.ModelSerializer):
     city = serializers.CharField(source="plan.city.code", read_only=True)
     plan = serializers.CharField(source="plan.code", read_only=True)
     department = serializers.CharField(source="department.name", read_only=True)
-    indicator_code = serializers.CharField(source="indicator.code", default=None, read_only=True)
+    indicator_code = serializers.CharField(source="indicator.code", default=None, read_only=True, allow_null=True)
     quarter = serializers.SerializerMethodField()
-    current_due = serializers.DateField(read_only=True)
+    current_due = serializers.DateField(read_only=True, allow_null=True)
     light = serializers.CharField(read_only=True, allow_null=True, help_text="green / yellow / red; null when closed")
     overdue = serializers.BooleanField(read_only=True)
     unanswered_instructions = serializers.IntegerField(read_only=True)
@@ -249,7 +252,7 @@ class SubjectSerializer(serializers.Serializer):
 class SupervisionIssueSerializer(SubjectSerializer):
     """Input of POST /api/v1/supervision-items/ (下发 by hand): one of indicator or task."""
 
-    note = serializers.CharField(allow_blank=True, default="")
+    note = TextField(allow_blank=True, default="")
     due_date = serializers.DateField(allow_null=True, default=None)
 
 
@@ -257,30 +260,30 @@ class InstructionCreateSerializer(SubjectSerializer):
     """Input of POST /api/v1/instructions/: one of item, indicator or task."""
 
     item = serializers.IntegerField(required=False, allow_null=True, default=None)
-    text = serializers.CharField(allow_blank=True, default="")
+    text = TextField(allow_blank=True, default="")
 
 
 class InstructionAnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(allow_blank=True, default="")
+    answer = TextField(allow_blank=True, default="")
 
 
 class InstructionTextSerializer(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True, default="")
+    text = TextField(allow_blank=True, default="")
 
 
 class SupervisionAnswerSerializer(serializers.Serializer):
-    explanation = serializers.CharField()
-    measures = serializers.CharField()
+    explanation = TextField()
+    measures = TextField()
     measures_due = serializers.DateField()
 
 
 class SupervisionReturnSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = TextField()
     due_date = serializers.DateField()
 
 
 class SupervisionNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class SupervisionEmptySerializer(serializers.Serializer):

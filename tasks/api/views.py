@@ -6,12 +6,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.access import user_department_id
+from core.periods import QUARTER_SCHEMA_PATTERN
+from plans.filtersets import ID_SCHEMA, empty_parameters
 from plans.models import Department
 from tasks import selectors, services
 from tasks.api.serializers import (
@@ -31,9 +35,18 @@ from tasks.api.serializers import (
     TaskUpdateCreateSerializer,
     TaskUpdateSerializer,
 )
-from tasks.filtersets import SupervisionItemFilterSet, TaskFilterSet, TaskUpdateFilterSet, task_matrix_query
+from tasks.evidence import EVIDENCE_TYPES
+from tasks.filtersets import (
+    InstructionFilterSet,
+    SupervisionItemFilterSet,
+    TaskFilterSet,
+    TaskUpdateFilterSet,
+    task_matrix_query,
+)
 from tasks.models import Task, TaskAssignment, TaskUpdate
 from tasks.views import evidence_file_response
+
+EVIDENCE_CONTENT_TYPES = sorted({kind.content_type for kind in EVIDENCE_TYPES.values()})
 
 
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
@@ -67,6 +80,7 @@ class TaskUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     changed or deleted."""
 
     filterset_class = TaskUpdateFilterSet
+    parser_classes = [MultiPartParser, JSONParser]
 
     def get_queryset(self):
         return (
@@ -93,7 +107,12 @@ class TaskUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(TaskUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in EVIDENCE_CONTENT_TYPES},
+            404: None,
+        }
+    )
     @action(detail=True)
     def evidence(self, request, pk=None):
         """The evidence file, as an attachment only."""
@@ -103,12 +122,37 @@ class TaskUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return evidence_file_response(update)
 
 
+MATRIX_PARAMETERS = ("plan", "quarter", "department", "section", "state")
+
+
 class TaskMatrixViewSet(viewsets.ViewSet):
     """The bureau matrix: ?plan=<code>&quarter=2025Q2&department=<id>&section=<章节>&state=<state>."""
 
     serializer_class = TaskMatrixSerializer
+    may_not_find = True  # a plan the user may not oversee
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "plan",
+                {"type": "string", "minLength": 1},
+                description="方案代码；默认用户可查看的第一个方案（其他方案 404）",
+            ),
+            OpenApiParameter(
+                "quarter",
+                {"type": "string", "pattern": QUARTER_SCHEMA_PATTERN},
+                description="季度，如 2025Q2；默认最近应报季度",
+            ),
+            OpenApiParameter("department", ID_SCHEMA, description="部门 id（该方案有任务的部门）"),
+            OpenApiParameter("section", {"type": "string", "minLength": 1}, description="章节（该方案的章节之一）"),
+            OpenApiParameter("state", {"type": "string", "enum": TaskUpdate.State.values}, description="进展状态"),
+        ],
+        responses=TaskMatrixSerializer,
+    )
     def list(self, request):
+        empty = empty_parameters(request.query_params, MATRIX_PARAMETERS)
+        if empty:
+            raise ValidationError(empty)
         as_of = timezone.localdate()
         query = task_matrix_query(user=request.user, params=request.query_params, as_of=as_of)
         matrix = selectors.task_matrix(
@@ -127,6 +171,8 @@ class SupervisionItemViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
 
     serializer_class = SupervisionItemSerializer
     filterset_class = SupervisionItemFilterSet
+    may_conflict = True
+    may_not_find = True  # a department filter naming one without items
 
     def get_queryset(self):
         return selectors.visible_supervision(user=self.request.user, as_of=timezone.localdate()).prefetch_related(
@@ -196,7 +242,8 @@ class InstructionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     department addressed)."""
 
     serializer_class = InstructionSerializer
-    filterset_fields = ["department", "item", "indicator", "task"]
+    filterset_class = InstructionFilterSet
+    may_conflict = True
 
     def get_queryset(self):
         return selectors.visible_instructions(user=self.request.user)

@@ -43,7 +43,9 @@ def test_the_api_starts_a_bulletin_with_the_same_fields(report_world, client, dj
     client.force_login(report_world.staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/api/v1/report-jobs/", {"report_type": "bulletin", "plan": report_world.plan.code, "quarter": str(Q)}
+            "/api/v1/report-jobs/",
+            {"report_type": "bulletin", "plan": report_world.plan.code, "quarter": str(Q)},
+            content_type="application/json",
         )
     assert response.status_code == 202
     assert response.json()["report_type_label"] == "书面通报（Word）"
@@ -89,7 +91,9 @@ def test_the_api_answers_400_for_a_pdf_without_libreoffice(report_world, client,
     monkeypatch.setattr(bulletin, "office_binary", lambda: None)
     client.force_login(report_world.staff)
     response = client.post(
-        "/api/v1/report-jobs/", {"report_type": "bulletin_pdf", "plan": report_world.plan.code, "quarter": str(Q)}
+        "/api/v1/report-jobs/",
+        {"report_type": "bulletin_pdf", "plan": report_world.plan.code, "quarter": str(Q)},
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert "本服务器未安装LibreOffice，无法生成PDF，请生成Word版通报。" in response.content.decode()

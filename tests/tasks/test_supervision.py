@@ -524,53 +524,71 @@ def test_raising_twice_creates_one_item(world, item):
 def test_api_walks_the_chain_with_the_same_rules(client, world, item):
     base = f"/api/v1/supervision-items/{item.pk}"
     client.force_login(world.lead_user)
-    early = client.post(f"{base}/submit/", ANSWER)
+    early = client.post(f"{base}/submit/", ANSWER, content_type="application/json")
     assert early.status_code == 400 and "请先签收" in str(early.json())
-    assert client.post(f"{base}/acknowledge/", {}).json()["status"] == "acknowledged"
-    response = client.post(f"{base}/submit/", ANSWER)
+    assert client.post(f"{base}/acknowledge/", {}, content_type="application/json").json()["status"] == "acknowledged"
+    response = client.post(f"{base}/submit/", ANSWER, content_type="application/json")
     assert response.status_code == 200 and response.json()["status"] == "submitted"
-    refused = client.post(f"{base}/accept/", {})
+    refused = client.post(f"{base}/accept/", {}, content_type="application/json")
     assert refused.status_code == 403 and "领导小组办公室" in refused.json()["detail"]
     client.force_login(world.leader)
     instructed = client.post(f"{base}/instruct/", {"text": "请说明资金来源。"}, content_type="application/json")
     assert instructed.status_code == 200 and instructed.json()["unanswered_instructions"] == 1
     client.force_login(world.staff)
-    assert client.post(f"{base}/accept/", {}).status_code == 200
-    blocked = client.post(f"{base}/close/", {"note": "完成。"})
+    assert client.post(f"{base}/accept/", {}, content_type="application/json").status_code == 200
+    blocked = client.post(f"{base}/close/", {"note": "完成。"}, content_type="application/json")
     assert blocked.status_code == 400 and "未答复" in str(blocked.json())
     client.force_login(world.lead_user)
     instruction_id = instructed.json()["instructions"][0]["id"]
-    answered = client.post(f"/api/v1/instructions/{instruction_id}/answer/", {"answer": "来自专项资金。"})
+    answered = client.post(
+        f"/api/v1/instructions/{instruction_id}/answer/", {"answer": "来自专项资金。"}, content_type="application/json"
+    )
     assert answered.status_code == 200 and answered.json()["is_answered"] is True
     client.force_login(world.staff)
-    assert client.post(f"{base}/close/", {"note": ""}).status_code == 400
-    closed = client.post(f"{base}/close/", {"note": "完成。"}).json()
+    assert client.post(f"{base}/close/", {"note": ""}, content_type="application/json").status_code == 400
+    closed = client.post(f"{base}/close/", {"note": "完成。"}, content_type="application/json").json()
     assert (closed["status"], closed["close_note"], closed["light"]) == ("closed", "完成。", None)
     assert [s["action"] for s in closed["steps"]] == ["issue", "acknowledge", "submit", "accept", "close"]
     client.force_login(world.far_staff)
-    assert client.post(f"{base}/close-early/", {"note": "x"}).status_code == 404
+    assert client.post(f"{base}/close-early/", {"note": "x"}, content_type="application/json").status_code == 404
 
 
 def test_api_issues_by_hand_and_leaders_instruct_on_indicators(client, world):
     indicator = IndicatorFactory(plan=world.plan, lead_department=world.lead)
     client.force_login(world.staff)
     created = client.post(
-        "/api/v1/supervision-items/", {"indicator": indicator.pk, "note": "请说明。", "due_date": TODAY.isoformat()}
+        "/api/v1/supervision-items/",
+        {"indicator": indicator.pk, "note": "请说明。", "due_date": TODAY.isoformat()},
+        content_type="application/json",
     )
     assert created.status_code == 201 and created.json()["reason"] == "manual"
-    assert client.post("/api/v1/supervision-items/", {"note": "请说明。"}).status_code == 400
+    assert (
+        client.post("/api/v1/supervision-items/", {"note": "请说明。"}, content_type="application/json").status_code
+        == 400
+    )
     client.force_login(world.leader)
     assert (
-        client.post("/api/v1/supervision-items/", {"task": world.task.pk, "note": "x", "due_date": TODAY}).status_code
+        client.post(
+            "/api/v1/supervision-items/",
+            {"task": world.task.pk, "note": "x", "due_date": TODAY},
+            content_type="application/json",
+        ).status_code
         == 403
     )
-    made = client.post("/api/v1/instructions/", {"indicator": indicator.pk, "text": "请加快。"})
+    made = client.post(
+        "/api/v1/instructions/", {"indicator": indicator.pk, "text": "请加快。"}, content_type="application/json"
+    )
     assert made.status_code == 201 and made.json()["department_id"] == world.lead.pk
     client.force_login(world.lead_user)
     assert [i["id"] for i in client.get("/api/v1/instructions/").json()["results"]] == [made.json()["id"]]
     client.force_login(world.resp_user)
     assert client.get("/api/v1/instructions/").json()["results"] == []
-    assert client.post(f"/api/v1/instructions/{made.json()['id']}/answer/", {"answer": "x"}).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/instructions/{made.json()['id']}/answer/", {"answer": "x"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
 
 
 def test_an_item_on_a_co_led_indicator_names_every_lead_department(client, world):

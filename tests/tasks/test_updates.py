@@ -55,7 +55,7 @@ def test_every_update_is_kept_with_author_and_time(client, world):
         ("future quarter", {"quarter": "NEXT"}, "quarter", "尚未开始，不能报送该季度的进展"),
         ("bad quarter", {"quarter": "2025-06"}, "quarter", "季度格式应为“2025Q3”"),
         ("before the plan", {"quarter": "2023Q4"}, "quarter", "不在方案实施期限内"),
-        ("wrong type", {"evidence": "HTML_AS_HTML"}, "evidence", "只能是 PDF、Office 文档或图片"),
+        ("wrong type", {"evidence": "HTML_AS_HTML"}, "evidence", "只能是 PDF、OFD、Office/WPS 文档或图片"),
         ("disguised type", {"evidence": "HTML_AS_PDF"}, "evidence", "文件内容与扩展名 .pdf 不符"),
         ("too large", {"evidence": "BIG"}, "evidence", "不能超过 1 MB"),
     ],
@@ -215,7 +215,7 @@ def test_api_creates_an_update_with_evidence(client, world):
     "user, data, field, message",
     [
         ("resp_user", {"quarter": "2099Q1"}, "quarter", "尚未开始"),
-        ("resp_user", {"evidence": "HTML"}, "evidence", "只能是 PDF、Office 文档或图片"),
+        ("resp_user", {"evidence": "HTML"}, "evidence", "只能是 PDF、OFD、Office/WPS 文档或图片"),
         ("resp_user", {"evidence": "BIG"}, "evidence", "不能超过"),
         ("far_user", {}, "task", "对象不存在"),
     ],
