@@ -6,6 +6,7 @@ traces, so the timed runs go without it); libpq's own buffers are not in it, the
 printed under the table.
 """
 
+import contextlib
 import math
 import statistics
 import time
@@ -37,15 +38,22 @@ class Row:
         return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def measure(operation: str, run: Callable[[], object], *, repeat: int) -> Row:
-    """Run once counting its queries (and warming caches), time `repeat` runs, then trace one for its peak."""
-    with CaptureQueriesContext(connection) as context:
-        run()
+def measure(operation: str, run: Callable[[], object], *, repeat: int, warm: bool = True) -> Row:
+    """Run once counting its queries (and warming caches), time `repeat` runs, then trace one for its peak.
+
+    warm=False counts the queries of the first timed run instead: for an operation of seconds, whose few
+    queries cost nothing to record, and too long to run once more.
+    """
     timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
+    for n in range(repeat + warm):
+        with CaptureQueriesContext(connection) if n == 0 else contextlib.nullcontext() as counting:
+            started = time.perf_counter()
+            run()
+            elapsed = (time.perf_counter() - started) * 1000
+        if n == 0:
+            context = counting
+        if n > 0 or not warm:
+            timings.append(elapsed)
     tracemalloc.start()
     try:
         run()

@@ -34,8 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--only", choices=SECTIONS, action="append", help="run only these sections")
         parser.add_argument("--cities", type=int, help="synthetic cities wanted (generated when the count differs)")
         parser.add_argument("--regenerate", action="store_true", help="rebuild the synthetic data first")
+        parser.add_argument("--repeat", type=int, help="timed runs of each operation (default: each section's own)")
 
-    def handle(self, *args, only, cities, regenerate, **options):
+    def handle(self, *args, only, cities, regenerate, repeat, **options):
         sections = only or SECTIONS
         needs_synthetic = any(section != "imports" for section in sections)  # imports builds its own plan
         have = City.objects.filter(is_synthetic=True).count()
@@ -45,7 +46,8 @@ class Command(BaseCommand):
         before = _load()
         rows = []
         for section in sections:
-            rows += importlib.import_module(f"ops.benchmarks.{section}").run(self.stdout.write)
+            run = importlib.import_module(f"ops.benchmarks.{section}").run
+            rows += run(self.stdout.write, repeat=repeat) if repeat else run(self.stdout.write)
         synthetic = City.objects.filter(is_synthetic=True).count()
         self.stdout.write("")
         self.stdout.write(
