@@ -14,7 +14,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 
@@ -45,6 +45,7 @@ def measure(operation: str, run: Callable[[], object], *, repeat: int, warm: boo
     queries cost nothing to record, and too long to run once more.
     """
     timings = []
+    reset_queries()  # a capture counts from the log's length, which a request start empties
     for n in range(repeat + warm):
         with CaptureQueriesContext(connection) if n == 0 else contextlib.nullcontext() as counting:
             started = time.perf_counter()
