@@ -1,4 +1,5 @@
-"""One city's quarterly workbook at national scale: target ≤ 1 s on PostgreSQL, with a fixed query count.
+"""One city's quarterly workbook (target ≤ 1 s on PostgreSQL, a fixed query count) and its Word 通报 at
+national scale.
 
 The synthetic generator makes tasks but no task reports; this section adds a quarter's reports for every
 synthetic task (so the task sheet has states and late departments to read) inside a transaction it rolls
@@ -17,7 +18,7 @@ from django.utils import timezone
 from core.periods import closed_quarters
 from ops.benchmarks import Row, measure
 from plans.models import City, Plan
-from reports import selectors, workbooks
+from reports import bulletin, selectors, workbooks
 from tasks.models import TaskAssignment, TaskUpdate
 
 
@@ -27,6 +28,12 @@ def _build(plan: Plan, quarter, user) -> bytes:
     buffer = io.BytesIO()
     workbooks.quarterly_workbook(report).save(buffer)
     return buffer.getvalue()
+
+
+def _bulletin(plan: Plan, quarter, user) -> bytes:
+    """What a 通报 export job does between claiming the job and storing the file (the Word document)."""
+    report = selectors.quarterly_report(plan=plan, quarter=quarter, user=user)
+    return bulletin.document_bytes(bulletin.compose(report), report)
 
 
 def _task_reports(quarters, author: User, rng: random.Random) -> int:
@@ -81,6 +88,13 @@ def run(write, repeat: int = 7) -> list[Row]:
         )
         workbook.operation += f", {sizes[-1] // 1024} KiB"
         workbook.target, workbook.met = "≤ 1 s", workbook.median <= 1000
+        bulletin_sizes = []
+        written = measure(
+            f"{plan.city.code} Word 通报 as of {quarter} (sentences, charts, status table)",
+            lambda: bulletin_sizes.append(len(_bulletin(plan, quarter, reader))),
+            repeat=max(1, repeat // 2),
+        )
+        written.operation += f", {bulletin_sizes[-1] // 1024} KiB"
 
         started = time.perf_counter()
         comparison = selectors.comparison_report(cities=City.objects.filter(is_synthetic=True), quarter=quarter)
@@ -90,4 +104,4 @@ def run(write, repeat: int = 7) -> list[Row]:
             f"{time.perf_counter() - started:.2f} s (a background job)"
         )
         transaction.set_rollback(True)
-    return [workbook]
+    return [workbook, written]
