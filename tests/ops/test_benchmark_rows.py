@@ -30,3 +30,15 @@ def test_table_says_which_targets_were_missed():
     lines = table([Row("a", [1500.0], 3, 12.0, "≤ 1.5 s", True), Row("b", [120.0], 9, 1.0, "≤ 100 ms", False)])
     assert lines[2] == "| a | 1.50 s | 1.50 s | 3 | 12.0 MiB | ≤ 1.5 s | yes |"
     assert lines[3] == "| b | 120.0 ms | 120.0 ms | 9 | 1.0 MiB | ≤ 100 ms | NO |"
+
+
+@pytest.mark.django_db
+def test_queries_are_counted_even_when_later_requests_empty_the_query_log():
+    from django.core.signals import request_started
+
+    def request():
+        request_started.send(sender=None)  # Django empties the query log at every request's start
+        list(City.objects.all())
+        list(City.objects.all())
+
+    assert measure("a page", request, repeat=2).queries == 2
