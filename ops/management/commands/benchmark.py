@@ -55,7 +55,7 @@ class Command(BaseCommand):
             f"{before} before, {_load()} after; "
             f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
         )
-        self.stdout.write(f"command: {' '.join(['python', 'manage.py', *sys.argv[2:]])}")
+        self.stdout.write(f"command: {' '.join(['python', 'manage.py', *sys.argv[1:]])}")
         self.stdout.write("")
         for line in table(rows):
             self.stdout.write(line)
