@@ -36,7 +36,7 @@ def weighted_requests(targets):
         (leader_client, f"/cities/{leader['city']}/", 3 * 4 / 8),
         (leader_client, f"/indicators/{indicator}/", 3 * 3 / 8),
         (leader_client, f"/leading-group/{leader['city']}/", 3 * 1 / 8),
-        (clerk_client, f"/plans/{clerk['plan']}/figures/{quarter}/", 2 * 3 / 7),
+        (clerk_client, f"/plans/{clerk['plan']}/figures/{clerk['quarter']}/", 2 * 3 / 7),
         (clerk_client, "/figures/", 2 * 2 / 7),
         (clerk_client, "/task-matrix/", 2 * 1 / 7),
         (clerk_client, "/notifications/", 2 * 1 / 7),

@@ -86,7 +86,9 @@ class Clerk(_SignedIn):
 
     @task(3)
     def quarter_grid(self):
-        self.page(f"/plans/{self.account['plan']}/figures/{TARGETS['quarter']}/", "/plans/[plan]/figures/[quarter]/")
+        self.page(
+            f"/plans/{self.account['plan']}/figures/{self.account['quarter']}/", "/plans/[plan]/figures/[quarter]/"
+        )
 
     @task(2)
     def figure_index(self):

@@ -29,6 +29,8 @@ def account(user, today):
         "city": user.profile.city.code,
         "plan": plan.code,
         "plan_id": plan.pk,
+        # The quarter grid of an ended plan stops at its last quarter (a later one is 404).
+        "quarter": str(Quarter.latest_ended_by(min(Quarter.last_closed(today).end, plan.period_end))),
         "indicators": list(plan.indicators.values_list("pk", flat=True)[:30]),
     }
 
