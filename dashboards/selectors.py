@@ -9,6 +9,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -229,7 +230,7 @@ class CityCard:
 
     @property
     def attention(self) -> int:
-        return sum(self.summary.counts.get(s, 0) for s in ATTENTION_STATUSES)
+        return _attention(self.summary)
 
     @property
     def cells(self) -> list[str]:
@@ -269,6 +270,10 @@ class CityCard:
         return [(str(Quarter.of(day)), percent(share)) for day, share in self.trend]
 
 
+OVERVIEW_PAGE_SIZE = 50
+"""Cities a page of the overview lists: a national deployment holds thousands, sorted by what needs attention."""
+
+
 @dataclass
 class Overview:
     as_of: AsOf
@@ -277,6 +282,19 @@ class Overview:
     charts: dict
     columns: list[tuple[str, str]]
     explainer: Explainer | None = None
+    cities: int = 0
+    pages: Page | None = None
+
+    def page_url(self, number: int) -> str:
+        return _with_as_of(reverse("dashboards:overview"), self.as_of, page=number)
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.page_url(self.pages.previous_page_number()) if self.pages.has_previous() else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.page_url(self.pages.next_page_number()) if self.pages.has_next() else None
 
 
 def _trend_start(plan: Plan, as_of: AsOf) -> dt.date:
@@ -288,16 +306,24 @@ def _trend_start(plan: Plan, as_of: AsOf) -> dt.date:
     return quarter.end
 
 
-def cities_overview(*, user, as_of: AsOf) -> Overview:
-    """One row per visible city for its current plan, from stored results: three queries for any number of
-    cities (plans, status aggregates, trend)."""
+def _attention(summary: PlanSummary) -> int:
+    return sum(summary.counts.get(s, 0) for s in ATTENTION_STATUSES)
+
+
+def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Overview:
+    """One row per visible city for its current plan, from stored results, a page at a time (cities needing
+    attention first): the status aggregates of every city in one query (the order and the totals need them),
+    the trend of the page's cities only."""
     plans_by_city = defaultdict(list)
     for plan in Plan.objects.visible_to(user).select_related("city").order_by("city__code", "period_start"):
         plans_by_city[plan.city_id].append(plan)
     plans = [current_plan(city_plans, as_of.date) for city_plans in plans_by_city.values()]
     summaries = plan_summaries(plans, as_of=as_of.selector_date)
-    since = min((_trend_start(p, as_of) for p in plans), default=as_of.date)
-    trends = on_track_trend(plans, until=as_of.date, since=since)
+    plans.sort(key=lambda p: (-_attention(summaries[p.pk]), p.city.code))
+    pages = Paginator(plans, OVERVIEW_PAGE_SIZE).get_page(page)
+    shown = list(pages.object_list)
+    since = min((_trend_start(p, as_of) for p in shown), default=as_of.date)
+    trends = on_track_trend(shown, until=as_of.date, since=since)
     labels = [status_label(s) for s in OVERVIEW_STATUSES]
     cards = [
         CityCard(
@@ -308,13 +334,12 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
             url=city_url(p.city.code, as_of),
             labels=labels,
         )
-        for p in plans
+        for p in shown
     ]
-    cards.sort(key=lambda c: (-c.attention, c.city.code))
 
     totals = Counter()
-    for card in cards:
-        totals.update(card.summary.counts)
+    for summary in summaries.values():
+        totals.update(summary.counts)
     starts = [p.period_start for p in plans]
     ends = [p.period_end for p in plans]
     choices = as_of_choices(min(starts), max(ends), as_of) if plans else as_of_choices(as_of.today, as_of.today, as_of)
@@ -348,7 +373,9 @@ def cities_overview(*, user, as_of: AsOf) -> Overview:
         choices=choices,
         charts=charts,
         columns=list(zip(OVERVIEW_STATUSES, labels, strict=True)),
-        explainer=explainer(plans),
+        explainer=explainer(shown),
+        cities=len(plans),
+        pages=pages,
     )
 
 

@@ -29,7 +29,7 @@ def _as_of_form(choices, **keep) -> dict:
 
 
 def _overview(request, as_of):
-    page = selectors.cities_overview(user=request.user, as_of=as_of)
+    page = selectors.cities_overview(user=request.user, as_of=as_of, page=request.GET.get("page"))
     return render(request, "dashboards/overview.html", {"page": page, "as_of_form": _as_of_form(page.choices)})
 
 

@@ -195,14 +195,36 @@ def indicator_progress_at(indicator: Indicator, *, as_of: dt.date) -> progress.P
 # --- Stored results ----------------------------------------------------------------------------------
 
 
+CHUNK = 2000
+"""Indicators evaluated and stored at a time: a full recompute's memory is bounded by one chunk, not by
+the number of cities on the deployment."""
+
+
+def _chunked(indicator_ids: Iterable[int] | None) -> Iterable[list[int]]:
+    """The indicators in chunks, a plan's rows together (one PlanRule per plan and chunk)."""
+    if indicator_ids is None:
+        ids = list(Indicator.objects.order_by("plan_id", "pk").values_list("pk", flat=True))
+    else:
+        ids = sorted(set(indicator_ids))
+    for first in range(0, len(ids), CHUNK):
+        yield ids[first : first + CHUNK]
+
+
 def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, as_of: dt.date | None = None) -> int:
     """Store each indicator's latest result, the snapshot of its last closed quarter and its lag flags.
 
     The snapshot is evaluated as of the quarter end, exactly as indicator_history_rebuild does, so a
-    quarter's stored history never depends on the day the nightly job ran.
+    quarter's stored history never depends on the day the nightly job ran. All chunks commit together.
     """
     as_of = as_of or today()
-    indicators = _indicators(indicator_ids)
+    count = 0
+    with transaction.atomic():
+        for chunk in _chunked(indicator_ids):
+            count += _recompute_chunk(_indicators(chunk), as_of=as_of)
+    return count
+
+
+def _recompute_chunk(indicators: list[Indicator], *, as_of: dt.date) -> int:
     figures, pending = _inputs(indicators)
     rules = _rules(indicators)
     results, snapshots = {}, {}
@@ -211,21 +233,20 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
         results[pk] = progress.evaluate(rule, figures[pk], as_of, pending[pk])
         quarter_end = _last_snapshot_quarter(indicator, as_of)
         snapshots[(pk, quarter_end)] = _snapshot(rule, figures[pk], pending[pk], quarter_end, until=as_of)
-    with transaction.atomic():
-        _store_snapshots(snapshots)
-        since = _status_since(results, rules, as_of=as_of)
-        latest = [
-            IndicatorProgress(indicator_id=pk, status_since=since[pk], **_stored(result, LATEST_FIELDS))
-            for pk, result in results.items()
-        ]
-        IndicatorProgress.objects.bulk_create(
-            latest,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["indicator"],
-            update_fields=LATEST_FIELDS + ["status_since", "computed_at"],
-        )
-        _update_flags(results, on=as_of)
+    _store_snapshots(snapshots)
+    since = _status_since(results, rules, as_of=as_of)
+    latest = [
+        IndicatorProgress(indicator_id=pk, status_since=since[pk], **_stored(result, LATEST_FIELDS))
+        for pk, result in results.items()
+    ]
+    IndicatorProgress.objects.bulk_create(
+        latest,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["indicator"],
+        update_fields=LATEST_FIELDS + ["status_since", "computed_at"],
+    )
+    _update_flags(results, on=as_of)
     return len(results)
 
 
@@ -269,22 +290,25 @@ def _last_snapshot_quarter(indicator: Indicator, day: dt.date) -> dt.date:
 def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, until: dt.date | None = None) -> int:
     """Recompute the snapshot of every quarter end of the plans, e.g. after an old quarter is corrected."""
     until = until or today()
-    indicators = _indicators(indicator_ids)
-    figures, pending = _inputs(indicators)
-    rules = _rules(indicators)
-    snapshots = {}
-    for indicator in indicators:
-        rule = rules[indicator.pk]
-        last = _last_snapshot_quarter(indicator, until)
-        for quarter_end in progress.plan_periods(rule.plan, progress.QUARTERLY):
-            if quarter_end > last:
-                break
-            snapshots[(indicator.pk, quarter_end)] = _snapshot(
-                rule, figures[indicator.pk], pending[indicator.pk], quarter_end, until=until
-            )
+    count = 0
     with transaction.atomic():
-        _store_snapshots(snapshots)
-    return len(snapshots)
+        for chunk in _chunked(indicator_ids):
+            indicators = _indicators(chunk)
+            figures, pending = _inputs(indicators)
+            rules = _rules(indicators)
+            snapshots = {}
+            for indicator in indicators:
+                rule = rules[indicator.pk]
+                last = _last_snapshot_quarter(indicator, until)
+                for quarter_end in progress.plan_periods(rule.plan, progress.QUARTERLY):
+                    if quarter_end > last:
+                        break
+                    snapshots[(indicator.pk, quarter_end)] = _snapshot(
+                        rule, figures[indicator.pk], pending[indicator.pk], quarter_end, until=until
+                    )
+            _store_snapshots(snapshots)
+            count += len(snapshots)
+    return count
 
 
 def _stored(result: progress.Progress, fields) -> dict:

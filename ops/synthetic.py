@@ -37,72 +37,84 @@ INDICATOR_SHAPES = [
 CATEGORIES = ["知识产权创造", "知识产权运用", "知识产权保护", "知识产权管理", "知识产权服务", "知识产权人才"]
 
 
+CHUNK = 100  # cities built and saved at a time, so memory stays flat however many cities are asked for
+
+
 def synthetic_generate(*, cities: int = 300, indicators_per_city: int = 30, quarters: int = 12, seed: int = 1) -> dict:
     """Create `cities` synthetic cities, each with one plan of `quarters` quarters ending at the latest."""
     rng = random.Random(seed)
+    totals = {"cities": 0, "indicators": 0, "figures": 0, "tasks": 0}
     with transaction.atomic():
         synthetic_remove()
-        city_rows = City.objects.bulk_create(
-            [
-                City(code=f"{SYNTHETIC_PREFIX}{n:04d}", name=f"合成市{n:04d}", province="合成省", is_synthetic=True)
-                for n in range(cities)
-            ]
-        )
-        owners = Department.objects.bulk_create(
-            [Department(city=c, name="市市场监管局", is_programme_owner=True) for c in city_rows]
-        )
-        partners = Department.objects.bulk_create(
-            [Department(city=c, name=name) for c in city_rows for name in ("市财政局", "市科技局", "各县(市)区政府")]
-        )
-        plans = Plan.objects.bulk_create(
-            [
-                Plan(
-                    city=c,
-                    code=f"{c.code}-plan",
-                    title=f"{c.name}知识产权强市建设试点工作方案（合成）",
-                    period_start=dt.date(2024, 1, 1),
-                    period_end=dt.date(2026, 12, 31),
-                )
-                for c in city_rows
-            ]
-        )
-        indicators = Indicator.objects.bulk_create(
-            [
-                _indicator(plan, owner, n)
-                for plan, owner in zip(plans, owners, strict=True)
-                for n in range(indicators_per_city)
-            ],
-            batch_size=2000,
-        )
-        figures = QuarterlyFigure.objects.bulk_create(
-            [f for i in indicators for f in _figures(i, quarters, rng)], batch_size=5000
-        )
-        tasks = Task.objects.bulk_create(
-            [
-                Task(
-                    plan=plan,
-                    section="二、",
-                    number=str(n + 1),
-                    order=n,
-                    title=f"合成任务{n + 1}",
-                    text="合成任务内容。",
-                )
-                for plan in plans
-                for n in range(10)
-            ],
-            batch_size=2000,
-        )
-        by_city = {}
-        for dept in partners:
-            by_city.setdefault(dept.city_id, []).append(dept)
-        assignments = []
-        for task in tasks:
-            lead, *others = by_city[task.plan.city_id]
-            assignments.append(TaskAssignment(task=task, department=lead, role=TaskAssignment.Role.LEAD))
-            assignments.append(
-                TaskAssignment(task=task, department=others[int(task.number) % 2], role=TaskAssignment.Role.RESPONSIBLE)
+        for first in range(0, cities, CHUNK):
+            counts = _generate_cities(range(first, min(cities, first + CHUNK)), indicators_per_city, quarters, rng)
+            for key, value in counts.items():
+                totals[key] += value
+    return totals
+
+
+def _generate_cities(numbers: range, indicators_per_city: int, quarters: int, rng: random.Random) -> dict:
+    city_rows = City.objects.bulk_create(
+        [
+            City(code=f"{SYNTHETIC_PREFIX}{n:04d}", name=f"合成市{n:04d}", province="合成省", is_synthetic=True)
+            for n in numbers
+        ]
+    )
+    owners = Department.objects.bulk_create(
+        [Department(city=c, name="市市场监管局", is_programme_owner=True) for c in city_rows]
+    )
+    partners = Department.objects.bulk_create(
+        [Department(city=c, name=name) for c in city_rows for name in ("市财政局", "市科技局", "各县(市)区政府")]
+    )
+    plans = Plan.objects.bulk_create(
+        [
+            Plan(
+                city=c,
+                code=f"{c.code}-plan",
+                title=f"{c.name}知识产权强市建设试点工作方案（合成）",
+                period_start=dt.date(2024, 1, 1),
+                period_end=dt.date(2026, 12, 31),
             )
-        TaskAssignment.objects.bulk_create(assignments, batch_size=5000)
+            for c in city_rows
+        ]
+    )
+    indicators = Indicator.objects.bulk_create(
+        [
+            _indicator(plan, owner, n)
+            for plan, owner in zip(plans, owners, strict=True)
+            for n in range(indicators_per_city)
+        ],
+        batch_size=2000,
+    )
+    figures = QuarterlyFigure.objects.bulk_create(
+        [f for i in indicators for f in _figures(i, quarters, rng)], batch_size=5000
+    )
+    tasks = Task.objects.bulk_create(
+        [
+            Task(
+                plan=plan,
+                section="二、",
+                number=str(n + 1),
+                order=n,
+                title=f"合成任务{n + 1}",
+                text="合成任务内容。",
+            )
+            for plan in plans
+            for n in range(10)
+        ],
+        batch_size=2000,
+    )
+    by_city = {}
+    for dept in partners:
+        by_city.setdefault(dept.city_id, []).append(dept)
+    assignments = []
+    for task in tasks:
+        lead, *others = by_city[task.plan.city_id]
+        assignments.append(TaskAssignment(task=task, department=lead, role=TaskAssignment.Role.LEAD))
+        assignments.append(
+            TaskAssignment(task=task, department=others[int(task.number) % 2], role=TaskAssignment.Role.RESPONSIBLE)
+        )
+    TaskAssignment.objects.bulk_create(assignments, batch_size=5000)
     return {"cities": len(city_rows), "indicators": len(indicators), "figures": len(figures), "tasks": len(tasks)}
 
 

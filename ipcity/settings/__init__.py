@@ -7,6 +7,7 @@ proxy: Secure cookies, SECURE_PROXY_SSL_HEADER, HSTS, SSL redirect). IPCITY_PROD
 a missing or placeholder secret key and the demo data.
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -252,8 +253,19 @@ REPORT_EXPORT_TTL_HOURS = envint("REPORT_EXPORT_TTL_HOURS", 24)
 # Uploaded figure workbooks' bytes are kept this long (for the preview and confirmation), then deleted
 # nightly; the record of each import stays.
 FIGURE_IMPORT_TTL_DAYS = envint("FIGURE_IMPORT_TTL_DAYS", 30)
+# Every stored file (task evidence, exported workbooks) goes through Django's storage API, so several web
+# and worker machines share them through one volume mounted as MEDIA_ROOT on each, or through another
+# backend: STORAGE_BACKEND (a dotted class, e.g. django-storages' storages.backends.s3.S3Storage for any
+# S3-compatible store) with STORAGE_OPTIONS (a JSON object of its options).
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip() or "django.core.files.storage.FileSystemStorage"
+try:
+    STORAGE_OPTIONS = json.loads(os.environ.get("STORAGE_OPTIONS", "").strip() or "{}")
+except json.JSONDecodeError as error:
+    raise ImproperlyConfigured(f"STORAGE_OPTIONS must be a JSON object: {error}") from None
+if not isinstance(STORAGE_OPTIONS, dict):
+    raise ImproperlyConfigured(f"STORAGE_OPTIONS must be a JSON object, got {type(STORAGE_OPTIONS).__name__}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": STORAGE_BACKEND, "OPTIONS": STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if PRODUCTION

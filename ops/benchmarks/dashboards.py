@@ -2,8 +2,9 @@
 
 - a synthetic city's dashboard against a floor view (the least any Django page showing the same data can
   cost: the same middleware, the minimal SQL, a plain HTML table from Django's template engine):
-  targets ≤ 3 × the floor, p95 ≤ 50 ms, ≤ 10 queries;
-- the cities overview of all cities (stored results, aggregate queries): target ≤ 200 ms.
+  target ≤ 1.5 × the floor;
+- the first page of the cities overview (stored results, aggregate queries, paginated): target ≤ 100 ms;
+- a lagging indicator's page: target ≤ 100 ms.
 
 Stored progress (latest and per quarter end) is built once if missing and kept; a leading-group user, task
 reports and 督办 items for the measured city are added inside a transaction that is rolled back, so the
@@ -12,8 +13,6 @@ synthetic data stays as generated. Timed with DEBUG off, as in production (no qu
 
 import datetime as dt
 import random
-import statistics
-import time
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -22,14 +21,15 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.template import engines
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from django.utils import timezone
 
 from accounts.models import Profile, Role
 from core.status import Status
+from dashboards.selectors import as_of_from, cities_overview
 from indicators.models import Indicator, IndicatorProgress, ProgressSnapshot, QuarterlyFigure
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute
+from ops.benchmarks import Row, measure
 from plans.models import City, Plan
 from tasks.models import SupervisionItem, SupervisionStep, TaskAssignment, TaskUpdate
 
@@ -115,13 +115,21 @@ def floor(request, code):
 urlpatterns = [path("benchmark-floor/<slug:code>/", floor), path("", include("ipcity.urls"))]
 
 
-def _stored_results():
-    """Latest results and the per-quarter history the pages read; built once, kept for later runs."""
+def _stored_results(city: City):
+    """Latest results of every synthetic indicator, and the per-quarter history of the cities the measured
+    pages show (the overview's first page and the measured city); built once, kept for later runs. At
+    3,000 cities the whole history (over a million snapshots) is the nightly job's, not the benchmark's."""
     synthetic = Indicator.objects.filter(plan__city__is_synthetic=True)
     if IndicatorProgress.objects.filter(indicator__in=synthetic).count() < synthetic.count():
         indicator_progress_recompute(indicator_ids=synthetic.values_list("pk", flat=True))
-    if not ProgressSnapshot.objects.filter(indicator__in=synthetic, quarter_end__lt=dt.date(2025, 1, 1)).exists():
-        indicator_history_rebuild(indicator_ids=synthetic.values_list("pk", flat=True))
+    admin = User(username="benchmark-admin", is_superuser=True)
+    shown = [c.plan.pk for c in cities_overview(user=admin, as_of=as_of_from(None)).cards]
+    wanted = synthetic.filter(plan__in=[*shown, *city.plans.values_list("pk", flat=True)])
+    if (
+        ProgressSnapshot.objects.filter(indicator__in=wanted, quarter_end__lt=dt.date(2025, 1, 1)).count()
+        < wanted.count()
+    ):
+        indicator_history_rebuild(indicator_ids=wanted.values_list("pk", flat=True))
     if connection.vendor == "postgresql":  # planner statistics after the bulk load, as autovacuum would gather
         with connection.cursor() as cursor:
             cursor.execute(
@@ -163,63 +171,49 @@ def _city_activity(city: City, leader: User, rng: random.Random) -> tuple[int, i
     return len(updates), len(items)
 
 
-def _time(client: Client, urls: list[str], repeat: int) -> list[list[float]]:
-    """Milliseconds per request for each URL, taken in turns so that machine load falls on all alike."""
-    timings = [[] for _ in urls]
-    for url in urls:
-        client.get(url)  # warm: templates compiled, connection open
-    for _ in range(repeat):
-        for url, times in zip(urls, timings, strict=True):
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-    return timings
+def _get(client: Client, url: str):
+    def run():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return run
 
 
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        client.get(url)
-    return len(context.captured_queries)
-
-
-def _p95(timings: list[float]) -> float:
-    return statistics.quantiles(timings, n=20)[-1]
-
-
-def run(write, repeat: int = 60):
+def run(write, repeat: int = 60) -> list[Row]:
     city = City.objects.filter(is_synthetic=True).order_by("code").first()
     if city is None:
         write("dashboards: no synthetic data")
-        return
-    _stored_results()
+        return []
+    _stored_results(city)
+    indicator = Indicator.objects.filter(plan__city=city, progress__status=Status.LAGGING).order_by("order").first()
     with transaction.atomic(), override_settings(ROOT_URLCONF=__name__, DEBUG=False):
         leader = User.objects.create(username="benchmark-leader")
         Profile.objects.create(user=leader, role=Role.LEADER, city=city)
         admin = User.objects.create(username="benchmark-admin", is_superuser=True, is_staff=True)
         updates, items = _city_activity(city, leader, random.Random(5))
 
-        client = Client()
+        client = Client(HTTP_HOST="localhost")  # an allowed host with DEBUG off, as a browser on the machine
         client.force_login(leader)
         dashboard_url, floor_url = f"/cities/{city.code}/", f"/benchmark-floor/{city.code}/"
-        dashboard, floor_times = _time(client, [dashboard_url, floor_url], repeat)
-        dashboard_queries, floor_queries = _queries(client, dashboard_url), _queries(client, floor_url)
+        floor_row = measure(f"floor view of that dashboard ({city.code})", _get(client, floor_url), repeat=repeat)
+        dashboard = measure(
+            f"city dashboard ({city.code}: 30 indicators, {updates} task reports, {items} 督办 items)",
+            _get(client, dashboard_url),
+            repeat=repeat,
+        )
+        page = measure(
+            f"indicator page ({indicator.code}, lagging)", _get(client, f"/indicators/{indicator.pk}/"), repeat=repeat
+        )
         client.force_login(admin)
-        [overview] = _time(client, ["/cities/"], max(10, repeat // 6))
-        overview_queries = _queries(client, "/cities/")
         cities = City.objects.count()
+        overview = measure(
+            f"cities overview, first page ({cities} cities)", _get(client, "/cities/"), repeat=max(10, repeat // 3)
+        )
         transaction.set_rollback(True)
 
-    ratio = statistics.median(dashboard) / statistics.median(floor_times)
-    write(
-        f"dashboards: city dashboard ({city.code}, 30 indicators, {updates} task reports, {items} 督办 items), "
-        f"{repeat} requests: median {statistics.median(dashboard):.1f} ms, p95 {_p95(dashboard):.1f} ms, "
-        f"{dashboard_queries} queries; floor view median {statistics.median(floor_times):.1f} ms, "
-        f"p95 {_p95(floor_times):.1f} ms, {floor_queries} queries; ratio {ratio:.2f} × "
-        f"(targets: ≤ 3 ×, p95 ≤ 50 ms, ≤ 10 queries)"
-    )
-    write(
-        f"dashboards: cities overview ({cities} cities), {len(overview)} requests: "
-        f"median {statistics.median(overview):.1f} ms, p95 {_p95(overview):.1f} ms, {overview_queries} queries "
-        f"(target ≤ 200 ms)"
-    )
+    ratio = dashboard.median / floor_row.median
+    dashboard.operation += f"; {ratio:.2f} × its floor"
+    dashboard.target, dashboard.met = "≤ 1.5 × floor", ratio <= 1.5
+    page.target, page.met = "≤ 100 ms", page.median <= 100
+    overview.target, overview.met = "≤ 100 ms", overview.median <= 100
+    return [dashboard, floor_row, overview, page]
