@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "dashboards",
     "reports",
     "ops",
+    "onboarding",
 ]
 
 MIDDLEWARE = [
