@@ -4,8 +4,9 @@ the same checks as `load_plans`, in one transaction."""
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
-from core.errors import Invalid
+from core.errors import Forbidden, Invalid
 from onboarding.departments import family_key, normalise
 from ops.fixtures import LoadReport, plan_document_load
 from plans.models import Department, DepartmentAlias
@@ -196,3 +197,17 @@ def proposal_confirm(
         raise Invalid({"": exc.messages}) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise Invalid({"": [f"提议不完整：{exc}"]}) from exc
+
+
+def onboarding_city(user):
+    """Who may open 新建方案: an administrator (any city, returns None) or a city's bureau staff (their
+    city, returned so the page can fix it); anyone else is refused."""
+    from accounts.access import user_role
+    from accounts.models import Role
+
+    role = user_role(user)
+    if role == Role.ADMIN:
+        return None
+    if role == Role.BUREAU_STAFF:
+        return user.profile.city
+    raise Forbidden(_("只有系统管理员和市场监管局填报人员可以新建方案。"))

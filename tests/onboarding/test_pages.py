@@ -1,0 +1,114 @@
+import pytest
+from django.urls import reverse
+
+from ops.fixtures import PLAN_FIXTURE_DIR
+
+pytestmark = pytest.mark.django_db
+SHENYANG = (PLAN_FIXTURE_DIR / "sources" / "003_842afa8849cffd08.txt").read_text(encoding="utf-8")
+
+
+def _review(client):
+    response = client.post(reverse("onboarding-new"), {"text": SHENYANG})
+    assert response.status_code == 200
+    return response
+
+
+def _confirm_data(response, **changes):
+    """Every field of the review page as the browser would send it."""
+    from html.parser import HTMLParser
+
+    data = {}
+
+    class Fields(HTMLParser):
+        textarea = None
+        select = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "input" and a.get("name") and a.get("type") not in ("submit", "checkbox"):
+                data[a["name"]] = a.get("value") or ""
+            if tag == "input" and a.get("type") == "checkbox" and "checked" in a:
+                data[a["name"]] = "on"
+            if tag == "textarea":
+                self.textarea = a["name"]
+                data[self.textarea] = ""
+            if tag == "select":
+                self.select = a["name"]
+                data[self.select] = None
+            if tag == "option" and self.select:
+                if data[self.select] is None or "selected" in a:
+                    data[self.select] = a.get("value") or ""
+
+        def handle_data(self, text):
+            if self.textarea:
+                data[self.textarea] += text
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self.textarea = None
+            if tag == "select":
+                self.select = None
+
+    Fields().feed(response.content.decode())
+    data.pop("csrfmiddlewaretoken", None)
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize("who, status", [("admin", 200), ("staff", 200), ("reviewer", 403), ("department_user", 403)])
+def test_who_may_open_new_plan(client, standing, who, status):
+    client.force_login(getattr(standing, who))
+    assert client.get(reverse("onboarding-new")).status_code == status
+
+
+def test_review_shows_proposals_with_their_sentences_highlighted(client, standing):
+    client.force_login(standing.admin)
+    response = _review(client)
+    html = response.content.decode()
+    assert 'id="src-ind-0"' in html and '<mark class="ind"' in html
+    assert "待确认" in html and "知识产权质押融资金额" in html
+
+
+def test_bad_input_is_refused_on_the_page(client, standing):
+    client.force_login(standing.admin)
+    response = client.post(reverse("onboarding-new"), {"text": "hello world"})
+    assert response.status_code == 200 and "不是中文" in response.content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("x.pdf", b"%PDF-1.4 garbage")
+    response = client.post(reverse("onboarding-new"), {"upload": upload})
+    assert "pdf" in response.content.decode().lower()
+
+
+def test_confirm_saves_edits_and_drops_in_one_transaction(client, standing):
+    from indicators.models import Indicator
+
+    client.force_login(standing.admin)
+    data = _confirm_data(_review(client), **{"plan_form-city_code": "shenyang2"})
+    data["city_code"] = "shenyang2"
+    data["ind-0-DELETE"] = "on"
+    data["ind-1-name"] = "专利技术合同成交额（已核对）"
+    response = client.post(reverse("onboarding-confirm"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    names = list(Indicator.objects.filter(plan__city__code="shenyang2").values_list("name", flat=True))
+    assert "专利技术合同成交额（已核对）" in names and "知识产权转让、许可数量" not in names
+
+
+def test_a_refused_confirm_saves_nothing(client, standing):
+    from plans.models import City
+
+    client.force_login(standing.admin)
+    data = _confirm_data(_review(client))
+    data["city_code"] = "shenyang3"
+    for key in [k for k in data if k.startswith("dept-") and k.endswith("is_programme_owner")]:
+        del data[key]
+    response = client.post(reverse("onboarding-confirm"), data)
+    assert response.status_code == 400 and "牵头主管部门" in response.content.decode()
+    assert not City.objects.filter(code="shenyang3").exists()
+
+
+def test_staff_may_onboard_only_their_own_city(client, standing):
+    client.force_login(standing.staff)
+    data = _confirm_data(_review(client))
+    data["city_code"] = "elsewhere"
+    assert client.post(reverse("onboarding-confirm"), data).status_code == 403
