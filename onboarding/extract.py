@@ -14,6 +14,8 @@ from onboarding import departments as depts
 from onboarding import tables
 from onboarding.numerals import CHINESE_CHARS, plain, read_number, read_year
 
+NO_TARGET = "no_target"
+"""The notice when a text states no target the rules recognise; pages and commands word it."""
 CJK = re.compile(r"[\u4e00-\u9fff]")
 UNITS = (
     "万件",
@@ -926,9 +928,7 @@ def propose(text: str, *, disabled: frozenset = frozenset(), fired: set | None =
     for member in roster:
         member["department"] = next((n for n in known if member["post"].startswith(n)), None)
     departments = depts.group(names)
-    notices = []
-    if not indicators:
-        notices.append("没有找到可识别的目标（数字加单位，如“达到200件”“年均增长8%”），未提出指标。")
+    notices = [] if indicators else [NO_TARGET]
     return {
         "plan": plan,
         "indicators": indicators,

@@ -14,6 +14,15 @@ def _names(value: str) -> list[str]:
     return [n.strip() for n in (value or "").replace("，", "、").replace(",", "、").split("、") if n.strip()]
 
 
+def _well_formed_reading(r) -> bool:
+    return (
+        isinstance(r, dict)
+        and all(isinstance(r.get(k), str) for k in ("code", "topic", "question", "chosen"))
+        and isinstance(r.get("options"), list)
+        and all(isinstance(o, dict) and "key" in o and isinstance(o.get("changes"), dict) for o in r["options"])
+    )
+
+
 class DocumentForm(forms.Form):
     text = forms.CharField(label=_("方案全文"), widget=forms.Textarea(attrs={"rows": 10}), required=False)
     upload = forms.FileField(label=_("或上传文件（.txt、.docx、.pdf）"), required=False)
@@ -58,17 +67,26 @@ class IndicatorForm(forms.Form):
         carried = self._carried()
         self.readings = carried.get("readings") or []
         choices = [("", "—")] + [
-            (f"{r['code']}={o['key']}", f"{r['topic']}：{o['label']}") for r in self.readings for o in r["options"]
+            (f"{r['code']}={o['key']}", f"{r['topic']}：{o.get('label') or o['key']}")
+            for r in self.readings
+            for o in r["options"]
         ]
         self.fields["reading"] = forms.ChoiceField(label=_("待确认的读法"), choices=choices, required=False)
 
     def _carried(self) -> dict:
+        """What the page carries for a proposal without showing it as fields (readings, interim targets,
+        target group); anything malformed is dropped rather than trusted."""
         raw = self.data.get(self.add_prefix("carried")) if self.is_bound else self.initial.get("carried")
         try:
             value = json.loads(raw or "{}")
         except ValueError:
             return {}
-        return value if isinstance(value, dict) else {}
+        if not isinstance(value, dict):
+            return {}
+        value["readings"] = [r for r in value.get("readings") or [] if _well_formed_reading(r)]
+        if not all(isinstance(t, dict) and {"date", "value"} <= set(t) for t in value.get("interim_targets") or []):
+            value["interim_targets"] = []
+        return value
 
     def proposal(self) -> dict:
         d = self.cleaned_data

@@ -6,10 +6,13 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.access import user_role
+from accounts.models import Role
 from core.errors import Forbidden, Invalid
 from onboarding.departments import family_key, normalise
+from onboarding.extract import NO_TARGET
 from ops.fixtures import LoadReport, plan_document_load
-from plans.models import Department, DepartmentAlias
+from plans.models import City, Department, DepartmentAlias
 
 KIND_RULES = (
     (r"法院", "court"),
@@ -29,6 +32,11 @@ def department_kind(name: str) -> str:
     return "other"
 
 
+def known_city(*, name: str):
+    """The city already in ipcity that a document's title names, if any."""
+    return City.objects.filter(name=name).first()
+
+
 def department_matches(*, city_code: str, names: list[str]) -> dict[str, str | None]:
     """For each spelling, the city's existing department it names (by name or alias), or None when new."""
     known = {}
@@ -44,12 +52,12 @@ def department_matches(*, city_code: str, names: list[str]) -> dict[str, str | N
 def proposal_document(*, proposal: dict, city_code: str, city_name: str, province: str = "") -> dict:
     """The fixture document for confirmed proposals; Invalid when something the loader needs is missing."""
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,30}", city_code or ""):
-        raise Invalid({"city_code": ["城市代码须为小写英文字母开头的字母、数字或下划线（如 yangzhou）。"]})
+        raise Invalid({"city_code": [_("城市代码须为小写英文字母开头的字母、数字或下划线（如 yangzhou）。")]})
     plan = proposal["plan"]
-    missing = [label for key, label in (("title", "方案标题"), ("period_start", "开始日期"), ("period_end", "结束日期"))
-               if not plan.get(key)]  # fmt: skip
+    labels = (("title", _("方案标题")), ("period_start", _("开始日期")), ("period_end", _("结束日期")))
+    missing = [str(label) for key, label in labels if not plan.get(key)]
     if missing:
-        raise Invalid({"plan": [f"请填写{'、'.join(missing)}：文件中没有读到。"]})
+        raise Invalid({"plan": [_("请填写%(fields)s：文件中没有读到。") % {"fields": "、".join(missing)}]})
     prefix = re.sub(r"[^A-Z]", "", city_code.upper())[:3] or "NEW"
     start, end = str(plan["period_start"]), str(plan["period_end"])
     names = []
@@ -80,7 +88,7 @@ def proposal_document(*, proposal: dict, city_code: str, city_name: str, provinc
                                 "aliases": [name]})  # fmt: skip
             covered.add(name)
     if not any(d["is_programme_owner"] for d in departments):
-        raise Invalid({"departments": ["请指定牵头主管部门（市场监管/知识产权局）：文件中没有读到。"]})
+        raise Invalid({"departments": [_("请指定牵头主管部门（市场监管/知识产权局）：文件中没有读到。")]})
     groups = {}
     for n, g in enumerate(proposal.get("target_groups") or [], 1):
         groups[g["code"]] = f"{prefix}-G{n}"
@@ -115,7 +123,7 @@ def proposal_document(*, proposal: dict, city_code: str, city_name: str, provinc
     for n, t in enumerate(proposal.get("tasks") or [], 1):
         key = (t.get("section") or "", str(t.get("number") or n))
         if key in seen:
-            raise Invalid({"tasks": [f"任务 {key[0]}{key[1]} 重复：请修改编号。"]})
+            raise Invalid({"tasks": [_("任务 %(task)s 重复：请修改编号。") % {"task": key[0] + key[1]}]})
         seen.add(key)
         tasks.append(
             {
@@ -190,21 +198,29 @@ def proposal_confirm(
     *, proposal: dict, city_code: str, city_name: str, province: str = "", dry_run=False
 ) -> LoadReport:
     """Save confirmed proposals as a plan: all of it or nothing, through the fixture loader's checks."""
-    document = proposal_document(proposal=proposal, city_code=city_code, city_name=city_name, province=province)
     try:
+        document = proposal_document(proposal=proposal, city_code=city_code, city_name=city_name, province=province)
         return plan_document_load(document=document, dry_run=dry_run)
     except ValidationError as exc:
         raise Invalid({"": exc.messages}) from exc
     except (KeyError, TypeError, ValueError) as exc:
-        raise Invalid({"": [f"提议不完整：{exc}"]}) from exc
+        raise Invalid({"": [_("提议不完整：%(what)s") % {"what": exc}]}) from exc
+
+
+def notice_text(code: str) -> str:
+    """The words for a notice the extractor returns as a code."""
+    if code == NO_TARGET:
+        return _("没有找到可识别的目标（数字加单位，如“达到200件”“年均增长8%”），未提出指标。")
+    return code
+
+
+def onboarding_allowed(user) -> bool:
+    return user_role(user) in (Role.ADMIN, Role.BUREAU_STAFF)
 
 
 def onboarding_city(user):
     """Who may open 新建方案: an administrator (any city, returns None) or a city's bureau staff (their
     city, returned so the page can fix it); anyone else is refused."""
-    from accounts.access import user_role
-    from accounts.models import Role
-
     role = user_role(user)
     if role == Role.ADMIN:
         return None

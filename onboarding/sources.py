@@ -3,24 +3,28 @@ Everything else, and every file that yields no Chinese text, is refused with a r
 
 import io
 import re
-import zipfile
+
+from django.utils.translation import gettext as _
 
 from core.errors import Invalid
 
 MAX_BYTES = 10 * 1024 * 1024
-"""A plan document is tens of kilobytes of text (the five seeds: 13–38 KB); a .docx with pictures a few MB."""
+"""An uploaded file: a .docx or .pdf with pictures may run to a few MB."""
+MAX_TEXT_BYTES = 800 * 1024
+"""The text read from it: the five seeds hold 13–38 KB. The review page posts the text back with the forms,
+and Django refuses a form body over 2.5 MB (DATA_UPLOAD_MAX_MEMORY_SIZE), so the text stays well below."""
 MIN_CHINESE = 20
 
 
 def _decode(data: bytes) -> str:
     if b"\x00" in data[:4096]:
-        raise Invalid("文件是二进制内容，不是文本：请上传 .txt、.docx 或带文字层的 .pdf。")
+        raise Invalid(_("文件是二进制内容，不是文本：请上传 .txt、.docx 或带文字层的 .pdf。"))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise Invalid("无法识别文件的文字编码（支持 UTF-8 和 GB18030/GBK）。")
+    raise Invalid(_("无法识别文件的文字编码（支持 UTF-8 和 GB18030/GBK）。"))
 
 
 def _docx(data: bytes) -> str:
@@ -28,8 +32,8 @@ def _docx(data: bytes) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise Invalid("无法打开 .docx 文件：文件已损坏或不是 Word 文档。") from exc
+    except Exception as exc:  # noqa: BLE001 — any failure to parse an untrusted file is the same refusal
+        raise Invalid(_("无法打开 .docx 文件：文件已损坏或不是 Word 文档。")) from exc
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -44,25 +48,31 @@ def _docx(data: bytes) -> str:
 
 def _pdf(data: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise Invalid("无法读取 .pdf 文件：文件已损坏或已加密。") from exc
+    except Exception as exc:  # noqa: BLE001 — any failure to parse an untrusted file is the same refusal
+        raise Invalid(_("无法读取 .pdf 文件：文件已损坏或已加密。")) from exc
     text = "\n".join(pages)
     if len(re.findall(r"[\u4e00-\u9fff]", text)) < MIN_CHINESE:
-        raise Invalid("这个 PDF 没有文字层（可能是扫描件）：请上传原文的 .docx 或 .txt，或先做文字识别。")
+        raise Invalid(_("这个 PDF 没有文字层（可能是扫描件）：请上传原文的 .docx 或 .txt，或先做文字识别。"))
     return text
+
+
+def too_large(size: int) -> str:
+    return _("文件过大（%(size).1f MB）：上限为 %(limit)d MB。") % {
+        "size": size / 1024 / 1024,
+        "limit": MAX_BYTES // 1024 // 1024,
+    }
 
 
 def document_text(*, name: str, data: bytes) -> str:
     """The text of an uploaded document, or Invalid naming why it cannot be read."""
     if len(data) > MAX_BYTES:
-        raise Invalid(f"文件过大（{len(data) / 1024 / 1024:.1f} MB）：上限为 {MAX_BYTES // 1024 // 1024} MB。")
+        raise Invalid(too_large(len(data)))
     if not data:
-        raise Invalid("文件是空的。")
+        raise Invalid(_("文件是空的。"))
     suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     if suffix == "docx":
         text = _docx(data)
@@ -71,16 +81,16 @@ def document_text(*, name: str, data: bytes) -> str:
     elif suffix in ("txt", "text", ""):
         text = _decode(data)
     else:
-        raise Invalid(f"不支持 .{suffix} 文件：请上传 .txt、.docx 或 .pdf。")
+        raise Invalid(_("不支持 .%(suffix)s 文件：请上传 .txt、.docx 或 .pdf。") % {"suffix": suffix})
     return text_check(text)
 
 
 def text_check(text: str) -> str:
     """Refuse a text that is empty or not Chinese: nothing could be proposed from it."""
     if not text or not text.strip():
-        raise Invalid("文本是空的：请粘贴方案全文或上传文件。")
-    if len(text.encode("utf-8")) > MAX_BYTES:
-        raise Invalid(f"文本过长：上限为 {MAX_BYTES // 1024 // 1024} MB。")
+        raise Invalid(_("文本是空的：请粘贴方案全文或上传文件。"))
+    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+        raise Invalid(_("文本过长：上限为 %(kb)d KB（一份方案通常只有几十 KB）。") % {"kb": MAX_TEXT_BYTES // 1024})
     if len(re.findall(r"[\u4e00-\u9fff]", text)) < MIN_CHINESE:
-        raise Invalid("文本不是中文的方案文件（几乎没有汉字）：请粘贴方案的中文原文。")
+        raise Invalid(_("文本不是中文的方案文件（几乎没有汉字）：请粘贴方案的中文原文。"))
     return text

@@ -13,8 +13,8 @@ from core.errors import Forbidden, Invalid
 from onboarding.extract import propose
 from onboarding.forms import DepartmentFormSet, DocumentForm, IndicatorFormSet, PlanForm, TaskFormSet
 from onboarding.selectors import highlighted_runs
-from onboarding.services import department_matches, onboarding_city, proposal_confirm
-from onboarding.sources import MAX_BYTES, document_text, text_check
+from onboarding.services import department_matches, known_city, notice_text, onboarding_city, proposal_confirm
+from onboarding.sources import MAX_BYTES, document_text, text_check, too_large
 
 
 def _review_context(request, text, plan_form, indicators, tasks, departments, proposal=None, elapsed=None):
@@ -33,13 +33,15 @@ def _review_context(request, text, plan_form, indicators, tasks, departments, pr
         "departments": departments,
         "runs": highlighted_runs(text, spans),
         "matches": department_matches(city_code=city_code, names=names) if city_code else {},
-        "notices": (proposal or {}).get("notices") or [],
+        "notices": [notice_text(n) for n in (proposal or {}).get("notices") or []],
         "elapsed_ms": round(elapsed * 1000) if elapsed is not None else None,
     }
 
 
 def _initial(proposal, city):
     plan = proposal["plan"]
+    if city is None and plan.get("city_name"):
+        city = known_city(name=plan["city_name"])  # an administrator onboarding a city already in ipcity
     plan_initial = {
         "city_code": city.code if city else "",
         "city_name": city.name if city else (plan.get("city_name") or ""),
@@ -71,9 +73,7 @@ def plan_new(request):
             upload = form.cleaned_data.get("upload")
             if upload is not None:
                 if upload.size > MAX_BYTES:
-                    raise Invalid(
-                        {"upload": [_("文件过大（%(mb).1f MB）：上限为 10 MB。") % {"mb": upload.size / 1024 / 1024}]}
-                    )
+                    raise Invalid({"upload": [too_large(upload.size)]})  # refused before reading it
                 text = document_text(name=upload.name, data=upload.read())
             else:
                 text = text_check(form.cleaned_data.get("text") or "")

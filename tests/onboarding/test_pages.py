@@ -112,3 +112,25 @@ def test_staff_may_onboard_only_their_own_city(client, standing):
     data = _confirm_data(_review(client))
     data["city_code"] = "elsewhere"
     assert client.post(reverse("onboarding-confirm"), data).status_code == 403
+
+
+def test_departments_are_matched_to_the_citys_existing_ones(client, standing):
+    from plans.models import City, Department, DepartmentAlias
+
+    city = City.objects.create(code="shenyang", name="沈阳市")
+    bureau = Department.objects.create(city=city, name="市市场监管局(知识产权局)", is_programme_owner=True)
+    DepartmentAlias.objects.create(department=bureau, alias="市场监管局")
+    client.force_login(standing.admin)
+    html = _review(client).content.decode()
+    assert 'value="shenyang"' in html
+    assert "市市场监管局 → 已有：市市场监管局(知识产权局)" in html
+    assert "市统计局 → 新部门" in html
+
+
+def test_a_20_mb_upload_is_refused_before_it_is_read(client, standing):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(standing.admin)
+    upload = SimpleUploadedFile("plan.txt", b"x" * (20 * 1024 * 1024))
+    response = client.post(reverse("onboarding-new"), {"upload": upload})
+    assert response.status_code == 200 and "文件过大" in response.content.decode()

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import Invalid
 from onboarding.extract import propose
-from onboarding.services import proposal_confirm
+from onboarding.services import notice_text, proposal_confirm
 from onboarding.sources import document_text
 
 
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                     f"  任务 {t['section']}{t['number']} {t['title']}: 牵头 {t['lead']} 责任 {t['responsible']}"
                 )
         for notice in proposal["notices"]:
-            self.stderr.write(notice)
+            self.stderr.write(notice_text(notice))
         self.stderr.write(f"proposed in {elapsed * 1000:.0f} ms")
         if not save:
             return

@@ -7,5 +7,5 @@ document.addEventListener("focusin", (event) => {
   box.classList.add("active");
   const marks = [...document.querySelectorAll("mark[data-ids]")].filter((m) => m.dataset.ids.split(" ").includes(id));
   marks.forEach((m) => m.classList.add("active"));
-  if (marks.length) marks[0].scrollIntoView({ block: "center", behavior: "smooth" });
+  if (marks.length) marks[0].scrollIntoView({ block: "center", behavior: "auto" });
 });
