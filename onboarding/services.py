@@ -196,11 +196,12 @@ def proposal_document(*, proposal: dict, city_code: str, city_name: str, provinc
 
 def proposal_confirm(
     *, proposal: dict, city_code: str, city_name: str, province: str = "", dry_run=False
-) -> LoadReport:
-    """Save confirmed proposals as a plan: all of it or nothing, through the fixture loader's checks."""
+) -> tuple[str, LoadReport]:
+    """Save confirmed proposals as a plan: all of it or nothing, through the fixture loader's checks.
+    Returns the plan's code and what the load did."""
     try:
         document = proposal_document(proposal=proposal, city_code=city_code, city_name=city_name, province=province)
-        return plan_document_load(document=document, dry_run=dry_run)
+        return document["plan"]["code"], plan_document_load(document=document, dry_run=dry_run)
     except ValidationError as exc:
         raise Invalid({"": exc.messages}) from exc
     except (KeyError, TypeError, ValueError) as exc:

@@ -3,6 +3,7 @@ Everything else, and every file that yields no Chinese text, is refused with a r
 
 import io
 import re
+import unicodedata
 
 from django.utils.translation import gettext as _
 
@@ -54,7 +55,7 @@ def _pdf(data: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as exc:  # noqa: BLE001 — any failure to parse an untrusted file is the same refusal
         raise Invalid(_("无法读取 .pdf 文件：文件已损坏或已加密。")) from exc
-    text = "\n".join(pages)
+    text = pdf_reflow("\n".join(pages))
     if len(re.findall(r"[\u4e00-\u9fff]", text)) < MIN_CHINESE:
         raise Invalid(_("这个 PDF 没有文字层（可能是扫描件）：请上传原文的 .docx 或 .txt，或先做文字识别。"))
     return text
@@ -65,6 +66,37 @@ def too_large(size: int) -> str:
         "size": size / 1024 / 1024,
         "limit": MAX_BYTES // 1024 // 1024,
     }
+
+
+RADICALS = str.maketrans(
+    {"⺠": "民", "⻓": "长", "⻔": "门", "⻋": "车", "⻜": "飞", "⻄": "西", "⻛": "风", "⻢": "马"}
+)
+"""Radical-block look-alikes some PDF fonts map CJK characters to (NFKC leaves these; it maps ⼀ to 一)."""
+HEADING_START = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．、]|——|附件|[•·])"
+)
+SPACE_NEAR_CJK = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])|(?<=[(,:;%]) +| +(?=[),:;%])")
+
+
+def pdf_reflow(text: str) -> str:
+    """A PDF's text layer as the document reads: look-alike characters back to the common ones, the spaces
+    a layout engine puts beside Chinese characters and numbers removed, and line breaks inside a sentence
+    (where the page was only full) joined; a break before a heading (二、 (一) 1. ——) or after 。；：is kept."""
+    text = unicodedata.normalize("NFKC", text).translate(RADICALS)
+    lines = [SPACE_NEAR_CJK.sub("", line.rstrip()) for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if (
+            out
+            and out[-1]
+            and line
+            and not re.search(r"[。；;：:！!？?〕]$", out[-1])
+            and not HEADING_START.match(line)
+        ):
+            out[-1] += line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def document_text(*, name: str, data: bytes) -> str:

@@ -131,12 +131,14 @@ def plan_confirm(request):
             "leading_group": extras.get("leading_group") or [],
         }
         try:
-            report = proposal_confirm(proposal=proposal, city_code=data["city_code"], city_name=data["city_name"])
+            plan_code, report = proposal_confirm(
+                proposal=proposal, city_code=data["city_code"], city_name=data["city_name"]
+            )
         except Invalid as exc:
             errors = [m for ms in exc.fields.values() for m in ms]
         else:
             messages.success(request, _("方案已保存：") + "；".join(report.lines()))
-            return redirect("home")
+            return redirect("plan", code=plan_code)
     context = _review_context(request, text, plan_form, indicators, tasks, departments)
     context["errors"] = errors
     return render(request, "onboarding/review.html", context, status=400)

@@ -80,3 +80,25 @@ def test_bad_input_is_refused(admin_page):
     page.wait_for_load_state()
     assert "不是中文" in page.content()
     shoot(page, "refused-zh-hans-1366")
+
+
+def test_a_pdf_with_a_text_layer_is_read(browser, tmp_path):
+    """Chromium prints the Nantong seed to a PDF (a real text layer, as an office suite would export it)."""
+    import html
+
+    import yaml
+
+    from onboarding.extract import propose
+    from onboarding.scoring import assignment_score, indicator_score
+    from onboarding.sources import document_text
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content(f"<pre style='white-space:pre-wrap;font-size:11px'>{html.escape(NANTONG)}</pre>")
+    data = page.pdf(format="A4")
+    context.close()
+    text = document_text(name="nantong.pdf", data=data)
+    proposal = propose(text)
+    fixture = yaml.safe_load((PLAN_FIXTURE_DIR / "nantong.yaml").read_text(encoding="utf-8"))
+    assert indicator_score(proposal["indicators"], fixture["indicators"]).recall >= 0.9
+    assert assignment_score(proposal, fixture).recall >= 0.9

@@ -90,6 +90,7 @@ def test_confirm_saves_edits_and_drops_in_one_transaction(client, standing):
     data["ind-1-name"] = "专利技术合同成交额（已核对）"
     response = client.post(reverse("onboarding-confirm"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == reverse("plan", args=["shenyang2-2020-2023"])
     names = list(Indicator.objects.filter(plan__city__code="shenyang2").values_list("name", flat=True))
     assert "专利技术合同成交额（已核对）" in names and "知识产权转让、许可数量" not in names
 

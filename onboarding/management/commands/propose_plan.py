@@ -59,9 +59,9 @@ class Command(BaseCommand):
         if not name:
             raise CommandError("--save needs --city-name: the title names no city")
         try:
-            report = proposal_confirm(proposal=proposal, city_code=city_code, city_name=name)
+            plan_code, report = proposal_confirm(proposal=proposal, city_code=city_code, city_name=name)
         except Invalid as exc:
             raise CommandError(str(exc)) from exc
-        self.stderr.write("已保存")
+        self.stderr.write(f"已保存：{plan_code}")
         for line in report.lines():
             self.stderr.write(f"  {line}")
