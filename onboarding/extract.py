@@ -517,28 +517,40 @@ def _qualitative_targets(text: str, ctx: Context, targets: list[dict]) -> list[d
             if any(q["name"] == name for q in found):
                 continue
             date_iso, _ = _target_date(text, _sentence_bounds(text, m.start(), m.end())[0], m.start(), ctx)
-            found.append(
-                {
-                    "name": name,
-                    "target_value": None,
-                    "unit": "",
-                    "measure_type": "stock",
-                    "target_form": "qualitative",
-                    "base_value": None,
-                    "base_year": None,
-                    "base_quote": None,
-                    "target_date": date_iso,
-                    "lead": [],
-                    "category": _category(text, clause_start),
-                    "interim_targets": [],
-                    "target_group": None,
-                    "notes": "定性目标：文件没有给出数字。",
-                    "readings": [],
-                    **_span_quote(text, clause_start, clause_end),
-                }
-            )
+            names = [name]
+            parts = re.split(r"和|及", name)
+            if len(parts) == 2 and all(MEASURE_NOUN.search(p) for p in parts) and ctx.use("qualitative_pair"):
+                names = parts  # 专利密集型产业增加值和地理标志产品产值显著提升: two measures, each to rise
+            for part in names:
+                found.append(_qualitative(text, part, clause_start, clause_end, date_iso))
             taken.append((clause_start, clause_end))
     return found
+
+
+MEASURE_NOUN = re.compile(r"[\u4e00-\u9fff]{2,}(?:值|额|量|数|率)$")
+MONEY = re.compile(r"(金额|成交额|融资额|产值|增加值|收入)$")
+
+
+def _qualitative(text: str, name: str, clause_start: int, clause_end: int, date_iso) -> dict:
+    """A goal without a number; a money measure (…产值) keeps its unit, 亿元, for when figures come."""
+    return {
+        "name": name,
+        "target_value": None,
+        "unit": "亿元" if MONEY.search(name) else "",
+        "measure_type": "stock",
+        "target_form": "qualitative",
+        "base_value": None,
+        "base_year": None,
+        "base_quote": None,
+        "target_date": date_iso,
+        "lead": [],
+        "category": _category(text, clause_start),
+        "interim_targets": [],
+        "target_group": None,
+        "notes": "定性目标：文件没有给出数字。",
+        "readings": [],
+        **_span_quote(text, clause_start, clause_end),
+    }
 
 
 CATEGORY_CUES = re.compile(r"(?:——|\d[.．]|[(（][一二三四五六七八九十][)）])\s*(知识产权[\u4e00-\u9fff]{2,4})")
@@ -676,13 +688,8 @@ def _merge(indicators: list[dict], groups: list[dict], ctx: Context) -> list[dic
     same measure due earlier in a staged sentence becomes an interim target of the later one."""
     kept: list[dict] = []
     for ind in indicators:
-        if any(
-            g["target_value"] == ind["target_value"]
-            and g["unit"] == ind["unit"]
-            and name_overlap(g["name"], ind["name"])
-            for g in groups
-        ):
-            continue  # the text repeating a shared (merged-cell) target of a table
+        if any(g["target_value"] == ind["target_value"] and name_overlap(g["name"], ind["name"]) for g in groups):
+            continue  # the text repeating a shared (merged-cell) target of a table, in whatever unit it says
         same = [k for k in kept if k["unit"] == ind["unit"] and _same_measure(k["name"], ind["name"])]
         if any(k["target_value"] == ind["target_value"] for k in same):
             continue

@@ -1,9 +1,9 @@
 """How good the proposals are, measured against a checked plan fixture with the issue's matching rule.
 
 Indicators match when target value and unit agree and the names share at least half of the shorter name's
-characters (each fixture indicator matched at most once). Assignments match on (task, department, lead or
-responsible), a task named by its section and number, a department by its spelling; blanket clauses are
-expanded on both sides as the loader expands them. Pure functions: no Django.
+characters (each fixture indicator matched at most once, by the largest one-to-one pairing). Assignments
+match on (task, department, lead or responsible), a task named by its section and number, a department by
+its spelling; blanket clauses are expanded on both sides as the loader expands them. Pure: no Django.
 """
 
 from dataclasses import dataclass
@@ -32,23 +32,32 @@ def _value(v):
     return None if v is None else Decimal(str(v)).normalize()
 
 
+def indicator_pair(proposed: dict, expected: dict) -> bool:
+    """The issue's rule for one pair: target value and unit agree, names share half the shorter's characters."""
+    return (
+        _value(expected.get("target_value")) == _value(proposed.get("target_value"))
+        and (expected.get("unit") or "") == (proposed.get("unit") or "")
+        and name_overlap(expected["name"], proposed["name"])
+    )
+
+
 def indicator_score(proposed: list[dict], expected: list[dict]) -> Score:
-    free = list(expected)
-    matched = 0
-    for p in proposed:
-        hit = next(
-            (
-                e
-                for e in free
-                if _value(e.get("target_value")) == _value(p.get("target_value"))
-                and (e.get("unit") or "") == (p.get("unit") or "")
-                and name_overlap(e["name"], p["name"])
-            ),
-            None,
-        )
-        if hit is not None:
-            free.remove(hit)
-            matched += 1
+    """Matched = the largest one-to-one pairing of proposals with fixture indicators under the rule (so a
+    loose early pair cannot take the fixture row a later, exact proposal needs)."""
+    candidates = [[j for j, e in enumerate(expected) if indicator_pair(p, e)] for p in proposed]
+    owner: dict[int, int] = {}
+
+    def augment(i: int, seen: set) -> bool:
+        for j in candidates[i]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in owner or augment(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    matched = sum(1 for i in range(len(proposed)) if augment(i, set()))
     return Score(found=len(proposed), expected=len(expected), matched=matched)
 
 

@@ -135,3 +135,17 @@ def test_a_20_mb_upload_is_refused_before_it_is_read(client, standing):
     upload = SimpleUploadedFile("plan.txt", b"x" * (20 * 1024 * 1024))
     response = client.post(reverse("onboarding-new"), {"upload": upload})
     assert response.status_code == 200 and "文件过大" in response.content.decode()
+
+
+def test_review_queries_do_not_grow_with_the_document(client, standing):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(standing.admin)
+    counts = []
+    for source in ("004_274b4b31dd4bf67b.txt", "001_bd8fbcfcfad85180.txt"):  # 20 indicators, then 24 + 43 tasks
+        text = (PLAN_FIXTURE_DIR / "sources" / source).read_text(encoding="utf-8")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(reverse("onboarding-new"), {"text": text}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
