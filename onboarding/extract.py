@@ -8,7 +8,7 @@ Pure functions: no Django.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from onboarding import departments as depts
 from onboarding import tables
@@ -53,7 +53,7 @@ FLOW_VERBS = (
 STOCK_CUES = ("累计", "拥有量", "注册量", "有效", "达到", "增加到", "不低于", "保持")
 LEAD_FILLERS = re.compile(
     r"^(?:[,，;；、和及与并]|到\d{4}年[底末]?|至\d{4}年[底末]?|\d{4}年[底末]?前?|试点期间|在试点期间|期间|规划期内|"
-    r"力争|争取|确保|全市|我市|全省|全区|实现|推动|进一步|持续|累计|合计|其中|试点平台|园区|计划|预计|每年|年均)+"
+    r"力争|争取|确保|全市|我市|全省|全区|实现|推动|进一步|持续|累计|合计|其中|计划|预计|每年|年均)+"
 )
 TRAILING_CUES = re.compile(
     r"(?:年均增长|年均增幅|年均提高|年均新增|年均|较\d{4}年(?:底|末)?(?:增长|提高)|增长|增幅|提高|达到|达|增加到|增加|"
@@ -121,9 +121,8 @@ PHASE = re.compile(
 
 
 def _month_end(year: int, month: int) -> date:
-    if month == 12:
-        return date(year, 12, 31)
-    return date(year, month + 1, 1).fromordinal(date(year, month + 1, 1).toordinal() - 1)
+    first_of_next = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return first_of_next - timedelta(days=1)
 
 
 def plan_metadata(text: str) -> dict:
@@ -844,6 +843,20 @@ def _table_tasks(text: str, ctx: Context) -> list[dict]:
 
 # --- Leading group ------------------------------------------------------------------------------------------
 
+DEPARTMENT_END = re.compile(r"(?:局|委|部|院|校|会|行|关|政府|办|中心)(?:[(（][^()（）]{2,12}[)）])?")
+
+
+def _department_in_post(post: str, families: set[str]) -> str | None:
+    """The longest start of a post (市人力资源社会保障局局长 → 市人力资源社会保障局) that spells a department the
+    plan names elsewhere; None when the post names none of them (市长, 副秘书长)."""
+    best = None
+    for m in DEPARTMENT_END.finditer(post):
+        candidate = post[: m.end()]
+        if depts.family_key(candidate) in families:
+            best = candidate
+    return best
+
+
 ROLE_LINE = re.compile(r"^(组\s*长|副\s*组\s*长|成\s*员)\s*[:：]?\s*")
 MEMBER = re.compile(r"^([\u4e00-\u9fff](?:\s{0,3}[\u4e00-\u9fff]){1,3}?)\s+(\S.{1,60})$")
 
@@ -931,9 +944,13 @@ def propose(text: str, *, disabled: frozenset = frozenset(), fired: set | None =
         names += b["departments"]
     for ind in indicators:
         names += ind["lead"]
-    known = sorted(set(names), key=len, reverse=True)
+    families = {depts.family_key(n) for n in names}
     for member in roster:
-        member["department"] = next((n for n in known if member["post"].startswith(n)), None)
+        # The post's own spelling of a department the plan names elsewhere (刘利民 市市场监管局(知识产权局)局长).
+        spelling = _department_in_post(member["post"], families)
+        if spelling:
+            member["department"] = spelling
+            names.append(spelling)
     departments = depts.group(names)
     notices = [] if indicators else [NO_TARGET]
     return {

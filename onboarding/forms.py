@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import MeasureType, TargetForm
+from plans.models import LeadingGroupMember
 
 LIST_HELP = _("多个单位用“、”分隔")
 
@@ -156,6 +157,19 @@ class DepartmentForm(forms.Form):
                 "is_programme_owner": d.get("is_programme_owner", False)}  # fmt: skip
 
 
+class MemberForm(forms.Form):
+    role = forms.ChoiceField(label=_("职务"), choices=[("", "—"), *LeadingGroupMember.Role.choices])
+    name = forms.CharField(label=_("姓名"), max_length=30)
+    post = forms.CharField(label=_("职务（原文）"), max_length=120)
+    department = forms.CharField(label=_("部门"), max_length=100, required=False)
+    quote = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def proposal(self) -> dict:
+        d = self.cleaned_data
+        return {"role": d["role"], "name": d["name"], "post": d["post"], "department": d.get("department") or None}
+
+
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=1, can_delete=True)
 TaskFormSet = forms.formset_factory(TaskForm, extra=1, can_delete=True)
 DepartmentFormSet = forms.formset_factory(DepartmentForm, extra=1, can_delete=True)
+MemberFormSet = forms.formset_factory(MemberForm, extra=1, can_delete=True)

@@ -12,7 +12,7 @@ from core.errors import Forbidden, Invalid
 from onboarding.departments import family_key, normalise
 from onboarding.extract import NO_TARGET
 from ops.fixtures import LoadReport, plan_document_load
-from plans.models import City, Department, DepartmentAlias
+from plans.models import City, Department, DepartmentAlias, Plan
 
 KIND_RULES = (
     (r"法院", "court"),
@@ -201,7 +201,11 @@ def proposal_confirm(
     Returns the plan's code and what the load did."""
     try:
         document = proposal_document(proposal=proposal, city_code=city_code, city_name=city_name, province=province)
-        return document["plan"]["code"], plan_document_load(document=document, dry_run=dry_run)
+        code = document["plan"]["code"]
+        if Plan.objects.filter(code=code).exists():
+            # The loader would make the plan exactly these proposals, dropping what staff curated since.
+            raise Invalid({"": [_("方案 %(code)s 已存在：已有方案请在方案页面或方案文件中维护。") % {"code": code}]})
+        return code, plan_document_load(document=document, dry_run=dry_run)
     except ValidationError as exc:
         raise Invalid({"": exc.messages}) from exc
     except (KeyError, TypeError, ValueError) as exc:

@@ -11,15 +11,15 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import Forbidden, Invalid
 from onboarding.extract import propose
-from onboarding.forms import DepartmentFormSet, DocumentForm, IndicatorFormSet, PlanForm, TaskFormSet
+from onboarding.forms import DepartmentFormSet, DocumentForm, IndicatorFormSet, MemberFormSet, PlanForm, TaskFormSet
 from onboarding.selectors import highlighted_runs
 from onboarding.services import department_matches, known_city, notice_text, onboarding_city, proposal_confirm
 from onboarding.sources import MAX_BYTES, document_text, text_check, too_large
 
 
-def _review_context(request, text, plan_form, indicators, tasks, departments, proposal=None, elapsed=None):
+def _review_context(request, text, plan_form, indicators, tasks, departments, members, proposal=None, elapsed=None):
     spans = {}
-    for prefix, formset in (("ind", indicators), ("task", tasks)):
+    for prefix, formset in (("ind", indicators), ("task", tasks), ("member", members)):
         for n, form in enumerate(formset.forms):
             span = (form.initial or {}).get("span")
             if span:
@@ -31,6 +31,7 @@ def _review_context(request, text, plan_form, indicators, tasks, departments, pr
         "indicators": indicators,
         "tasks": tasks,
         "departments": departments,
+        "members": members,
         "runs": highlighted_runs(text, spans),
         "matches": department_matches(city_code=city_code, names=names) if city_code else {},
         "notices": [notice_text(n) for n in (proposal or {}).get("notices") or []],
@@ -47,7 +48,7 @@ def _initial(proposal, city):
         "city_name": city.name if city else (plan.get("city_name") or ""),
         **{k: plan.get(k) for k in ("title", "document_number", "issuer", "issue_date", "period_start", "period_end")},
         "extras": json.dumps(
-            {k: proposal.get(k) for k in ("target_groups", "blanket_assignments", "leading_group")}
+            {k: proposal.get(k) for k in ("target_groups", "blanket_assignments")}
             | {"phases": plan.get("phases") or []},
             ensure_ascii=False,
         ),
@@ -60,7 +61,8 @@ def _initial(proposal, city):
         )
     tasks = [{**t, "lead": "、".join(t["lead"]), "responsible": "、".join(t["responsible"])} for t in proposal["tasks"]]
     departments = [{**d, "aliases": "、".join(d["aliases"])} for d in proposal["departments"]]
-    return plan_initial, indicators, tasks, departments
+    members = [{**m, "department": m.get("department") or ""} for m in proposal["leading_group"]]
+    return plan_initial, indicators, tasks, departments, members
 
 
 @login_required
@@ -85,12 +87,15 @@ def plan_new(request):
             started = time.perf_counter()
             proposal = propose(text)
             elapsed = time.perf_counter() - started
-            plan_initial, inds, tasks, depts = _initial(proposal, city)
+            plan_initial, inds, tasks, depts, roster = _initial(proposal, city)
             plan_form = PlanForm(initial={**plan_initial, "source_text": text})
             indicators = IndicatorFormSet(initial=inds, prefix="ind")
             task_set = TaskFormSet(initial=tasks, prefix="task")
             dept_set = DepartmentFormSet(initial=depts, prefix="dept")
-            context = _review_context(request, text, plan_form, indicators, task_set, dept_set, proposal, elapsed)
+            member_set = MemberFormSet(initial=roster, prefix="member")
+            context = _review_context(
+                request, text, plan_form, indicators, task_set, dept_set, member_set, proposal, elapsed
+            )
             return render(request, "onboarding/review.html", context)
     return render(request, "onboarding/new.html", {"form": form, "max_mb": MAX_BYTES // 1024 // 1024})
 
@@ -108,8 +113,10 @@ def plan_confirm(request):
     indicators = IndicatorFormSet(request.POST, prefix="ind")
     tasks = TaskFormSet(request.POST, prefix="task")
     departments = DepartmentFormSet(request.POST, prefix="dept")
+    members = MemberFormSet(request.POST, prefix="member")
     text = request.POST.get("source_text", "")
-    valid = all([plan_form.is_valid(), indicators.is_valid(), tasks.is_valid(), departments.is_valid()])
+    formsets = (indicators, tasks, departments, members)
+    valid = all([plan_form.is_valid(), *(f.is_valid() for f in formsets)])
     errors = []
     if valid:
         data = plan_form.cleaned_data
@@ -128,7 +135,7 @@ def plan_confirm(request):
             "departments": _kept(departments),
             "target_groups": extras.get("target_groups") or [],
             "blanket_assignments": extras.get("blanket_assignments") or [],
-            "leading_group": extras.get("leading_group") or [],
+            "leading_group": [{**m, "order": n} for n, m in enumerate(_kept(members), 1)],
         }
         try:
             plan_code, report = proposal_confirm(
@@ -139,6 +146,6 @@ def plan_confirm(request):
         else:
             messages.success(request, _("方案已保存：") + "；".join(report.lines()))
             return redirect("plan", code=plan_code)
-    context = _review_context(request, text, plan_form, indicators, tasks, departments)
+    context = _review_context(request, text, plan_form, indicators, tasks, departments, members)
     context["errors"] = errors
     return render(request, "onboarding/review.html", context, status=400)

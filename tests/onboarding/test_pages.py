@@ -149,3 +149,20 @@ def test_review_queries_do_not_grow_with_the_document(client, standing):
             assert client.post(reverse("onboarding-new"), {"text": text}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_leading_group_is_reviewed_and_saved(client, standing):
+    from plans.models import LeadingGroupMember
+
+    text = (PLAN_FIXTURE_DIR / "sources" / "000_6d9d402cb80ceabd.txt").read_text(encoding="utf-8")
+    client.force_login(standing.admin)
+    review = client.post(reverse("onboarding-new"), {"text": text})
+    assert 'id="src-member-0"' in review.content.decode()
+    data = _confirm_data(review)
+    data["city_code"] = "chaoyang2"
+    data["member-1-DELETE"] = "on"  # 副组长 dropped by the reviewer
+    assert client.post(reverse("onboarding-confirm"), data).status_code == 302
+    members = LeadingGroupMember.objects.filter(plan__city__code="chaoyang2")
+    assert members.count() == 30
+    assert members.get(order=1).name == "老颜武" and not members.filter(name="高宇恒").exists()
+    assert members.get(name="刘利民").department.name == "市市场监管局(知识产权局)"

@@ -1,11 +1,13 @@
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from core.errors import Invalid
+from onboarding.extract import propose
 from onboarding.sources import document_text
 from ops.fixtures import PLAN_FIXTURE_DIR
 
@@ -39,16 +41,44 @@ def test_pdf_without_a_text_layer_is_refused():
         document_text(name="scan.pdf", data=buffer.getvalue())
 
 
-def test_docx_paragraphs_and_tables_are_read(tmp_path):
-    import docx
+def docx(paragraphs: list[str], table: list[list[str]]) -> bytes:
+    """A minimal Word document: the parts Word itself needs to open it, paragraphs, then one table."""
+    from xml.sax.saxutils import escape
 
-    document = docx.Document()
-    for line in CHAOYANG.read_text(encoding="utf-8").splitlines()[:40]:
-        document.add_paragraph(line)
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    body = "".join(f"<w:p><w:r><w:t>{escape(p)}</w:t></w:r></w:p>" for p in paragraphs)
+    rows = "".join(
+        "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{escape(c)}</w:t></w:r></w:p></w:tc>" for c in row) + "</w:tr>"
+        for row in table
+    )
+    document = f"<w:document {w}><w:body>{body}<w:tbl>{rows}</w:tbl></w:body></w:document>"
+    types = (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
     buffer = io.BytesIO()
-    document.save(buffer)
-    text = document_text(name="plan.docx", data=buffer.getvalue())
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr("word/document.xml", document)
+    return buffer.getvalue()
+
+
+def test_docx_paragraphs_and_tables_are_read():
+    paragraphs = CHAOYANG.read_text(encoding="utf-8").splitlines()[:40]
+    table = [["指标名称", "单位", "目标数"], ["有效发明专利量", "万件", "7.8"], ["专利代理师", "人", "35"]]
+    text = document_text(name="plan.docx", data=docx(paragraphs, table))
     assert "朝政办发〔2024〕13号" in text and "年均增长8%以上" in text
+    found = {(i["name"], i["target_value"], i["unit"]) for i in propose(text)["indicators"]}
+    assert {("有效发明专利量", 7.8, "万件"), ("专利代理师", 35, "人")} <= found
+
+
+def test_a_docx_zip_bomb_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b" " * (60 * 1024 * 1024))
+    with pytest.raises(Invalid, match="docx"):
+        document_text(name="bomb.docx", data=buffer.getvalue())
 
 
 def test_propose_plan_prints_the_documented_keys(capsys):
@@ -113,3 +143,12 @@ def test_score_proposals_meets_the_issue_targets(capsys):
     assert indicators.recall >= 0.90 and indicators.precision >= 0.85
     assert assignments.recall >= 0.90 and assignments.precision >= 0.90
     assert total([r["loo_indicators"] for r in rows]).recall >= 0.80
+
+
+@pytest.mark.django_db
+def test_an_existing_plan_is_not_overwritten_by_proposals():
+    from ops.fixtures import plan_fixture_load
+
+    plan_fixture_load(path=PLAN_FIXTURE_DIR / "chaoyang.yaml")
+    with pytest.raises(CommandError, match="已存在"):
+        call_command("propose_plan", str(CHAOYANG), "--save", "--city-code", "chaoyang", "--city-name", "朝阳市")
