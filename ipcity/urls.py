@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("figures.urls")),
     path("", include("indicators.urls")),
     path("", include("plans.urls")),
+    path("", include("onboarding.urls")),
     path("", include("ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

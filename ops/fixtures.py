@@ -120,6 +120,12 @@ def plan_fixture_load(*, path: Path, dry_run: bool = False) -> LoadReport:
     """Load one plan fixture (fixtures/plans/SCHEMA.md) and remove what it no longer names; all or nothing.
     A dry run reports the same changes and keeps none."""
     document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return plan_document_load(document=document, dry_run=dry_run)
+
+
+def plan_document_load(*, document: dict, dry_run: bool = False) -> LoadReport:
+    """Load one plan document already parsed (a fixture, or confirmed onboarding proposals) through the same
+    checks, in one transaction; a dry run reports the changes and keeps none."""
     report = LoadReport()
     try:
         with transaction.atomic():

@@ -154,7 +154,12 @@ INSTALLED_APPS = [
     "dashboards",
     "reports",
     "ops",
+    "onboarding",
 ]
+
+# The 新建方案 review page posts one row of fields per proposal (a plan of 60 indicators and 80 tasks runs to
+# about 2,000 fields); the default 1,000 would refuse it. Still bounded against a flood of fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
