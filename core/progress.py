@@ -234,8 +234,9 @@ def _is_total(rule: IndicatorRule) -> bool:
 
 
 def _strict_growth(rule: IndicatorRule, base: float | None) -> bool:
-    """A growth target on a base of 0 has an end target of 0; only a value above 0 shows any growth."""
-    return rule.target_form in GROWTH_FORMS and base == 0
+    """A growth target on a base of 0 has an end target of 0; only a value above 0 shows any growth. A
+    reduction from 0 cannot be asked for, so a lower-is-better target on a base of 0 is a line not to cross."""
+    return rule.target_form in GROWTH_FORMS and base == 0 and rule.direction != LOWER
 
 
 def _is_cap(rule: IndicatorRule) -> bool:
@@ -501,6 +502,8 @@ def _share(rule: IndicatorRule, current: float, origin: float, end: float, stric
     """p: the share of the way from origin to end; all or nothing when there is no way to go (the target
     equals the base, or the base is already past it), so a better value never gives a smaller share."""
     if not _right_way(rule, origin, end, strict):
+        if _is_cap(rule):  # a cap with no room: within it nothing is used up, past it all of it is
+            return 0.0 if _meets(rule, current, end, strict) else 1.0
         return 1.0 if _meets(rule, current, end, strict) else 0.0
     return (current - origin) / (end - origin)
 

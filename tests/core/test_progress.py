@@ -1511,3 +1511,16 @@ def test_overdue_since_is_the_latest_missed_deadline_and_final_day_follows_the_l
     assert overdue_since(indicator, D(2024, 4, 15)) is None
     assert final_day(indicator) == D(2027, 1, 16)
     assert not plan_is_over(indicator, D(2027, 1, 15)) and plan_is_over(indicator, D(2027, 1, 16))
+
+
+# Regression (found by hypothesis): a lower-is-better flow with a growth target on a base of 0 is a cap of 0.
+# It used to read "以大于0为达标" and give a value below the cap 100% (lagging) while 0 was on track.
+@pytest.mark.parametrize(
+    ("value", "status", "progress"),
+    [(0.0, Status.ON_TRACK, 0.0), (-0.01, Status.ON_TRACK, 0.0), (1.0, Status.LAGGING, 1.0)],
+)
+def test_a_lower_is_better_flow_on_a_base_of_zero_is_a_cap_of_zero(value, status, progress):
+    cap = rule(measure="flow", form="growth_since_base", target=0.0, base_value=0.0, direction="lower")
+    result = evaluate(cap, quarterly(value), D(2024, 7, 1), set())
+    assert (result.status, result.progress) == (status, progress)
+    assert "以大于0为达标" not in result.reason

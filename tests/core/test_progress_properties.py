@@ -115,7 +115,7 @@ def meets(rule: IndicatorRule, value: float, target: float, strict: bool) -> boo
 
 
 def strict(rule: IndicatorRule, base: float | None) -> bool:
-    return rule.target_form in GROWTH_FORMS and base == 0
+    return rule.target_form in GROWTH_FORMS and base == 0 and rule.direction != LOWER
 
 
 def improved(rule: IndicatorRule, figure: Figure, delta: float) -> Figure:
