@@ -4,7 +4,7 @@ use them; screenshots in artifacts/screenshots/ for a person to look at. A city 
 
 import pytest
 
-from tests.dashboards.test_browser import CHARTS_DRAWN, PASSWORD, SCREENSHOTS, _with_csp, demo  # noqa: F401
+from tests.dashboards.test_browser import CHARTS_DRAWN, PASSWORD, SCREENSHOTS, demo  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -24,9 +24,6 @@ PAGES = [  # (user, path, screenshot name, texts in Chinese, texts in English)
 def _open(browser, live_server, username, *, width, language):
     context = browser.new_context(
         viewport={"width": width, "height": 900}, locale="zh-CN" if language == "zh" else "en-US"
-    )
-    context.route(
-        "**/*", lambda route: _with_csp(route) if route.request.resource_type == "document" else route.continue_()
     )
     page = context.new_page()
     page.problems = []
