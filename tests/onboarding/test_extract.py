@@ -49,6 +49,19 @@ def test_cue_words_give_form_unit_and_name(sentence, name, value, unit, form, me
     assert (HEAD + "一、工作目标\n" + sentence)[start:end] == ind["quote"]
 
 
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("知识产权行政执法全面加强。", "知识产权行政执法"),
+        ("知识产权公共服务能力有效加强。", "知识产权公共服务能力"),
+        ("企业知识产权管理水平显著提升。", "企业知识产权管理水平"),
+    ],
+)
+def test_a_goal_without_a_number_is_a_qualitative_indicator(sentence, name):
+    ind = one(sentence)
+    assert (ind["name"], ind["target_value"], ind["target_form"]) == (name, None, "qualitative")
+
+
 def test_colliding_cues_become_a_reading_with_both_choices():
     ind = one("各类执法案件结案率达到90%以上。")
     reading = next(r for r in ind["readings"] if r["code"] == "level_or_line")
