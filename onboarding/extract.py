@@ -484,21 +484,38 @@ QUALITATIVE_CUE = re.compile(
 QUALITATIVE_LEAD = re.compile(r"^(?:到\d{4}年[底末]?|力争|推动|实现|建立健全|建成|全市|我市|进一步)+")
 
 
-def _goal_regions(text: str) -> list[tuple[int, int]]:
+def _goal_regions(text: str) -> list[tuple[int, int, str | None]]:
     """Where a plan states its goals: from a 目标 heading to the next chapter heading."""
-    regions = []
+    regions: list = []
     for m in GOALS_HEADING.finditer(text):
         nxt = CHAPTER.search(text, m.end())
-        regions.append((m.start(), nxt.start() if nxt else len(text)))
+        regions.append((m.start(), nxt.start() if nxt else len(text), None))
+    return regions
+
+
+DATED_GOAL = re.compile(r"(?:^|(?<=[。\n]))\s*到\d{4}年[底末]?[,，][^。\n]+")
+COVERAGE_GOAL = re.compile(r"实现[^,，;；。\n]{2,30}全覆盖(?=[,，;；。\n])")
+
+
+def _task_goal_regions(text: str, goals: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str]]:
+    """Goals a plan states among its tasks, outside the goals section: a sentence that opens with its due
+    year (到2025年,…居全省前列) and a clause 实现…全覆盖; each kind a rule of its own."""
+    inside = [(a, b) for a, b, _ in goals]
+    regions = []
+    for pattern, rule in ((DATED_GOAL, "dated_goal"), (COVERAGE_GOAL, "coverage_goal")):
+        for m in pattern.finditer(text):
+            if not any(a <= m.start() < b for a, b in inside):
+                regions.append((m.start(), m.end(), rule))
     return regions
 
 
 def _qualitative_targets(text: str, ctx: Context, targets: list[dict]) -> list[dict]:
-    """Goals without a number (…投入运营, …稳步提升, …全覆盖) inside the goals section, each as a qualitative
-    indicator; a heading line (——知识产权创造质量稳步提升) is a category, not a goal."""
+    """Goals without a number (…投入运营, …稳步提升, …全覆盖) in the goals section and the goal sentences among
+    the tasks, each as a qualitative indicator; a heading line (——知识产权创造质量稳步提升) is a category."""
     found = []
     taken = [tuple(t["span"]) for t in targets]
-    for start, end in _goal_regions(text):
+    goals = _goal_regions(text)
+    for start, end, rule in goals + _task_goal_regions(text, goals):
         for m in QUALITATIVE_CUE.finditer(text, start, end):
             clause_start, clause_end = _clause_bounds(text, m.start(), m.end())
             if text[max(0, clause_start - 2) : clause_start] == "——" or text[clause_end : clause_end + 1] == "\n":
@@ -512,7 +529,9 @@ def _qualitative_targets(text: str, ctx: Context, targets: list[dict]) -> list[d
             name = QUALITATIVE_LEAD.sub("", text[clause_start : m.start()] or text[m.end() : clause_end]).strip()
             if m.group(1).startswith("跻身") or m.group(1).startswith("建成"):
                 name = QUALITATIVE_LEAD.sub("", words).strip()
-            if len(CJK.findall(name)) < 3 or not ctx.use(f"qualitative:{m.group(1)[:2]}"):
+            if len(CJK.findall(name)) < 3 or (rule and not ctx.use(rule)):
+                continue
+            if not ctx.use(f"qualitative:{m.group(1)[:2]}"):
                 continue
             if any(q["name"] == name for q in found):
                 continue

@@ -62,6 +62,22 @@ def test_a_goal_without_a_number_is_a_qualitative_indicator(sentence, name):
     assert (ind["name"], ind["target_value"], ind["target_form"]) == (name, None, "qualitative")
 
 
+def test_goals_stated_among_the_tasks_are_qualitative_indicators():
+    text = (
+        HEAD + "一、工作目标\n知识产权公共服务能力显著提升。\n二、主要任务\n(一)加强执法。开展专项行动,"
+        "实现知识产权纠纷快速调解全覆盖,促进企业发展。支持企业申请专利。到2026年,企业知识产权管理水平稳步提升。\n"
+        "(二)强化服务。提升知识产权服务能力稳步提升的水平,持续开展培训。\n"
+    )
+    found = [(i["name"], i["target_date"]) for i in propose(text)["indicators"]]
+    assert found == [
+        ("知识产权公共服务能力", "2027-12-31"),
+        ("知识产权纠纷快速调解", "2027-12-31"),
+        ("企业知识产权管理水平", "2026-12-31"),
+    ]
+    held_out = propose(text, disabled=frozenset({"dated_goal", "coverage_goal"}))["indicators"]
+    assert [i["name"] for i in held_out] == ["知识产权公共服务能力"]
+
+
 def test_colliding_cues_become_a_reading_with_both_choices():
     ind = one("各类执法案件结案率达到90%以上。")
     reading = next(r for r in ind["readings"] if r["code"] == "level_or_line")
