@@ -63,9 +63,10 @@ from indicators.services import indicator_progress_at, plan_rule, today
 from plans.models import City, Plan
 from plans.selectors import current_plan
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
-from tasks.responsibility import Responsibility, indicator_responsibility
-from tasks.rules import LIGHT_LABELS, SUPERVISION_STATUS_LABELS
-from tasks.selectors import supervision_items_for_city
+from tasks.responsibility import SUPERVISION_FIELDS as RESPONSIBILITY_SUPERVISION_FIELDS
+from tasks.responsibility import Responsibility, in_language, indicator_responsibility
+from tasks.rules import LIGHT_LABELS, SUPERVISION_STATUS_LABELS, Light
+from tasks.selectors import open_supervision_values
 
 # The status counts a dashboard lists, in this order; the other statuses only when they occur.
 CARD_STATUSES = (
@@ -91,20 +92,22 @@ OVERVIEW_STATUSES = (
     Status.INCOMPLETE,
 )
 UNREPORTED = "unreported"
-# What the dashboard shows of a 督办 item: the shared selector joins whole rows, a dashboard needs these.
-SUPERVISION_COLUMNS = (
-    "reason",
-    "status",
-    "due_date",
-    "acknowledge_due",
-    "measures_due",
-    "quarter_end",
-    "plan_id",
-    "department__name",
-    "department__name_en",
-    "indicator__name",
-    "indicator__name_en",
-    "task__title",
+# What the dashboard shows of an open 督办 item besides its step and light (tasks.selectors.open_supervision_values),
+# and what the responsibility lines read of the same rows.
+SUPERVISION_COLUMNS = tuple(
+    dict.fromkeys(
+        (
+            "reason",
+            "quarter_end",
+            "department__name",
+            "department__name_en",
+            "indicator_id",
+            "indicator__name",
+            "indicator__name_en",
+            "task__title",
+            *RESPONSIBILITY_SUPERVISION_FIELDS,
+        )
+    )
 )
 TASK_STATES = (
     TaskUpdate.State.DONE,
@@ -537,6 +540,26 @@ class DepartmentTasks:
 
 
 @dataclass
+class SupervisionLine:
+    """An open 督办 item on the dashboard, its words written once (the template only places them)."""
+
+    url: str
+    subject_text: str
+    department_text: str
+    reason_label: str
+    status_label: str
+    light: str
+    light_label: str
+    due_text: str
+    explanation: str | None
+    measures: str | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.light == Light.RED
+
+
+@dataclass
 class CityDashboard:
     city: City
     plans: list[Plan]
@@ -546,7 +569,7 @@ class CityDashboard:
     summary: PlanProgress | None = None
     attention: list[IndicatorLine] = field(default_factory=list)
     categories: list[tuple[str, list[IndicatorLine]]] = field(default_factory=list)
-    supervision: list[SupervisionItem] | None = None
+    supervision: list[SupervisionLine] | None = None
     tasks: list[DepartmentTasks] | None = None
     charts: dict = field(default_factory=dict)
     explainer: Explainer | None = None
@@ -583,34 +606,48 @@ def sees_task_work(user) -> bool:
     return user_role(user) in TASK_OVERVIEW_ROLES or user_department_id(user) is not None
 
 
-def _supervision(user, city: City, plan: Plan, as_of: AsOf) -> list[SupervisionItem]:
-    """Open 督办 items of the plan the user may see, raised by the date, each with the latest explanation the
-    department gave (滞后说明) — one query."""
+def _open_supervision(user, plan: Plan, as_of: AsOf) -> list[dict]:
+    """Open 督办 items of the plan the user may see, raised by the date, most urgent first, with what the 督办
+    panel and the responsibility lines show of them and the latest explanation the department gave (滞后说明)
+    — one query, read once for both."""
     answers = SupervisionStep.objects.filter(item=OuterRef("pk")).exclude(explanation="").order_by("-created_at", "-pk")
-    items = (
-        supervision_items_for_city(city, as_of.date)
-        .visible_to(user)
-        .filter(plan=plan, created_at__date__lte=as_of.date)
-        .select_related(None)
-        .select_related("department", "indicator", "task")
-        .only(*SUPERVISION_COLUMNS)
-        .annotate(
-            explanation=Subquery(answers.values("explanation")[:1]), measures=Subquery(answers.values("measures")[:1])
-        )
+    return open_supervision_values(
+        user=user,
+        as_of=as_of.date,
+        where=Q(plan=plan),
+        fields=SUPERVISION_COLUMNS,
+        explanation=Subquery(answers.values("explanation")[:1]),
+        measures=Subquery(answers.values("measures")[:1]),
     )
-    items = list(items)
+
+
+def _supervision(items: list[dict]) -> list[SupervisionLine]:
+    """The 督办 panel's lines for the items _open_supervision read."""
     url = _pk_urls("tasks:supervision_detail")
-    for item in items:  # written once here rather than looked up in the template, row by row
-        item.url = url(item.pk)
-        item.subject_text = (
-            local_name(item.indicator) if item.indicator_id else f"{item.task.title}（{item.quarter.label}）"
+    reasons = dict(SupervisionItem.Reason.choices)
+    lines = []
+    for item in items:
+        if item["indicator_id"]:
+            subject = in_language(item["indicator__name"], item["indicator__name_en"])
+        elif item["quarter_end"]:
+            subject = f"{item['task__title']}（{Quarter.ending_on(item['quarter_end']).label}）"
+        else:  # a 督办 the office issued by hand on a task is for no quarter
+            subject = item["task__title"]
+        lines.append(
+            SupervisionLine(
+                url=url(item["pk"]),
+                subject_text=subject,
+                department_text=in_language(item["department__name"], item["department__name_en"]),
+                reason_label=reasons[item["reason"]],
+                status_label=SUPERVISION_STATUS_LABELS[item["status"]],
+                light=item["light"],
+                light_label=LIGHT_LABELS.get(item["light"], ""),
+                due_text=(item["current_due"] or item["due_date"]).isoformat(),
+                explanation=item["explanation"],
+                measures=item["measures"],
+            )
         )
-        item.department_text = local_name(item.department)
-        item.reason_label = item.get_reason_display()
-        item.status_label = SUPERVISION_STATUS_LABELS[item.status]
-        item.light_label = LIGHT_LABELS.get(item.light, "")
-        item.due_text = (item.current_due or item.due_date).isoformat()
-    return items
+    return lines
 
 
 def _task_completion(user, plan: Plan, as_of: AsOf) -> list[DepartmentTasks] | None:
@@ -675,9 +712,12 @@ def city_dashboard(
 
     summary = plan_progress(plan, as_of=as_of.selector_date)
     sees_work = sees_task_work(user)
-    supervision = _supervision(user, city, plan, as_of) if sees_work else None
+    open_items = _open_supervision(user, plan, as_of) if sees_work else None
+    supervision = _supervision(open_items) if sees_work else None
     lines = _lines(summary.rows, as_of)
-    who = indicator_responsibility(user=user, indicators=[r.indicator for r in summary.rows], as_of=as_of.date)
+    who = indicator_responsibility(
+        user=user, indicators=[r.indicator for r in summary.rows], as_of=as_of.date, open_items=open_items
+    )
     for pk, line in lines.items():
         line.who = who[pk]
     categories = defaultdict(list)
