@@ -398,6 +398,7 @@ class IndicatorLine:
     pace: str | None
     waiting: Waiting | None = None
     who: Responsibility | None = None  # who must act on the verdict (tasks.responsibility)
+    who_line: dict | None = None  # the same in the words templates/dashboards/_who.html places (_who_line)
 
     @property
     def indicator(self) -> Indicator:
@@ -493,6 +494,31 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
             waiting=waiting,
         )
     return lines
+
+
+def _who_line(who: Responsibility, supervision_url) -> dict:
+    """Who must act, in the words of templates/dashboards/_who.html, written once per indicator: a lagging
+    indicator's line appears twice on the page, and the tags of that line were most of the page's render."""
+    line = {"leads": f"{_('牵头单位')}：{who.lead_text}", "defaulted": who.defaulted and _("文件未写明，默认")}
+    line["answering"] = len(who.leads) > 1 and _("%(d)s答复督办") % {"d": who.answering}
+    line["responsible"] = who.responsible and f"{_('责任单位')}：{who.responsible_short}"
+    item = who.supervision
+    if item is not None:
+        line["supervision"] = {
+            "word": _("督办"),
+            "url": supervision_url(item.pk),
+            "step": item.step_label,
+            "light": item.light,
+            "light_label": item.light_label,
+            "due": item.due and _("期限 %(date)s") % {"date": item.due.isoformat()},
+        }
+    report = who.last_report
+    if report is not None:
+        line["report"] = (
+            f"{_('最新任务进展')}：{report.department} {report.quarter.label} {report.state_label}"
+            f"（{report.reported_on.isoformat()}）"
+        )
+    return line
 
 
 def _judged(result: progress.Progress) -> str:
@@ -718,8 +744,10 @@ def city_dashboard(
     who = indicator_responsibility(
         user=user, indicators=[r.indicator for r in summary.rows], as_of=as_of.date, open_items=open_items
     )
+    supervision_url = _pk_urls("tasks:supervision_detail")
     for pk, line in lines.items():
         line.who = who[pk]
+        line.who_line = _who_line(line.who, supervision_url)
     categories = defaultdict(list)
     for line in lines.values():
         categories[line.indicator.category].append(line)
