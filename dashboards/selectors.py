@@ -396,6 +396,10 @@ class IndicatorLine:
     numbers: str
     meta: str
     pace: str | None
+    name: str  # in the reader's language (dashboards.names)
+    status_label: str
+    reason: str
+    since: str  # the date the status has held since, or ""
     waiting: Waiting | None = None
     who: Responsibility | None = None  # who must act on the verdict (tasks.responsibility)
     who_line: dict | None = None  # the same in the words templates/dashboards/_who.html places (_who_line)
@@ -407,6 +411,10 @@ class IndicatorLine:
     @property
     def result(self) -> progress.Progress:
         return self.row.result
+
+    @property
+    def status(self) -> str:
+        return self.row.result.status
 
     @property
     def has_bullet(self) -> bool:
@@ -471,6 +479,7 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
                 plan_rules[plan.pk] = plan_rule(plan)
             owner = getattr(plan, "owner_name", None)  # annotated by city_dashboard
             waiting = waiting_for(indicator, result, as_of=as_of.date, owner=owner, rule=plan_rules[plan.pk])
+        reason = result.reason  # rendered from the engine's reason data at each reading
         if result.current is not None and result.end_target is not None:
             parts = [f"{words['current']}{_judged(result)} {amount(result.current, unit)}"]
             if expected is not None:
@@ -480,7 +489,7 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
                 parts.append(f"{words['progress']} {progress.progress_words(result, indicator.target_form)}")
             numbers = " · ".join(parts)
         else:
-            numbers = result.reason
+            numbers = reason
             if getattr(indicator, "base_year_assumed", False):  # annotated by indicators.selectors.plan_progress
                 numbers += _("（基期年份为假定，待确认）")
         meta = f"{words['data_date']} {result.data_date.isoformat()}" if result.data_date else ""
@@ -491,6 +500,10 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
             numbers=numbers,
             meta=meta,
             pace=_pace(result, indicator),
+            name=local_name(indicator),
+            status_label=row.label,
+            reason=reason,
+            since=row.status_since.isoformat() if row.status_since else "",
             waiting=waiting,
         )
     return lines
