@@ -515,6 +515,7 @@ def _who_line(who: Responsibility, supervision_url) -> dict:
     line = {"leads": f"{_('牵头单位')}：{who.lead_text}", "defaulted": who.defaulted and _("文件未写明，默认")}
     line["answering"] = len(who.leads) > 1 and _("%(d)s答复督办") % {"d": who.answering}
     line["responsible"] = who.responsible and f"{_('责任单位')}：{who.responsible_short}"
+    line["supervision"] = line["report"] = None  # every key present: a missing one is a slow failed lookup
     item = who.supervision
     if item is not None:
         line["supervision"] = {
