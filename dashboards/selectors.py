@@ -727,7 +727,10 @@ def city_dashboard(
     *, user, as_of: AsOf, city_code: str | None = None, city_id: int | None = None, plan_code: str | None = None
 ) -> CityDashboard:
     """A city's plan as of a date: headline, status chart, the lagging list first, every indicator with its
-    bullet by category, 督办 items, task completion and data freshness — nine queries with the page's own."""
+    bullet by category, 督办 items, task completion and data freshness — eight queries whatever the number of
+    indicators, tasks or items: the plans, the indicators and their co-leads, the open 督办 items (read once
+    for the panel and the responsibility lines), the responsible departments, the last reports (two), and
+    the task completion."""
     cities = City.objects.visible_to(user).filter(**({"code": city_code} if city_code is not None else {"pk": city_id}))
     plans = list(
         Plan.objects.filter(city__in=cities)

@@ -2,7 +2,8 @@
 bureau leads by default), the departments that share its tasks, its open 督办 item at the step it waits on,
 and the last task report on it.
 
-One read for a whole plan's indicators in four queries whatever their number, shared by the city dashboard,
+One read for a whole plan's indicators in four queries whatever their number (three when the caller passes the
+open 督办 items it has read), shared by the city dashboard,
 the indicator page and the quarterly report (reports may not import dashboards, so it lives here). What a
 user may not see (another department's reports, 督办 items not addressed to it) is left out, as on the pages.
 """
