@@ -155,22 +155,34 @@ def indicator_responsibility(
     )
     reported = defaultdict(list)  # one report can be the newest on several indicators sharing its task
     for indicator_id, update_id in (
-        Indicator.objects.filter(pk__in=ids)
-        .annotate(update_id=Subquery(newest))
-        .filter(update_id__isnull=False)
-        .values_list("pk", "update_id")
+        Indicator.objects.filter(pk__in=ids).annotate(update_id=Subquery(newest)).values_list("pk", "update_id")
     ):
-        reported[update_id].append(indicator_id)
+        if update_id is not None:  # left out here rather than in SQL, where it would repeat the subquery
+            reported[update_id].append(indicator_id)
     if reported:
-        for update in TaskUpdate.objects.filter(pk__in=reported).select_related("department", "task"):
-            report = LastReport(
-                department=department_name(update.department),
-                task=update.task.title,
-                state=update.state,
-                quarter=update.quarter,
-                reported_on=timezone.localtime(update.created_at).date(),
-                text=update.text,
+        updates = (
+            TaskUpdate.objects.filter(pk__in=reported)
+            .order_by()
+            .values_list(
+                "pk",
+                "department__name",
+                "department__name_en",
+                "task__title",
+                "state",
+                "quarter_end",
+                "created_at",
+                "text",
             )
-            for indicator_id in reported[update.pk]:
+        )
+        for pk, name, name_en, title, state, quarter_end, created_at, text in updates:
+            report = LastReport(
+                department=in_language(name, name_en),
+                task=title,
+                state=state,
+                quarter=Quarter.ending_on(quarter_end),
+                reported_on=timezone.localtime(created_at).date(),
+                text=text,
+            )
+            for indicator_id in reported[pk]:
                 found[indicator_id].last_report = report
     return found
