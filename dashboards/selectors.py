@@ -63,9 +63,10 @@ from indicators.services import indicator_progress_at, plan_rule, today
 from plans.models import City, Plan
 from plans.selectors import current_plan
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
-from tasks.responsibility import Responsibility, indicator_responsibility
-from tasks.rules import LIGHT_LABELS, SUPERVISION_STATUS_LABELS
-from tasks.selectors import supervision_items_for_city
+from tasks.responsibility import SUPERVISION_FIELDS as RESPONSIBILITY_SUPERVISION_FIELDS
+from tasks.responsibility import Responsibility, in_language, indicator_responsibility
+from tasks.rules import LIGHT_LABELS, SUPERVISION_STATUS_LABELS, Light
+from tasks.selectors import open_supervision_values
 
 # The status counts a dashboard lists, in this order; the other statuses only when they occur.
 CARD_STATUSES = (
@@ -91,20 +92,22 @@ OVERVIEW_STATUSES = (
     Status.INCOMPLETE,
 )
 UNREPORTED = "unreported"
-# What the dashboard shows of a 督办 item: the shared selector joins whole rows, a dashboard needs these.
-SUPERVISION_COLUMNS = (
-    "reason",
-    "status",
-    "due_date",
-    "acknowledge_due",
-    "measures_due",
-    "quarter_end",
-    "plan_id",
-    "department__name",
-    "department__name_en",
-    "indicator__name",
-    "indicator__name_en",
-    "task__title",
+# What the dashboard shows of an open 督办 item besides its step and light (tasks.selectors.open_supervision_values),
+# and what the responsibility lines read of the same rows.
+SUPERVISION_COLUMNS = tuple(
+    dict.fromkeys(
+        (
+            "reason",
+            "quarter_end",
+            "department__name",
+            "department__name_en",
+            "indicator_id",
+            "indicator__name",
+            "indicator__name_en",
+            "task__title",
+            *RESPONSIBILITY_SUPERVISION_FIELDS,
+        )
+    )
 )
 TASK_STATES = (
     TaskUpdate.State.DONE,
@@ -393,8 +396,13 @@ class IndicatorLine:
     numbers: str
     meta: str
     pace: str | None
+    name: str  # in the reader's language (dashboards.names)
+    status_label: str
+    reason: str
+    since: str  # the date the status has held since, or ""
     waiting: Waiting | None = None
     who: Responsibility | None = None  # who must act on the verdict (tasks.responsibility)
+    who_line: dict | None = None  # the same in the words templates/dashboards/_who.html places (_who_line)
 
     @property
     def indicator(self) -> Indicator:
@@ -403,6 +411,10 @@ class IndicatorLine:
     @property
     def result(self) -> progress.Progress:
         return self.row.result
+
+    @property
+    def status(self) -> str:
+        return self.row.result.status
 
     @property
     def has_bullet(self) -> bool:
@@ -467,6 +479,7 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
                 plan_rules[plan.pk] = plan_rule(plan)
             owner = getattr(plan, "owner_name", None)  # annotated by city_dashboard
             waiting = waiting_for(indicator, result, as_of=as_of.date, owner=owner, rule=plan_rules[plan.pk])
+        reason = result.reason  # rendered from the engine's reason data at each reading
         if result.current is not None and result.end_target is not None:
             parts = [f"{words['current']}{_judged(result)} {amount(result.current, unit)}"]
             if expected is not None:
@@ -476,7 +489,7 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
                 parts.append(f"{words['progress']} {progress.progress_words(result, indicator.target_form)}")
             numbers = " · ".join(parts)
         else:
-            numbers = result.reason
+            numbers = reason
             if getattr(indicator, "base_year_assumed", False):  # annotated by indicators.selectors.plan_progress
                 numbers += _("（基期年份为假定，待确认）")
         meta = f"{words['data_date']} {result.data_date.isoformat()}" if result.data_date else ""
@@ -487,9 +500,39 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
             numbers=numbers,
             meta=meta,
             pace=_pace(result, indicator),
+            name=local_name(indicator),
+            status_label=row.label,
+            reason=reason,
+            since=row.status_since.isoformat() if row.status_since else "",
             waiting=waiting,
         )
     return lines
+
+
+def _who_line(who: Responsibility, supervision_url) -> dict:
+    """Who must act, in the words of templates/dashboards/_who.html, written once per indicator: a lagging
+    indicator's line appears twice on the page, and the tags of that line were most of the page's render."""
+    line = {"leads": f"{_('牵头单位')}：{who.lead_text}", "defaulted": who.defaulted and _("文件未写明，默认")}
+    line["answering"] = len(who.leads) > 1 and _("%(d)s答复督办") % {"d": who.answering}
+    line["responsible"] = who.responsible and f"{_('责任单位')}：{who.responsible_short}"
+    line["supervision"] = line["report"] = None  # every key present: a missing one is a slow failed lookup
+    item = who.supervision
+    if item is not None:
+        line["supervision"] = {
+            "word": _("督办"),
+            "url": supervision_url(item.pk),
+            "step": item.step_label,
+            "light": item.light,
+            "light_label": item.light_label,
+            "due": item.due and _("期限 %(date)s") % {"date": item.due.isoformat()},
+        }
+    report = who.last_report
+    if report is not None:
+        line["report"] = (
+            f"{_('最新任务进展')}：{report.department} {report.quarter.label} {report.state_label}"
+            f"（{report.reported_on.isoformat()}）"
+        )
+    return line
 
 
 def _judged(result: progress.Progress) -> str:
@@ -537,6 +580,26 @@ class DepartmentTasks:
 
 
 @dataclass
+class SupervisionLine:
+    """An open 督办 item on the dashboard, its words written once (the template only places them)."""
+
+    url: str
+    subject_text: str
+    department_text: str
+    reason_label: str
+    status_label: str
+    light: str
+    light_label: str
+    due_text: str
+    explanation: str | None
+    measures: str | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.light == Light.RED
+
+
+@dataclass
 class CityDashboard:
     city: City
     plans: list[Plan]
@@ -546,7 +609,7 @@ class CityDashboard:
     summary: PlanProgress | None = None
     attention: list[IndicatorLine] = field(default_factory=list)
     categories: list[tuple[str, list[IndicatorLine]]] = field(default_factory=list)
-    supervision: list[SupervisionItem] | None = None
+    supervision: list[SupervisionLine] | None = None
     tasks: list[DepartmentTasks] | None = None
     charts: dict = field(default_factory=dict)
     explainer: Explainer | None = None
@@ -583,34 +646,48 @@ def sees_task_work(user) -> bool:
     return user_role(user) in TASK_OVERVIEW_ROLES or user_department_id(user) is not None
 
 
-def _supervision(user, city: City, plan: Plan, as_of: AsOf) -> list[SupervisionItem]:
-    """Open 督办 items of the plan the user may see, raised by the date, each with the latest explanation the
-    department gave (滞后说明) — one query."""
+def _open_supervision(user, plan: Plan, as_of: AsOf) -> list[dict]:
+    """Open 督办 items of the plan the user may see, raised by the date, most urgent first, with what the 督办
+    panel and the responsibility lines show of them and the latest explanation the department gave (滞后说明)
+    — one query, read once for both."""
     answers = SupervisionStep.objects.filter(item=OuterRef("pk")).exclude(explanation="").order_by("-created_at", "-pk")
-    items = (
-        supervision_items_for_city(city, as_of.date)
-        .visible_to(user)
-        .filter(plan=plan, created_at__date__lte=as_of.date)
-        .select_related(None)
-        .select_related("department", "indicator", "task")
-        .only(*SUPERVISION_COLUMNS)
-        .annotate(
-            explanation=Subquery(answers.values("explanation")[:1]), measures=Subquery(answers.values("measures")[:1])
-        )
+    return open_supervision_values(
+        user=user,
+        as_of=as_of.date,
+        where=Q(plan=plan),
+        fields=SUPERVISION_COLUMNS,
+        explanation=Subquery(answers.values("explanation")[:1]),
+        measures=Subquery(answers.values("measures")[:1]),
     )
-    items = list(items)
+
+
+def _supervision(items: list[dict]) -> list[SupervisionLine]:
+    """The 督办 panel's lines for the items _open_supervision read."""
     url = _pk_urls("tasks:supervision_detail")
-    for item in items:  # written once here rather than looked up in the template, row by row
-        item.url = url(item.pk)
-        item.subject_text = (
-            local_name(item.indicator) if item.indicator_id else f"{item.task.title}（{item.quarter.label}）"
+    reasons = dict(SupervisionItem.Reason.choices)
+    lines = []
+    for item in items:
+        if item["indicator_id"]:
+            subject = in_language(item["indicator__name"], item["indicator__name_en"])
+        elif item["quarter_end"]:
+            subject = f"{item['task__title']}（{Quarter.ending_on(item['quarter_end']).label}）"
+        else:  # a 督办 the office issued by hand on a task is for no quarter
+            subject = item["task__title"]
+        lines.append(
+            SupervisionLine(
+                url=url(item["pk"]),
+                subject_text=subject,
+                department_text=in_language(item["department__name"], item["department__name_en"]),
+                reason_label=reasons[item["reason"]],
+                status_label=SUPERVISION_STATUS_LABELS[item["status"]],
+                light=item["light"],
+                light_label=LIGHT_LABELS.get(item["light"], ""),
+                due_text=(item["current_due"] or item["due_date"]).isoformat(),
+                explanation=item["explanation"],
+                measures=item["measures"],
+            )
         )
-        item.department_text = local_name(item.department)
-        item.reason_label = item.get_reason_display()
-        item.status_label = SUPERVISION_STATUS_LABELS[item.status]
-        item.light_label = LIGHT_LABELS.get(item.light, "")
-        item.due_text = (item.current_due or item.due_date).isoformat()
-    return items
+    return lines
 
 
 def _task_completion(user, plan: Plan, as_of: AsOf) -> list[DepartmentTasks] | None:
@@ -650,7 +727,10 @@ def city_dashboard(
     *, user, as_of: AsOf, city_code: str | None = None, city_id: int | None = None, plan_code: str | None = None
 ) -> CityDashboard:
     """A city's plan as of a date: headline, status chart, the lagging list first, every indicator with its
-    bullet by category, 督办 items, task completion and data freshness — nine queries with the page's own."""
+    bullet by category, 督办 items, task completion and data freshness — eight queries whatever the number of
+    indicators, tasks or items: the plans, the indicators and their co-leads, the open 督办 items (read once
+    for the panel and the responsibility lines), the responsible departments, the last reports (two), and
+    the task completion."""
     cities = City.objects.visible_to(user).filter(**({"code": city_code} if city_code is not None else {"pk": city_id}))
     plans = list(
         Plan.objects.filter(city__in=cities)
@@ -675,11 +755,16 @@ def city_dashboard(
 
     summary = plan_progress(plan, as_of=as_of.selector_date)
     sees_work = sees_task_work(user)
-    supervision = _supervision(user, city, plan, as_of) if sees_work else None
+    open_items = _open_supervision(user, plan, as_of) if sees_work else None
+    supervision = _supervision(open_items) if sees_work else None
     lines = _lines(summary.rows, as_of)
-    who = indicator_responsibility(user=user, indicators=[r.indicator for r in summary.rows], as_of=as_of.date)
+    who = indicator_responsibility(
+        user=user, indicators=[r.indicator for r in summary.rows], as_of=as_of.date, open_items=open_items
+    )
+    supervision_url = _pk_urls("tasks:supervision_detail")
     for pk, line in lines.items():
         line.who = who[pk]
+        line.who_line = _who_line(line.who, supervision_url)
     categories = defaultdict(list)
     for line in lines.values():
         categories[line.indicator.category].append(line)

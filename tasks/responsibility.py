@@ -2,7 +2,8 @@
 bureau leads by default), the departments that share its tasks, its open 督办 item at the step it waits on,
 and the last task report on it.
 
-One read for a whole plan's indicators in four queries whatever their number, shared by the city dashboard,
+One read for a whole plan's indicators in four queries whatever their number (three when the caller passes the
+open 督办 items it has read), shared by the city dashboard,
 the indicator page and the quarterly report (reports may not import dashboards, so it lives here). What a
 user may not see (another department's reports, 督办 items not addressed to it) is left out, as on the pages.
 """
@@ -11,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, OuterRef, Subquery, prefetch_related_objects
+from django.db.models import F, OuterRef, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,9 +21,11 @@ from core.periods import Quarter
 from indicators.models import Indicator
 from tasks import rules
 from tasks.models import TaskAssignment, TaskUpdate
-from tasks.selectors import open_supervision_items
+from tasks.selectors import open_supervision_values
 
 SHORT_LIST = 3  # responsible departments named on a dashboard line before "等N个单位"
+SUPERVISION_FIELDS = ("indicator_id", "department__name", "department__name_en")
+"""What indicator_responsibility reads of an open 督办 item (tasks.selectors.open_supervision_values)."""
 
 
 def in_language(name: str, name_en: str) -> str:
@@ -100,11 +103,15 @@ class Responsibility:
         }
 
 
-def indicator_responsibility(*, user, indicators: list[Indicator], as_of: dt.date) -> dict[int, Responsibility]:
+def indicator_responsibility(
+    *, user, indicators: list[Indicator], as_of: dt.date, open_items: list[dict] | None = None
+) -> dict[int, Responsibility]:
     """indicator pk -> Responsibility as of a date (reports up to its quarter, 督办 items raised by then).
 
     The indicators need their `lead_department` (select_related); their co-leads are prefetched here unless
-    the caller already did (then no query)."""
+    the caller already did (then no query). A caller that has read the open 督办 items of the indicators'
+    plan for the same user and date (open_supervision_values with SUPERVISION_FIELDS) passes them as
+    `open_items` (then no query for them)."""
     if not indicators:
         return {}
     prefetch_related_objects(indicators, "lead_links__department")
@@ -129,15 +136,15 @@ def indicator_responsibility(*, user, indicators: list[Indicator], as_of: dt.dat
         if name not in line.leads and name not in line.responsible:
             line.responsible.append(name)
 
-    items = (
-        open_supervision_items(user=user, as_of=as_of)
-        .filter(indicator_id__in=ids, created_at__date__lte=as_of)
-        .select_related(None)
-        .values_list("indicator_id", "pk", "department__name", "department__name_en", "status", "light", "current_due")
-    )
-    for indicator_id, pk, name, name_en, status, light, due in items:  # most urgent first: keep the first
-        if found[indicator_id].supervision is None:
-            found[indicator_id].supervision = OpenSupervision(pk, in_language(name, name_en), status, light, due)
+    if open_items is None:
+        open_items = open_supervision_values(
+            user=user, as_of=as_of, where=Q(indicator_id__in=ids), fields=SUPERVISION_FIELDS
+        )
+    for item in open_items:  # most urgent first: keep the first
+        line = found.get(item["indicator_id"])
+        if line is not None and line.supervision is None:
+            name = in_language(item["department__name"], item["department__name_en"])
+            line.supervision = OpenSupervision(item["pk"], name, item["status"], item["light"], item["current_due"])
 
     until = Quarter.of(as_of).end
     newest = (
@@ -148,22 +155,34 @@ def indicator_responsibility(*, user, indicators: list[Indicator], as_of: dt.dat
     )
     reported = defaultdict(list)  # one report can be the newest on several indicators sharing its task
     for indicator_id, update_id in (
-        Indicator.objects.filter(pk__in=ids)
-        .annotate(update_id=Subquery(newest))
-        .filter(update_id__isnull=False)
-        .values_list("pk", "update_id")
+        Indicator.objects.filter(pk__in=ids).annotate(update_id=Subquery(newest)).values_list("pk", "update_id")
     ):
-        reported[update_id].append(indicator_id)
+        if update_id is not None:  # left out here rather than in SQL, where it would repeat the subquery
+            reported[update_id].append(indicator_id)
     if reported:
-        for update in TaskUpdate.objects.filter(pk__in=reported).select_related("department", "task"):
-            report = LastReport(
-                department=department_name(update.department),
-                task=update.task.title,
-                state=update.state,
-                quarter=update.quarter,
-                reported_on=timezone.localtime(update.created_at).date(),
-                text=update.text,
+        updates = (
+            TaskUpdate.objects.filter(pk__in=reported)
+            .order_by()
+            .values_list(
+                "pk",
+                "department__name",
+                "department__name_en",
+                "task__title",
+                "state",
+                "quarter_end",
+                "created_at",
+                "text",
             )
-            for indicator_id in reported[update.pk]:
+        )
+        for pk, name, name_en, title, state, quarter_end, created_at, text in updates:
+            report = LastReport(
+                department=in_language(name, name_en),
+                task=title,
+                state=state,
+                quarter=Quarter.ending_on(quarter_end),
+                reported_on=timezone.localtime(created_at).date(),
+                text=text,
+            )
+            for indicator_id in reported[pk]:
                 found[indicator_id].last_report = report
     return found

@@ -1,13 +1,16 @@
 """Dashboard pages: what each role sees, the as-of rule, ended plans, numbers in text, no inline scripts."""
 
+import datetime as dt
 import json
 import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 
 from dashboards.finders import STATIC_PATH
 from dashboards.rules import headline_status
+from tasks import services as task_services
 from tests.dashboards.conftest import AS_OF_QUARTER
 from tests.factories import CityFactory
 
@@ -157,6 +160,19 @@ def test_supervision_items_with_their_explanation_for_the_city(client, world):
     html = get(client, world.users.leader, "/cities/own/").content.decode()
     assert "督办事项与滞后说明" in html and "专利授权周期延长。" in html and "开展专利导航。" in html
     assert world.item.due_date.isoformat() in html
+
+
+def test_a_supervision_issued_by_hand_on_a_task_is_listed_without_a_quarter(client, world):
+    # Regression: a 督办 the office issues on a task has no quarter, and the dashboard used to fail on it.
+    due = timezone.localdate() + dt.timedelta(days=10)
+    task_services.supervision_issue(user=world.users.staff, note="请说明进度。", due_date=due, task=world.second)
+    page = get(client, world.users.leader, "/cities/own/").context["page"]
+    line = next(line for line in page.supervision if line.reason_label == "交办督办")
+    assert (line.subject_text, line.department_text, line.status_label) == (
+        "加强知识产权保护",
+        "市市场监管局",
+        "待签收",
+    )
 
 
 def test_provincial_viewers_see_no_supervision_or_task_reports(client, world):

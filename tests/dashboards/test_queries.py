@@ -100,3 +100,15 @@ def test_city_dashboard_within_fifteen_queries_for_every_city_role(client, world
         world.users.admin,
     ):
         assert count(client, user, "/cities/own/", {}) <= CEILINGS["city"], user.username
+
+
+def test_the_city_dashboard_reads_its_supervision_items_once(client, world):
+    """The 督办 panel and the responsibility lines share one read of the plan's open items (a second read of
+    the same rows cost the page more than any other query, in Django compiling its lights)."""
+    grow(world, 2)
+    for user, reads in ((world.users.leader, 1), (world.users.lead_user, 1), (world.users.provincial, 0)):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/cities/own/").status_code == 200
+        items = [q["sql"] for q in context.captured_queries if 'FROM "tasks_supervisionitem"' in q["sql"]]
+        assert len(items) == reads, user.username

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import Conflict, Forbidden
@@ -13,7 +14,7 @@ from indicators.models import IndicatorLead
 from notifications.models import Notification
 from tasks import rules, services
 from tasks.models import Instruction, SupervisionItem
-from tasks.selectors import open_supervision_items, supervision_items_for_city
+from tasks.selectors import open_supervision_values, supervision_items_at, supervision_items_for_city
 from tests.factories import IndicatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -395,8 +396,10 @@ def test_lights_in_the_database_agree_with_the_rule(world, settings):
             )
             current = rules.supervision_current_due(status, acknowledge_due=due, due_date=due, measures_due=due)
             cases.append((made.pk, rules.supervision_light(current, status=status, as_of=TODAY, soon_days=soon)))
-    lights = dict(open_supervision_items(user=world.staff, as_of=TODAY).values_list("pk", "light"))
+    lights = dict(supervision_items_at(TODAY).values_list("pk", "light"))
     assert {pk: lights[pk] for pk, _ in cases} == {pk: light for pk, light in cases}
+    read = {row["pk"]: row["light"] for row in open_supervision_values(user=world.staff, as_of=TODAY, where=Q())}
+    assert {pk: read[pk] for pk, _ in cases} == {pk: light for pk, light in cases}
     assert {rules.Light.RED, rules.Light.YELLOW, rules.Light.GREEN} <= {light for _, light in cases}
 
 
@@ -414,8 +417,8 @@ def test_open_items_selector_lists_step_and_light_red_first(world, item):
     services.task_supervision_raise(
         task=world.far_task, quarter=Quarter(2025, 1), reason=SupervisionItem.Reason.TASK_LATE, as_of=TODAY
     )
-    rows = list(open_supervision_items(user=world.leader, as_of=TODAY))
-    assert [(r.pk, r.status, r.light) for r in rows] == [
+    rows = open_supervision_values(user=world.leader, as_of=TODAY, where=Q())
+    assert [(r["pk"], r["status"], r["light"]) for r in rows] == [
         (late.pk, S.ISSUED, rules.Light.RED),
         (item.pk, S.ISSUED, rules.Light.YELLOW),  # 签收 within two working days
     ]
