@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -60,6 +61,7 @@ from indicators.selectors import (
     stored_progress,
 )
 from indicators.services import indicator_progress_at, plan_rule, today
+from indicators.summaries import SUMMARY_STATUSES
 from plans.models import City, Plan
 from plans.selectors import current_plan
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
@@ -310,17 +312,94 @@ def _attention(summary: PlanSummary) -> int:
     return sum(summary.counts.get(s, 0) for s in ATTENTION_STATUSES)
 
 
-def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Overview:
-    """One row per visible city for its current plan, from stored results, a page at a time (cities needing
-    attention first): the status aggregates of every city in one query (the order and the totals need them),
-    the trend of the page's cities only."""
+def current_plans(plans: QuerySet[Plan], on: dt.date) -> QuerySet[Plan]:
+    """plans.selectors.current_plan() in SQL: of each city's plans, the latest started by the date (the
+    highest code on a tie), else its first (the lowest) — so a page can order and count them in the database."""
+    same_city = Plan.objects.filter(city=OuterRef("city"))
+    started = same_city.filter(period_start__lte=on).order_by("-period_start", "-code").values("pk")[:1]
+    first = same_city.order_by("period_start", "code").values("pk")[:1]
+    return plans.filter(pk=Coalesce(Subquery(started), Subquery(first)))
+
+
+@dataclass
+class _OverviewRead:
+    """What either read of the overview gives the page: its plans, their summaries, the totals of all."""
+
+    pages: Page
+    summaries: dict[int, PlanSummary]
+    totals: Counter
+    cities: int
+    start: dt.date | None
+    end: dt.date | None
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (read with the totals, in the same query) instead of counting again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+def _stored_overview(visible: QuerySet[Plan], as_of: AsOf, page) -> _OverviewRead | None:
+    """Today's overview from the stored summaries, ordered, paged and totalled in the database (two queries);
+    None when a current plan has no summary yet (the live read computes it)."""
+    current = current_plans(visible, as_of.date)
+    sums = current.aggregate(
+        **{s.value: Sum(f"progress_summary__{s.value}") for s in SUMMARY_STATUSES},
+        cities=Count("pk"),
+        unsummarised=Count("pk", filter=Q(progress_summary__isnull=True)),
+        start=Min("period_start"),
+        end=Max("period_end"),
+    )
+    if sums["unsummarised"]:
+        return None
+    ordered = current.select_related("city", "progress_summary").order_by("-progress_summary__attention", "city__code")
+    pages = _CountedPaginator(ordered, OVERVIEW_PAGE_SIZE, count=sums["cities"]).get_page(page)
+    summaries = {}
+    for plan in pages.object_list:
+        stored = plan.progress_summary
+        summaries[plan.pk] = PlanSummary(
+            plan=plan,
+            as_of=as_of.date,
+            counts=Counter({s: n for s in SUMMARY_STATUSES if (n := getattr(stored, s.value))}),
+            indicator_progress=stored.indicator_progress,
+            is_final=stored.is_final,
+        )
+    totals = Counter({s: sums[s.value] for s in SUMMARY_STATUSES if sums[s.value]})
+    return _OverviewRead(pages, summaries, totals, sums["cities"], sums["start"], sums["end"])
+
+
+def _live_overview(visible: QuerySet[Plan], as_of: AsOf, page) -> _OverviewRead:
+    """The overview computed from the stored results of every current plan (as of an earlier quarter end: its
+    snapshots), sorted and paged in Python: the past dates' read, and today's until the summaries are written."""
     plans_by_city = defaultdict(list)
-    for plan in Plan.objects.visible_to(user).select_related("city").order_by("city__code", "period_start"):
+    for plan in visible.select_related("city").order_by("city__code", "period_start", "code"):
         plans_by_city[plan.city_id].append(plan)
     plans = [current_plan(city_plans, as_of.date) for city_plans in plans_by_city.values()]
     summaries = plan_summaries(plans, as_of=as_of.selector_date)
     plans.sort(key=lambda p: (-_attention(summaries[p.pk]), p.city.code))
-    pages = Paginator(plans, OVERVIEW_PAGE_SIZE).get_page(page)
+    totals = Counter()
+    for summary in summaries.values():
+        totals.update(summary.counts)
+    return _OverviewRead(
+        Paginator(plans, OVERVIEW_PAGE_SIZE).get_page(page),
+        summaries,
+        totals,
+        len(plans),
+        min((p.period_start for p in plans), default=None),
+        max((p.period_end for p in plans), default=None),
+    )
+
+
+def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Overview:
+    """One row per visible city for its current plan, a page at a time (cities needing attention first).
+    Today's is read from the stored summaries (indicators.summaries), ordered, paged and totalled in the
+    database; an earlier date's is computed from the quarter's snapshots (_live_overview). The trend is
+    read for the page's cities only."""
+    visible = Plan.objects.visible_to(user)
+    read = (_stored_overview(visible, as_of, page) if as_of.is_latest else None) or _live_overview(visible, as_of, page)
+    pages, summaries = read.pages, read.summaries
     shown = list(pages.object_list)
     since = min((_trend_start(p, as_of) for p in shown), default=as_of.date)
     trends = on_track_trend(shown, until=as_of.date, since=since)
@@ -336,13 +415,9 @@ def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Over
         )
         for p in shown
     ]
-
-    totals = Counter()
-    for summary in summaries.values():
-        totals.update(summary.counts)
-    starts = [p.period_start for p in plans]
-    ends = [p.period_end for p in plans]
-    choices = as_of_choices(min(starts), max(ends), as_of) if plans else as_of_choices(as_of.today, as_of.today, as_of)
+    choices = (
+        as_of_choices(read.start, read.end, as_of) if read.cities else as_of_choices(as_of.today, as_of.today, as_of)
+    )
     charts = {
         "labels": {
             "time": _("时间进度"),
@@ -353,7 +428,7 @@ def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Over
             "status": _("指标状态"),
             "trend": _("进度正常（含已达标）占比"),
         },
-        "totals": [s for s in _status_counts(totals) if s["status"] != Status.QUALITATIVE],
+        "totals": [s for s in _status_counts(read.totals) if s["status"] != Status.QUALITATIVE],
         "cities": [
             {"city": local_name(c.city), "x": c.summary.time_elapsed, "y": c.summary.indicator_progress}
             for c in cards
@@ -374,7 +449,7 @@ def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Over
         charts=charts,
         columns=list(zip(OVERVIEW_STATUSES, labels, strict=True)),
         explainer=explainer(shown),
-        cities=len(plans),
+        cities=read.cities,
         pages=pages,
     )
 
