@@ -10,7 +10,23 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -1020,34 +1036,83 @@ class Comparison:
     rows: list[ComparisonRow]
     charts: dict
     explainer: Explainer | None = None
+    pages: Page | None = None
+
+    def page_url(self, number: int) -> str:
+        return _with_as_of(reverse("dashboards:compare"), self.as_of, key=self.key, page=number)
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.page_url(self.pages.previous_page_number()) if self.pages and self.pages.has_previous() else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.page_url(self.pages.next_page_number()) if self.pages and self.pages.has_next() else None
 
 
-def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
+COMPARISON_PAGE_SIZE = 50
+"""Cities a page of the comparison lists, best progress first: a national deployment compares thousands."""
+
+
+def _status_rank(relation: str):
+    """STATUS_ORDER's rank of a stored status, as an SQL expression (the comparison's tie-break)."""
+    return Case(
+        *(When(**{f"{relation}__status": s}, then=Value(n)) for n, s in enumerate(STATUS_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def _comparison_page(indicators: QuerySet[Indicator], as_of: AsOf, page) -> tuple[Page, dict[int, progress.Progress]]:
+    """One key's indicators, best progress first then worst status (then city and order), a page at a time,
+    with their results: ordered and paged in the database on the stored results (the latest, or the
+    snapshots of the quarter ending on as_of); in Python over computed results when some are not stored."""
+    rows = indicators.select_related("plan__city", "lead_department", "target_group", "progress")
+    if as_of.is_latest:
+        relation = "progress"
+    else:
+        relation = "snapshot"
+        rows = rows.annotate(
+            snapshot=FilteredRelation("snapshots", condition=Q(snapshots__quarter_end=as_of.selector_date))
+        )
+    if rows.filter(**{f"{relation}__isnull": True}).exists():
+        every = list(rows.order_by("plan__city__code", "order"))
+        results = stored_progress(every, as_of=as_of.selector_date)
+        rank = {s: n for n, s in enumerate(STATUS_ORDER)}
+        every.sort(
+            key=lambda i: (results[i.pk].progress is None, -(results[i.pk].progress or 0), rank[results[i.pk].status])
+        )
+        return Paginator(every, COMPARISON_PAGE_SIZE).get_page(page), results
+    ordered = rows.order_by(
+        F(f"{relation}__progress").desc(nulls_last=True), _status_rank(relation), "plan__city__code", "order"
+    )
+    pages = Paginator(ordered, COMPARISON_PAGE_SIZE).get_page(page)
+    return pages, stored_progress(list(pages.object_list), as_of=as_of.selector_date)
+
+
+def comparison(*, user, key: str | None, as_of: AsOf, page: str | int | None = None) -> Comparison:
     """Like indicators (one catalogue key) across the visible cities' current plans, side by side on the one
     scale they share: progress towards each city's own target, against where each should be by now, with
-    each city's own value in its unit beside it.
+    each city's own value in its unit beside it — a page of cities at a time, best progress first.
 
     Offered to provincial viewers and administrators only (a city's users would compare one city with
-    itself); only quantitative keys that two or more of the cities' current plans have are offered."""
+    itself); only quantitative keys that two or more of the cities' current plans have are offered. The keys
+    are counted, and the rows ordered and paged, in the database."""
     if not can_compare_cities(user):
         raise Forbidden(_("跨市对比仅对省级用户和管理员开放。"))
-    cities = City.objects.visible_to(user)
-    plans_by_city = defaultdict(list)
-    for plan in Plan.objects.filter(city__in=cities).select_related("city").order_by("city_id", "period_start"):
-        plans_by_city[plan.city_id].append(plan)
-    current_plans = [current_plan(p, as_of.date) for p in plans_by_city.values()]
-    current = [p.pk for p in current_plans]
-    starts = [p.period_start for ps in plans_by_city.values() for p in ps] or [as_of.today]
-    ends = [p.period_end for ps in plans_by_city.values() for p in ps] or [as_of.today]
+    visible = Plan.objects.visible_to(user)
+    # The ids, not a subquery: the planner then knows how many indicators follow (thousands of cities).
+    current = list(current_plans(visible, as_of.date).values_list("pk", flat=True))
+    span = visible.aggregate(start=Min("period_start"), end=Max("period_end"))
 
     comparable = (
         Indicator.objects.filter(plan__in=current).exclude(catalogue_key="").exclude(target_form=TargetForm.QUALITATIVE)
     )
+    # One current plan per city: the plans counted are the cities.
     keys = list(
         comparable.values("catalogue_key")
         .annotate(
-            cities=Count("plan__city", distinct=True),
-            reported=Count("plan__city", distinct=True, filter=Q(progress__current__isnull=False)),
+            cities=Count("plan_id", distinct=True),
+            reported=Count("plan_id", distinct=True, filter=Q(progress__current__isnull=False)),
         )
         .filter(cities__gte=2)
         .order_by("-cities", "-reported", "catalogue_key")
@@ -1060,16 +1125,8 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
         raise Http404
     key = key or (keys[0]["catalogue_key"] if keys else None)
 
-    indicators = (
-        list(
-            comparable.filter(catalogue_key=key)
-            .select_related("plan__city", "lead_department", "target_group", "progress")
-            .order_by("plan__city__code", "order")
-        )
-        if key
-        else []
-    )
-    results = stored_progress(indicators, as_of=as_of.selector_date)
+    pages, results = _comparison_page(comparable.filter(catalogue_key=key), as_of, page) if key else (None, {})
+    indicators = list(pages.object_list) if pages else []
     url = _pk_urls("dashboards:indicator", as_of)
     rows = [
         ComparisonRow(
@@ -1080,8 +1137,6 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
         )
         for i in indicators
     ]
-    rank = {s: n for n, s in enumerate(STATUS_ORDER)}
-    rows.sort(key=lambda r: (r.result.progress is None, -(r.result.progress or 0), rank[r.result.status]))
     charts = {
         "labels": {"progress": _("指标进度"), "expected": _("应达进度")},
         "rows": [
@@ -1098,10 +1153,11 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
     }
     return Comparison(
         as_of=as_of,
-        choices=as_of_choices(min(starts), max(ends), as_of),
+        choices=as_of_choices(span["start"] or as_of.today, span["end"] or as_of.today, as_of),
         keys=keys,
         key=key,
         rows=rows,
         charts=charts,
-        explainer=explainer(current_plans),
+        explainer=explainer([i.plan for i in indicators]),
+        pages=pages,
     )
