@@ -59,7 +59,7 @@ from dashboards.explain import (
 )
 from dashboards.names import local_name
 from dashboards.rules import headline_status, task_problem_key
-from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure, TargetForm
+from indicators.models import Indicator, PlanCatalogueEntry, ProgressSnapshot, QuarterlyFigure, TargetForm
 from indicators.selectors import (
     ATTENTION_STATUSES,
     PLAN_OVER_RULE,
@@ -67,6 +67,7 @@ from indicators.selectors import (
     PlanProgress,
     PlanSummary,
     catalogue_labels,
+    catalogue_labels_counted,
     expected_path,
     expected_value,
     has_time_path,
@@ -1062,7 +1063,9 @@ def _status_rank(relation: str):
     )
 
 
-def _comparison_page(indicators: QuerySet[Indicator], as_of: AsOf, page) -> tuple[Page, dict[int, progress.Progress]]:
+def _comparison_page(
+    indicators: QuerySet[Indicator], as_of: AsOf, page, *, count: int
+) -> tuple[Page, dict[int, progress.Progress]]:
     """One key's indicators, best progress first then worst status (then city and order), a page at a time,
     with their results: ordered and paged in the database on the stored results (the latest, or the
     snapshots of the quarter ending on as_of); in Python over computed results when some are not stored."""
@@ -1085,8 +1088,34 @@ def _comparison_page(indicators: QuerySet[Indicator], as_of: AsOf, page) -> tupl
     ordered = rows.order_by(
         F(f"{relation}__progress").desc(nulls_last=True), _status_rank(relation), "plan__city__code", "order"
     )
-    pages = Paginator(ordered, COMPARISON_PAGE_SIZE).get_page(page)
+    pages = _CountedPaginator(ordered, COMPARISON_PAGE_SIZE, count=count).get_page(page)
     return pages, stored_progress(list(pages.object_list), as_of=as_of.selector_date)
+
+
+def _comparison_keys(comparable: QuerySet[Indicator], current: list[int]) -> tuple[list[dict], dict[str, str]]:
+    """The keys two or more of the current plans share (most cities first, then most with data, with the
+    number of indicators compared) and their names: counted on the stored catalogue entries once every plan
+    is summarised, else on the indicators (the same counts: a test holds them equal). One current plan per
+    city, so the plans counted are the cities."""
+    entries = PlanCatalogueEntry.objects.filter(plan__in=current)
+    if Plan.objects.filter(pk__in=current, progress_summary__isnull=True).exists():
+        counted = comparable.values("catalogue_key").annotate(
+            cities=Count("plan_id", distinct=True),
+            reported=Count("plan_id", distinct=True, filter=Q(progress__current__isnull=False)),
+            rows=Count("pk"),
+        )
+    else:
+        counted = entries.values("catalogue_key").annotate(
+            cities=Count("plan_id", distinct=True),
+            reported=Count("plan_id", distinct=True, filter=Q(reported__gt=0)),
+            rows=Sum("indicators"),
+        )
+    keys = list(counted.filter(cities__gte=2).order_by("-cities", "-reported", "catalogue_key"))
+    shared = [k["catalogue_key"] for k in keys]
+    if counted.model is Indicator:
+        return keys, catalogue_labels(comparable.filter(catalogue_key__in=shared))
+    named = entries.filter(catalogue_key__in=shared).values_list("catalogue_key", "name").annotate(n=Sum("indicators"))
+    return keys, catalogue_labels_counted(named.order_by())
 
 
 def comparison(*, user, key: str | None, as_of: AsOf, page: str | int | None = None) -> Comparison:
@@ -1107,17 +1136,7 @@ def comparison(*, user, key: str | None, as_of: AsOf, page: str | int | None = N
     comparable = (
         Indicator.objects.filter(plan__in=current).exclude(catalogue_key="").exclude(target_form=TargetForm.QUALITATIVE)
     )
-    # One current plan per city: the plans counted are the cities.
-    keys = list(
-        comparable.values("catalogue_key")
-        .annotate(
-            cities=Count("plan_id", distinct=True),
-            reported=Count("plan_id", distinct=True, filter=Q(progress__current__isnull=False)),
-        )
-        .filter(cities__gte=2)
-        .order_by("-cities", "-reported", "catalogue_key")
-    )
-    labels = catalogue_labels(comparable.filter(catalogue_key__in=[k["catalogue_key"] for k in keys]))
+    keys, labels = _comparison_keys(comparable, current)
     for k in keys:
         k["name"] = labels[k["catalogue_key"]]
     known = {k["catalogue_key"] for k in keys}
@@ -1125,7 +1144,10 @@ def comparison(*, user, key: str | None, as_of: AsOf, page: str | int | None = N
         raise Http404
     key = key or (keys[0]["catalogue_key"] if keys else None)
 
-    pages, results = _comparison_page(comparable.filter(catalogue_key=key), as_of, page) if key else (None, {})
+    compared = next((k["rows"] for k in keys if k["catalogue_key"] == key), 0)
+    pages, results = (
+        _comparison_page(comparable.filter(catalogue_key=key), as_of, page, count=compared) if key else (None, {})
+    )
     indicators = list(pages.object_list) if pages else []
     url = _pk_urls("dashboards:indicator", as_of)
     rows = [

@@ -456,6 +456,30 @@ class PlanProgressSummary(models.Model):
         return f"{self.plan_id}: {self.attention}"
 
 
+class PlanCatalogueEntry(models.Model):
+    """A plan's quantitative indicators of one catalogue key and name, and how many have a latest value:
+    what the cross-city comparison counts (cities per key, cities with data) and names its keys by, read
+    for thousands of plans. Written with the plan's PlanProgressSummary (indicators.summaries)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="catalogue_entries", verbose_name=_("方案"))
+    catalogue_key = models.SlugField(_("目录键"), max_length=80)
+    name = models.CharField(_("名称"), max_length=200)
+    indicators = models.PositiveIntegerField(_("指标数"))
+    reported = models.PositiveIntegerField(_("有数据的指标数"))
+
+    class Meta:
+        ordering = ["plan", "catalogue_key", "name"]
+        verbose_name = _("方案目录指标")
+        verbose_name_plural = _("方案目录指标")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "catalogue_key", "name"], name="catalogue_entry_unique"),
+        ]
+        indexes = [models.Index(fields=["catalogue_key"])]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.catalogue_key}: {self.indicators}"
+
+
 class LagFlag(models.Model):
     """Raised when an indicator turns lagging / at risk / overdue, cleared when it recovers."""
 

@@ -1,5 +1,6 @@
-"""The stored per-plan summary (PlanProgressSummary): the cities overview reads thousands of plans' counts,
-attention and progress, so they are written once per change instead of aggregated on every request.
+"""The stored per-plan summary (PlanProgressSummary) and catalogue entries (PlanCatalogueEntry): the cities
+overview reads thousands of plans' counts, attention and progress, the comparison their catalogue keys, so
+they are written once per change instead of aggregated on every request.
 
 The summary is plan_summaries() of the stored latest results, written by the recompute for the plans it
 touched (indicator_progress_recompute calls plan_summary_refresh) and by whatever else changes which
@@ -9,8 +10,10 @@ computation on generated data.
 
 from collections.abc import Iterable
 
+from django.db.models import Count, Q
+
 from core.status import Status
-from indicators.models import Indicator, PlanProgressSummary
+from indicators.models import Indicator, PlanCatalogueEntry, PlanProgressSummary, TargetForm
 from plans.models import Plan
 
 SUMMARY_STATUSES = tuple(Status)
@@ -18,8 +21,8 @@ SUMMARY_STATUSES = tuple(Status)
 
 
 def plan_summary_refresh(*, plan_ids: Iterable[int] | None = None, indicator_ids: Iterable[int] | None = None) -> int:
-    """Write the summary of the plans given, or of the indicators' plans, or of every plan (both None).
-    Returns the number of plans written."""
+    """Write the summary and the catalogue entries of the plans given, or of the indicators' plans, or of
+    every plan (both None). Returns the number of plans written."""
     # indicators.selectors reads indicators.services, which calls this: imported when run, not at load.
     from indicators.selectors import ATTENTION_STATUSES, plan_summaries
 
@@ -52,4 +55,21 @@ def plan_summary_refresh(*, plan_ids: Iterable[int] | None = None, indicator_ids
             "computed_at",
         ],
     )
+    _catalogue_entries_write(list(summaries))
     return len(rows)
+
+
+def _catalogue_entries_write(plan_ids: list[int]) -> None:
+    """Each plan's comparable indicators (a catalogue key, a quantitative target) by key and name, counted
+    as dashboards.selectors.comparison counts them live; the plans' old entries replaced."""
+    counted = (
+        Indicator.objects.filter(plan_id__in=plan_ids)
+        .exclude(catalogue_key="")
+        .exclude(target_form=TargetForm.QUALITATIVE)
+        .values("plan_id", "catalogue_key", "name")
+        .annotate(indicators=Count("pk"), reported=Count("pk", filter=Q(progress__current__isnull=False)))
+        .order_by()
+    )
+    entries = [PlanCatalogueEntry(**row) for row in counted]
+    PlanCatalogueEntry.objects.filter(plan_id__in=plan_ids).delete()
+    PlanCatalogueEntry.objects.bulk_create(entries, batch_size=2000)

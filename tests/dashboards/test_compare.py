@@ -7,7 +7,7 @@ import pytest
 
 from core.status import STATUS_ORDER
 from dashboards import selectors
-from indicators.models import Indicator, IndicatorProgress, ProgressSnapshot, TargetForm
+from indicators.models import Indicator, IndicatorProgress, PlanProgressSummary, ProgressSnapshot, TargetForm
 from indicators.selectors import catalogue_labels, stored_progress
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute
 from ops.synthetic import synthetic_generate
@@ -121,3 +121,17 @@ def test_rows_paged_in_the_database_keep_the_order_and_results_of_the_python_sor
     IndicatorProgress.objects.filter(indicator_id=expected[0][0]).delete()
     ProgressSnapshot.objects.filter(indicator_id=expected[0][0]).delete()
     assert _paged_order(world.users.admin, key, when) == _python_order(world.users.admin, key, when)
+
+
+def test_keys_counted_on_the_stored_entries_equal_those_counted_on_the_indicators(world):
+    """The keys offered, their counts and names, whether read from the stored catalogue entries or (a plan not
+    yet summarised) from the indicators themselves."""
+    synthetic_generate(cities=6, indicators_per_city=20, quarters=6, seed=2)
+    indicator_progress_recompute()
+    today = selectors.as_of_from(None)
+    for user in (world.users.admin, world.users.provincial):
+        stored = selectors.comparison(user=user, key=None, as_of=today).keys
+        assert len(stored) > (2 if user is world.users.admin else 0)
+        PlanProgressSummary.objects.filter(plan=world.plan).delete()
+        assert selectors.comparison(user=user, key=None, as_of=today).keys == stored
+        indicator_progress_recompute()

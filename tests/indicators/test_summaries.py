@@ -3,11 +3,19 @@
 after the paths that remove results or indicators."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 
 from core.status import Status
-from indicators.models import Indicator, IndicatorProgress, PlanProgressSummary, QuarterlyFigure
+from indicators.models import (
+    Indicator,
+    IndicatorProgress,
+    PlanCatalogueEntry,
+    PlanProgressSummary,
+    QuarterlyFigure,
+    TargetForm,
+)
 from indicators.selectors import ATTENTION_STATUSES, plan_summaries
 from indicators.services import indicator_progress_recompute
 from indicators.summaries import SUMMARY_STATUSES
@@ -54,6 +62,17 @@ def assert_stored_equals_live():
         assert stored["attention"] == expected["attention"], pk
         assert stored["is_final"] == expected["is_final"], pk
         assert stored["indicator_progress"] == pytest.approx(expected["indicator_progress"]), pk
+    # The comparison's catalogue entries: every comparable indicator by plan, key and name, with a value or not.
+    live_entries = Counter()
+    for indicator in Indicator.objects.exclude(catalogue_key="").exclude(target_form=TargetForm.QUALITATIVE):
+        reported = getattr(getattr(indicator, "progress", None), "current", None) is not None
+        live_entries[(indicator.plan_id, indicator.catalogue_key, indicator.name, "n")] += 1
+        live_entries[(indicator.plan_id, indicator.catalogue_key, indicator.name, "reported")] += reported
+    stored_entries = Counter()
+    for entry in PlanCatalogueEntry.objects.all():
+        stored_entries[(entry.plan_id, entry.catalogue_key, entry.name, "n")] += entry.indicators
+        stored_entries[(entry.plan_id, entry.catalogue_key, entry.name, "reported")] += entry.reported
+    assert +stored_entries == +live_entries
 
 
 @pytest.fixture
