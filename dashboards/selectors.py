@@ -1180,6 +1180,6 @@ def comparison(*, user, key: str | None, as_of: AsOf, page: str | int | None = N
         key=key,
         rows=rows,
         charts=charts,
-        explainer=explainer([i.plan for i in indicators]),
+        explainer=explainer(list({i.plan_id: i.plan for i in indicators}.values())),  # the page's plans, once
         pages=pages,
     )

@@ -117,6 +117,10 @@ def test_rows_paged_in_the_database_keep_the_order_and_results_of_the_python_sor
     expected = _python_order(world.users.admin, key, when)
     assert len(expected) >= 10  # four pages
     assert _paged_order(world.users.admin, key, when) == expected
+    # The 说明 names the page's plans, each once.
+    page = selectors.comparison(user=world.users.admin, key=key, as_of=when)
+    named = [name for bands in page.explainer.bands for name in bands.plans]
+    assert sorted(named) == sorted({f"{r.indicator.plan.city.name} · {r.indicator.plan.title}" for r in page.rows})
     # A row without a stored result is computed, and the order still holds.
     IndicatorProgress.objects.filter(indicator_id=expected[0][0]).delete()
     ProgressSnapshot.objects.filter(indicator_id=expected[0][0]).delete()
