@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     FilteredRelation,
     IntegerField,
@@ -360,28 +361,32 @@ class _CountedPaginator(Paginator):
 
 def _stored_overview(visible: QuerySet[Plan], as_of: AsOf, page) -> _OverviewRead | None:
     """Today's overview from the stored summaries, ordered, paged and totalled in the database (two queries);
-    None when a current plan has no summary yet (the live read computes it)."""
+    None when a current plan with indicators has no summary yet (the live read computes it). A plan without
+    indicators and without a summary has nothing to count."""
     current = current_plans(visible, as_of.date)
+    has_indicators = Exists(Indicator.objects.filter(plan=OuterRef("pk")))
     sums = current.aggregate(
         **{s.value: Sum(f"progress_summary__{s.value}") for s in SUMMARY_STATUSES},
         cities=Count("pk"),
-        unsummarised=Count("pk", filter=Q(progress_summary__isnull=True)),
+        unsummarised=Count("pk", filter=Q(progress_summary__isnull=True) & Q(has_indicators)),
         start=Min("period_start"),
         end=Max("period_end"),
     )
     if sums["unsummarised"]:
         return None
-    ordered = current.select_related("city", "progress_summary").order_by("-progress_summary__attention", "city__code")
+    ordered = current.select_related("city", "progress_summary").order_by(
+        Coalesce("progress_summary__attention", 0).desc(), "city__code"
+    )
     pages = _CountedPaginator(ordered, OVERVIEW_PAGE_SIZE, count=sums["cities"]).get_page(page)
     summaries = {}
     for plan in pages.object_list:
-        stored = plan.progress_summary
+        stored = getattr(plan, "progress_summary", None)
         summaries[plan.pk] = PlanSummary(
             plan=plan,
             as_of=as_of.date,
-            counts=Counter({s: n for s in SUMMARY_STATUSES if (n := getattr(stored, s.value))}),
-            indicator_progress=stored.indicator_progress,
-            is_final=stored.is_final,
+            counts=Counter({s: n for s in SUMMARY_STATUSES if stored and (n := getattr(stored, s.value))}),
+            indicator_progress=stored.indicator_progress if stored else None,
+            is_final=stored.is_final if stored else False,
         )
     totals = Counter({s: sums[s.value] for s in SUMMARY_STATUSES if sums[s.value]})
     return _OverviewRead(pages, summaries, totals, sums["cities"], sums["start"], sums["end"])

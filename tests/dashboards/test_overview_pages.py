@@ -112,6 +112,16 @@ def test_todays_overview_from_stored_summaries_equals_the_live_read(world, monke
             assert _read(stored) == _read(selectors._live_overview(visible, today, number))
 
 
+def test_a_plan_without_indicators_needs_no_summary(client, world):
+    """A plan with nothing to count (created, no indicators yet) is listed with no counts, from the stored read."""
+    empty = PlanFactory(city__code="new", period_start=dt.date(2026, 1, 1), period_end=dt.date(2028, 12, 31))
+    today = selectors.as_of_from(None)
+    stored = selectors._stored_overview(Plan.objects.visible_to(world.users.admin), today, 1)
+    assert stored is not None
+    assert _read(stored) == _read(selectors._live_overview(Plan.objects.visible_to(world.users.admin), today, 1))
+    assert stored.summaries[empty.pk].counts == {}
+
+
 def test_a_plan_without_its_summary_is_read_live(client, world):
     """A plan no recompute has summarised yet (created since) is not missing from the overview."""
     PlanProgressSummary.objects.filter(plan=world.plan).delete()
