@@ -10,7 +10,25 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -42,7 +60,7 @@ from dashboards.explain import (
 )
 from dashboards.names import local_name
 from dashboards.rules import headline_status, task_problem_key
-from indicators.models import Indicator, ProgressSnapshot, QuarterlyFigure, TargetForm
+from indicators.models import Indicator, PlanCatalogueEntry, ProgressSnapshot, QuarterlyFigure, TargetForm
 from indicators.selectors import (
     ATTENTION_STATUSES,
     PLAN_OVER_RULE,
@@ -50,6 +68,7 @@ from indicators.selectors import (
     PlanProgress,
     PlanSummary,
     catalogue_labels,
+    catalogue_labels_counted,
     expected_path,
     expected_value,
     has_time_path,
@@ -60,6 +79,7 @@ from indicators.selectors import (
     stored_progress,
 )
 from indicators.services import indicator_progress_at, plan_rule, today
+from indicators.summaries import SUMMARY_STATUSES
 from plans.models import City, Plan
 from plans.selectors import current_plan
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
@@ -313,17 +333,98 @@ def _attention(summary: PlanSummary) -> int:
     return sum(summary.counts.get(s, 0) for s in ATTENTION_STATUSES)
 
 
-def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Overview:
-    """One row per visible city for its current plan, from stored results, a page at a time (cities needing
-    attention first): the status aggregates of every city in one query (the order and the totals need them),
-    the trend of the page's cities only."""
+def current_plans(plans: QuerySet[Plan], on: dt.date) -> QuerySet[Plan]:
+    """plans.selectors.current_plan() in SQL: of each city's plans, the latest started by the date (the
+    highest code on a tie), else its first (the lowest) — so a page can order and count them in the database."""
+    same_city = Plan.objects.filter(city=OuterRef("city"))
+    started = same_city.filter(period_start__lte=on).order_by("-period_start", "-code").values("pk")[:1]
+    first = same_city.order_by("period_start", "code").values("pk")[:1]
+    return plans.filter(pk=Coalesce(Subquery(started), Subquery(first)))
+
+
+@dataclass
+class _OverviewRead:
+    """What either read of the overview gives the page: its plans, their summaries, the totals of all."""
+
+    pages: Page
+    summaries: dict[int, PlanSummary]
+    totals: Counter
+    cities: int
+    start: dt.date | None
+    end: dt.date | None
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (read with the totals, in the same query) instead of counting again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+def _stored_overview(visible: QuerySet[Plan], as_of: AsOf, page) -> _OverviewRead | None:
+    """Today's overview from the stored summaries, ordered, paged and totalled in the database (two queries);
+    None when a current plan with indicators has no summary yet (the live read computes it). A plan without
+    indicators and without a summary has nothing to count."""
+    current = current_plans(visible, as_of.date)
+    has_indicators = Exists(Indicator.objects.filter(plan=OuterRef("pk")))
+    sums = current.aggregate(
+        **{s.value: Sum(f"progress_summary__{s.value}") for s in SUMMARY_STATUSES},
+        cities=Count("pk"),
+        unsummarised=Count("pk", filter=Q(progress_summary__isnull=True) & Q(has_indicators)),
+        start=Min("period_start"),
+        end=Max("period_end"),
+    )
+    if sums["unsummarised"]:
+        return None
+    ordered = current.select_related("city", "progress_summary").order_by(
+        Coalesce("progress_summary__attention", 0).desc(), "city__code"
+    )
+    pages = _CountedPaginator(ordered, OVERVIEW_PAGE_SIZE, count=sums["cities"]).get_page(page)
+    summaries = {}
+    for plan in pages.object_list:
+        stored = getattr(plan, "progress_summary", None)
+        summaries[plan.pk] = PlanSummary(
+            plan=plan,
+            as_of=as_of.date,
+            counts=Counter({s: n for s in SUMMARY_STATUSES if stored and (n := getattr(stored, s.value))}),
+            indicator_progress=stored.indicator_progress if stored else None,
+            is_final=stored.is_final if stored else False,
+        )
+    totals = Counter({s: sums[s.value] for s in SUMMARY_STATUSES if sums[s.value]})
+    return _OverviewRead(pages, summaries, totals, sums["cities"], sums["start"], sums["end"])
+
+
+def _live_overview(visible: QuerySet[Plan], as_of: AsOf, page) -> _OverviewRead:
+    """The overview computed from the stored results of every current plan (as of an earlier quarter end: its
+    snapshots), sorted and paged in Python: the past dates' read, and today's until the summaries are written."""
     plans_by_city = defaultdict(list)
-    for plan in Plan.objects.visible_to(user).select_related("city").order_by("city__code", "period_start"):
+    for plan in visible.select_related("city").order_by("city__code", "period_start", "code"):
         plans_by_city[plan.city_id].append(plan)
     plans = [current_plan(city_plans, as_of.date) for city_plans in plans_by_city.values()]
     summaries = plan_summaries(plans, as_of=as_of.selector_date)
     plans.sort(key=lambda p: (-_attention(summaries[p.pk]), p.city.code))
-    pages = Paginator(plans, OVERVIEW_PAGE_SIZE).get_page(page)
+    totals = Counter()
+    for summary in summaries.values():
+        totals.update(summary.counts)
+    return _OverviewRead(
+        Paginator(plans, OVERVIEW_PAGE_SIZE).get_page(page),
+        summaries,
+        totals,
+        len(plans),
+        min((p.period_start for p in plans), default=None),
+        max((p.period_end for p in plans), default=None),
+    )
+
+
+def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Overview:
+    """One row per visible city for its current plan, a page at a time (cities needing attention first).
+    Today's is read from the stored summaries (indicators.summaries), ordered, paged and totalled in the
+    database; an earlier date's is computed from the quarter's snapshots (_live_overview). The trend is
+    read for the page's cities only."""
+    visible = Plan.objects.visible_to(user)
+    read = (_stored_overview(visible, as_of, page) if as_of.is_latest else None) or _live_overview(visible, as_of, page)
+    pages, summaries = read.pages, read.summaries
     shown = list(pages.object_list)
     since = min((_trend_start(p, as_of) for p in shown), default=as_of.date)
     trends = on_track_trend(shown, until=as_of.date, since=since)
@@ -339,13 +440,9 @@ def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Over
         )
         for p in shown
     ]
-
-    totals = Counter()
-    for summary in summaries.values():
-        totals.update(summary.counts)
-    starts = [p.period_start for p in plans]
-    ends = [p.period_end for p in plans]
-    choices = as_of_choices(min(starts), max(ends), as_of) if plans else as_of_choices(as_of.today, as_of.today, as_of)
+    choices = (
+        as_of_choices(read.start, read.end, as_of) if read.cities else as_of_choices(as_of.today, as_of.today, as_of)
+    )
     charts = {
         "labels": {
             "time": _("时间进度"),
@@ -356,7 +453,7 @@ def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Over
             "status": _("指标状态"),
             "trend": _("进度正常（含已达标）占比"),
         },
-        "totals": [s for s in _status_counts(totals) if s["status"] != Status.QUALITATIVE],
+        "totals": [s for s in _status_counts(read.totals) if s["status"] != Status.QUALITATIVE],
         "cities": [
             {"city": local_name(c.city), "x": c.summary.time_elapsed, "y": c.summary.indicator_progress}
             for c in cards
@@ -377,7 +474,7 @@ def cities_overview(*, user, as_of: AsOf, page: str | int | None = None) -> Over
         charts=charts,
         columns=list(zip(OVERVIEW_STATUSES, labels, strict=True)),
         explainer=explainer(shown),
-        cities=len(plans),
+        cities=read.cities,
         pages=pages,
     )
 
@@ -1030,39 +1127,106 @@ class Comparison:
     rows: list[ComparisonRow]
     charts: dict
     explainer: Explainer | None = None
+    pages: Page | None = None
+
+    def page_url(self, number: int) -> str:
+        return _with_as_of(reverse("dashboards:compare"), self.as_of, key=self.key, page=number)
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.page_url(self.pages.previous_page_number()) if self.pages and self.pages.has_previous() else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.page_url(self.pages.next_page_number()) if self.pages and self.pages.has_next() else None
 
 
-def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
+COMPARISON_PAGE_SIZE = 50
+"""Cities a page of the comparison lists, best progress first: a national deployment compares thousands."""
+
+
+def _status_rank(relation: str):
+    """STATUS_ORDER's rank of a stored status, as an SQL expression (the comparison's tie-break)."""
+    return Case(
+        *(When(**{f"{relation}__status": s}, then=Value(n)) for n, s in enumerate(STATUS_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def _comparison_page(
+    indicators: QuerySet[Indicator], as_of: AsOf, page, *, count: int
+) -> tuple[Page, dict[int, progress.Progress]]:
+    """One key's indicators, best progress first then worst status (then city and order), a page at a time,
+    with their results: ordered and paged in the database on the stored results (the latest, or the
+    snapshots of the quarter ending on as_of); in Python over computed results when some are not stored."""
+    rows = indicators.select_related("plan__city", "lead_department", "target_group", "progress")
+    if as_of.is_latest:
+        relation = "progress"
+    else:
+        relation = "snapshot"
+        rows = rows.annotate(
+            snapshot=FilteredRelation("snapshots", condition=Q(snapshots__quarter_end=as_of.selector_date))
+        )
+    if rows.filter(**{f"{relation}__isnull": True}).exists():
+        every = list(rows.order_by("plan__city__code", "order"))
+        results = stored_progress(every, as_of=as_of.selector_date)
+        rank = {s: n for n, s in enumerate(STATUS_ORDER)}
+        every.sort(
+            key=lambda i: (results[i.pk].progress is None, -(results[i.pk].progress or 0), rank[results[i.pk].status])
+        )
+        return Paginator(every, COMPARISON_PAGE_SIZE).get_page(page), results
+    ordered = rows.order_by(
+        F(f"{relation}__progress").desc(nulls_last=True), _status_rank(relation), "plan__city__code", "order"
+    )
+    pages = _CountedPaginator(ordered, COMPARISON_PAGE_SIZE, count=count).get_page(page)
+    return pages, stored_progress(list(pages.object_list), as_of=as_of.selector_date)
+
+
+def _comparison_keys(comparable: QuerySet[Indicator], current: list[int]) -> tuple[list[dict], dict[str, str]]:
+    """The keys two or more of the current plans share (most cities first, then most with data, with the
+    number of indicators compared) and their names: counted on the stored catalogue entries once every plan
+    is summarised, else on the indicators (the same counts: a test holds them equal). One current plan per
+    city, so the plans counted are the cities."""
+    entries = PlanCatalogueEntry.objects.filter(plan__in=current)
+    if Plan.objects.filter(pk__in=current, progress_summary__isnull=True).exists():
+        counted = comparable.values("catalogue_key").annotate(
+            cities=Count("plan_id", distinct=True),
+            reported=Count("plan_id", distinct=True, filter=Q(progress__current__isnull=False)),
+            rows=Count("pk"),
+        )
+    else:
+        counted = entries.values("catalogue_key").annotate(
+            cities=Count("plan_id", distinct=True),
+            reported=Count("plan_id", distinct=True, filter=Q(reported__gt=0)),
+            rows=Sum("indicators"),
+        )
+    keys = list(counted.filter(cities__gte=2).order_by("-cities", "-reported", "catalogue_key"))
+    shared = [k["catalogue_key"] for k in keys]
+    if counted.model is Indicator:
+        return keys, catalogue_labels(comparable.filter(catalogue_key__in=shared))
+    named = entries.filter(catalogue_key__in=shared).values_list("catalogue_key", "name").annotate(n=Sum("indicators"))
+    return keys, catalogue_labels_counted(named.order_by())
+
+
+def comparison(*, user, key: str | None, as_of: AsOf, page: str | int | None = None) -> Comparison:
     """Like indicators (one catalogue key) across the visible cities' current plans, side by side on the one
     scale they share: progress towards each city's own target, against where each should be by now, with
-    each city's own value in its unit beside it.
+    each city's own value in its unit beside it — a page of cities at a time, best progress first.
 
     Offered to provincial viewers and administrators only (a city's users would compare one city with
-    itself); only quantitative keys that two or more of the cities' current plans have are offered."""
+    itself); only quantitative keys that two or more of the cities' current plans have are offered. The keys
+    are counted, and the rows ordered and paged, in the database."""
     if not can_compare_cities(user):
         raise Forbidden(_("跨市对比仅对省级用户和管理员开放。"))
-    cities = City.objects.visible_to(user)
-    plans_by_city = defaultdict(list)
-    for plan in Plan.objects.filter(city__in=cities).select_related("city").order_by("city_id", "period_start"):
-        plans_by_city[plan.city_id].append(plan)
-    current_plans = [current_plan(p, as_of.date) for p in plans_by_city.values()]
-    current = [p.pk for p in current_plans]
-    starts = [p.period_start for ps in plans_by_city.values() for p in ps] or [as_of.today]
-    ends = [p.period_end for ps in plans_by_city.values() for p in ps] or [as_of.today]
+    visible = Plan.objects.visible_to(user)
+    # The ids, not a subquery: the planner then knows how many indicators follow (thousands of cities).
+    current = list(current_plans(visible, as_of.date).values_list("pk", flat=True))
+    span = visible.aggregate(start=Min("period_start"), end=Max("period_end"))
 
     comparable = (
         Indicator.objects.filter(plan__in=current).exclude(catalogue_key="").exclude(target_form=TargetForm.QUALITATIVE)
     )
-    keys = list(
-        comparable.values("catalogue_key")
-        .annotate(
-            cities=Count("plan__city", distinct=True),
-            reported=Count("plan__city", distinct=True, filter=Q(progress__current__isnull=False)),
-        )
-        .filter(cities__gte=2)
-        .order_by("-cities", "-reported", "catalogue_key")
-    )
-    labels = catalogue_labels(comparable.filter(catalogue_key__in=[k["catalogue_key"] for k in keys]))
+    keys, labels = _comparison_keys(comparable, current)
     for k in keys:
         k["name"] = labels[k["catalogue_key"]]
     known = {k["catalogue_key"] for k in keys}
@@ -1070,16 +1234,11 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
         raise Http404
     key = key or (keys[0]["catalogue_key"] if keys else None)
 
-    indicators = (
-        list(
-            comparable.filter(catalogue_key=key)
-            .select_related("plan__city", "lead_department", "target_group", "progress")
-            .order_by("plan__city__code", "order")
-        )
-        if key
-        else []
+    compared = next((k["rows"] for k in keys if k["catalogue_key"] == key), 0)
+    pages, results = (
+        _comparison_page(comparable.filter(catalogue_key=key), as_of, page, count=compared) if key else (None, {})
     )
-    results = stored_progress(indicators, as_of=as_of.selector_date)
+    indicators = list(pages.object_list) if pages else []
     url = _pk_urls("dashboards:indicator", as_of)
     rows = [
         ComparisonRow(
@@ -1090,8 +1249,6 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
         )
         for i in indicators
     ]
-    rank = {s: n for n, s in enumerate(STATUS_ORDER)}
-    rows.sort(key=lambda r: (r.result.progress is None, -(r.result.progress or 0), rank[r.result.status]))
     charts = {
         "labels": {"progress": _("指标进度"), "expected": _("应达进度")},
         "rows": [
@@ -1108,10 +1265,11 @@ def comparison(*, user, key: str | None, as_of: AsOf) -> Comparison:
     }
     return Comparison(
         as_of=as_of,
-        choices=as_of_choices(min(starts), max(ends), as_of),
+        choices=as_of_choices(span["start"] or as_of.today, span["end"] or as_of.today, as_of),
         keys=keys,
         key=key,
         rows=rows,
         charts=charts,
-        explainer=explainer(current_plans),
+        explainer=explainer(list({i.plan_id: i.plan for i in indicators}.values())),  # the page's plans, once
+        pages=pages,
     )

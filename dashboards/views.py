@@ -77,7 +77,7 @@ def indicator(request, pk):
 @login_required
 def compare(request):
     key = request.GET.get("key")
-    page = selectors.comparison(user=request.user, key=key, as_of=_as_of(request))
+    page = selectors.comparison(user=request.user, key=key, as_of=_as_of(request), page=request.GET.get("page"))
     return render(
         request, "dashboards/compare.html", {"page": page, "as_of_form": _as_of_form(page.choices, key=page.key)}
     )

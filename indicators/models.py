@@ -424,6 +424,62 @@ class ProgressSnapshot(ProgressFields):
         return f"{self.indicator.code} {self.quarter_end}: {self.status}"
 
 
+class PlanProgressSummary(models.Model):
+    """A plan's headline numbers from its stored latest results (indicators.summaries writes it at the end of
+    every recompute): what the cities overview orders, pages and totals in the database. Each count is of
+    verdicts, a target group once (indicators.selectors.judged_once); equal to plan_summaries() by test."""
+
+    plan = models.OneToOneField(
+        Plan, on_delete=models.CASCADE, primary_key=True, related_name="progress_summary", verbose_name=_("方案")
+    )
+    achieved = models.PositiveIntegerField(_("已达标"), default=0)
+    missed = models.PositiveIntegerField(_("未完成"), default=0)
+    on_track = models.PositiveIntegerField(_("进度正常"), default=0)
+    at_risk = models.PositiveIntegerField(_("预警"), default=0)
+    lagging = models.PositiveIntegerField(_("滞后"), default=0)
+    overdue_report = models.PositiveIntegerField(_("逾期未报"), default=0)
+    no_data = models.PositiveIntegerField(_("暂无数据"), default=0)
+    incomplete = models.PositiveIntegerField(_("基期缺失"), default=0)
+    awaiting_review = models.PositiveIntegerField(_("待审核"), default=0)
+    qualitative = models.PositiveIntegerField(_("定性指标"), default=0)
+    attention = models.PositiveIntegerField(_("需关注"), default=0)
+    indicator_progress = models.FloatField(_("指标进度"), null=True)
+    is_final = models.BooleanField(_("已结束"), default=False)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["plan"]
+        verbose_name = _("方案进度汇总")
+        verbose_name_plural = _("方案进度汇总")
+
+    def __str__(self):
+        return f"{self.plan_id}: {self.attention}"
+
+
+class PlanCatalogueEntry(models.Model):
+    """A plan's quantitative indicators of one catalogue key and name, and how many have a latest value:
+    what the cross-city comparison counts (cities per key, cities with data) and names its keys by, read
+    for thousands of plans. Written with the plan's PlanProgressSummary (indicators.summaries)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="catalogue_entries", verbose_name=_("方案"))
+    catalogue_key = models.SlugField(_("目录键"), max_length=80)
+    name = models.CharField(_("名称"), max_length=200)
+    indicators = models.PositiveIntegerField(_("指标数"))
+    reported = models.PositiveIntegerField(_("有数据的指标数"))
+
+    class Meta:
+        ordering = ["plan", "catalogue_key", "name"]
+        verbose_name = _("方案目录指标")
+        verbose_name_plural = _("方案目录指标")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "catalogue_key", "name"], name="catalogue_entry_unique"),
+        ]
+        indexes = [models.Index(fields=["catalogue_key"])]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.catalogue_key}: {self.indicators}"
+
+
 class LagFlag(models.Model):
     """Raised when an indicator turns lagging / at risk / overdue, cleared when it recovers."""
 

@@ -7,6 +7,7 @@ and a city's own dashboard never disagree.
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -427,7 +428,15 @@ def expected_path(
 def catalogue_labels(indicators: QuerySet[Indicator]) -> dict[str, str]:
     """The one name of each catalogue key across plans (comparison page, comparison workbook, leaders'
     lists): the name most plans use for it, the shortest on a tie."""
+    return catalogue_labels_counted(
+        (key, name, 1) for key, name in indicators.exclude(catalogue_key="").values_list("catalogue_key", "name")
+    )
+
+
+def catalogue_labels_counted(counts: Iterable[tuple[str, str, int]]) -> dict[str, str]:
+    """catalogue_labels() from (key, name, indicators using it) counted elsewhere (the stored catalogue
+    entries of indicators.summaries)."""
     names = defaultdict(Counter)
-    for key, name in indicators.exclude(catalogue_key="").values_list("catalogue_key", "name"):
-        names[key][name] += 1
+    for key, name, n in counts:
+        names[key][name] += n
     return {key: min(counter, key=lambda n: (-counter[n], len(n), n)) for key, counter in sorted(names.items())}

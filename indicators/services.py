@@ -23,6 +23,7 @@ from indicators.models import (
     ProgressSnapshot,
     QuarterlyFigure,
 )
+from indicators.summaries import plan_summary_refresh
 
 PROGRESS_FIELDS = [
     "status",
@@ -221,6 +222,7 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
     with transaction.atomic():
         for chunk in _chunked(indicator_ids):
             count += _recompute_chunk(_indicators(chunk), as_of=as_of)
+        plan_summary_refresh(indicator_ids=indicator_ids)
     return count
 
 

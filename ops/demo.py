@@ -35,6 +35,7 @@ from indicators.models import (
     TargetForm,
 )
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute, indicator_rule, plan_rule
+from indicators.summaries import plan_summary_refresh
 from notifications.models import Notification
 from plans.models import City, Department, Plan
 from tasks import services as task_services
@@ -201,6 +202,8 @@ def demo_remove(*, today: dt.date | None = None) -> dict[str, int]:
             ProgressSnapshot.objects.filter(indicator_id__in=real).delete()
             indicator_history_rebuild(indicator_ids=real, until=today)
             indicator_progress_recompute(indicator_ids=real, as_of=today)
+        # The plans whose results were deleted above and not rebuilt (no real figure) are counted anew.
+        plan_summary_refresh(indicator_ids=bare.values_list("pk", flat=True))
     return removed
 
 

@@ -18,6 +18,7 @@ from accounts.models import Profile
 from indicators.definitions import READING_FIELDS
 from indicators.models import Indicator, IndicatorLead, InterimTarget, Reading, TargetGroup
 from indicators.readings import reading_counts
+from indicators.summaries import plan_summary_refresh
 from plans.models import City, Department, DepartmentAlias, LeadingGroupMember, Phase, Plan, Population
 from tasks.models import SupervisionItem, Task, TaskAssignment, TaskUpdate
 
@@ -132,6 +133,7 @@ def plan_document_load(*, document: dict, dry_run: bool = False) -> LoadReport:
             tracker = _Tracker()
             plan = _load_document(document, report, tracker)
             _remove_stale(plan, report, tracker)
+            plan_summary_refresh(plan_ids=[plan.pk])  # rows added or removed change what the overview counts
             report.readings = reading_counts(plan=plan)
             if dry_run:
                 raise _DryRun

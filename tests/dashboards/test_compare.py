@@ -1,10 +1,17 @@
 """The comparison (issue 16): offered to provincial viewers and administrators only; only quantitative keys that
 two or more of the cities' current plans share; every choice named by catalogue_labels; values beside progress."""
 
+import datetime as dt
+
 import pytest
 
-from indicators.models import Indicator, TargetForm
-from indicators.selectors import catalogue_labels
+from core.status import STATUS_ORDER
+from dashboards import selectors
+from indicators.models import Indicator, IndicatorProgress, PlanProgressSummary, ProgressSnapshot, TargetForm
+from indicators.selectors import catalogue_labels, stored_progress
+from indicators.services import indicator_history_rebuild, indicator_progress_recompute
+from ops.synthetic import synthetic_generate
+from plans.models import Plan
 from tests.dashboards.conftest import AS_OF_QUARTER
 from tests.dashboards.test_pages import chart_data, get
 from tests.factories import IndicatorFactory
@@ -70,3 +77,65 @@ def test_each_citys_value_with_its_unit_stands_beside_its_progress(client, world
     assert texts["本市"] == "12.0%（112件）"
     html = response.content.decode()
     assert '<td class="num" data-testid="compare-value">112件</td>' in html
+
+
+def _python_order(user, key, as_of):
+    """The comparison's order before it was paged in the database: every row's result, sorted in Python by
+    progress (none last), then worst status, the rows first listed by city and order."""
+    visible = Plan.objects.visible_to(user)
+    indicators = list(
+        Indicator.objects.filter(plan__in=selectors.current_plans(visible, as_of.date), catalogue_key=key)
+        .exclude(target_form=TargetForm.QUALITATIVE)
+        .select_related("plan__city", "target_group", "progress")
+        .order_by("plan__city__code", "order")
+    )
+    results = stored_progress(indicators, as_of=as_of.selector_date)
+    rank = {s: n for n, s in enumerate(STATUS_ORDER)}
+    indicators.sort(
+        key=lambda i: (results[i.pk].progress is None, -(results[i.pk].progress or 0), rank[results[i.pk].status])
+    )
+    return [(i.pk, results[i.pk].status, results[i.pk].progress) for i in indicators]
+
+
+def _paged_order(user, key, as_of):
+    first = selectors.comparison(user=user, key=key, as_of=as_of)
+    rows = []
+    for number in range(1, first.pages.paginator.num_pages + 1):
+        page = selectors.comparison(user=user, key=key, as_of=as_of, page=number)
+        rows += [(r.indicator.pk, r.result.status, r.result.progress) for r in page.rows]
+    return rows
+
+
+@pytest.mark.parametrize("as_of", [None, "2026Q2"], ids=["latest", "quarter"])
+def test_rows_paged_in_the_database_keep_the_order_and_results_of_the_python_sort(world, monkeypatch, as_of):
+    monkeypatch.setattr(selectors, "COMPARISON_PAGE_SIZE", 3)
+    synthetic_generate(cities=10, indicators_per_city=8, quarters=8, seed=11)
+    indicator_progress_recompute()
+    indicator_history_rebuild()
+    when = selectors.as_of_from(as_of, on=dt.date(2026, 11, 30))
+    key = selectors.comparison(user=world.users.admin, key=None, as_of=when).key
+    expected = _python_order(world.users.admin, key, when)
+    assert len(expected) >= 10  # four pages
+    assert _paged_order(world.users.admin, key, when) == expected
+    # The 说明 names the page's plans, each once.
+    page = selectors.comparison(user=world.users.admin, key=key, as_of=when)
+    named = [name for bands in page.explainer.bands for name in bands.plans]
+    assert sorted(named) == sorted({f"{r.indicator.plan.city.name} · {r.indicator.plan.title}" for r in page.rows})
+    # A row without a stored result is computed, and the order still holds.
+    IndicatorProgress.objects.filter(indicator_id=expected[0][0]).delete()
+    ProgressSnapshot.objects.filter(indicator_id=expected[0][0]).delete()
+    assert _paged_order(world.users.admin, key, when) == _python_order(world.users.admin, key, when)
+
+
+def test_keys_counted_on_the_stored_entries_equal_those_counted_on_the_indicators(world):
+    """The keys offered, their counts and names, whether read from the stored catalogue entries or (a plan not
+    yet summarised) from the indicators themselves."""
+    synthetic_generate(cities=6, indicators_per_city=20, quarters=6, seed=2)
+    indicator_progress_recompute()
+    today = selectors.as_of_from(None)
+    for user in (world.users.admin, world.users.provincial):
+        stored = selectors.comparison(user=user, key=None, as_of=today).keys
+        assert len(stored) > (2 if user is world.users.admin else 0)
+        PlanProgressSummary.objects.filter(plan=world.plan).delete()
+        assert selectors.comparison(user=user, key=None, as_of=today).keys == stored
+        indicator_progress_recompute()
