@@ -8,9 +8,11 @@ Reading order: `evaluate()` applies issue 3's status order; the sections above i
 judges (current value, base, end target, τ, p, e) and the forward-looking pace.
 """
 
+import bisect
 import datetime as dt
+import functools
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -85,9 +87,12 @@ class IndicatorRule:
     reporting_lag_days: int | None = None  # the indicator's own lag (a yearly statistic published next spring)
 
 
-@dataclass(frozen=True)
-class Figure:
-    """One approved figure of a period; for flows and annual amounts the amount of that period alone."""
+class Figure(NamedTuple):
+    """One approved figure of a period; for flows and annual amounts the amount of that period alone.
+
+    A named tuple rather than a dataclass: a recompute holds a hundred thousand of them, and a tuple of
+    plain values is quicker to build and is left alone by the garbage collector's full passes.
+    """
 
     period_end: dt.date
     value: float | None
@@ -96,7 +101,7 @@ class Figure:
     approved_at: dt.datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Progress:
     """A status with the numbers behind it, so a page can say in one sentence why an indicator lags."""
 
@@ -128,7 +133,11 @@ class Progress:
     @property
     def reason(self) -> str:
         """Why, in the reader's language (rendered now, never stored in one language only)."""
-        return render_reason(self.reason_data) if self.reason_data else self.stored_reason
+        return self.reason_in(translated)
+
+    def reason_in(self, words: Callable[[str], str]) -> str:
+        """Why, with words translating the labels (core.reasons.render)."""
+        return render_reason(self.reason_data, words) if self.reason_data else self.stored_reason
 
 
 # ─── Calendar ───────────────────────────────────────────────────────────────────────────────────────────
@@ -158,11 +167,36 @@ def deadline_of(rule: IndicatorRule, period_end: dt.date) -> dt.date:
     return reporting_deadline(period_end, lag_days(rule))
 
 
+class _Calendar(NamedTuple):
+    periods: tuple[dt.date, ...]
+    deadlines: tuple[dt.date, ...]  # each period's reporting deadline, rising with the periods
+    final_day: dt.date
+
+
+@functools.lru_cache(maxsize=1024)
+def _plan_calendar(plan: PlanRule, frequency: str, lag: int) -> _Calendar:
+    """A plan's periods, their deadlines and its final day for one frequency and reporting lag. Cached: a
+    recompute asks for the same few plans' calendars for every indicator, twice."""
+    periods = plan_periods(plan, frequency)
+    deadlines = tuple(reporting_deadline(p, lag) for p in periods)
+    last_deadline = deadlines[-1] if periods else reporting_deadline(plan.period_end, lag)
+    return _Calendar(periods, deadlines, max(last_deadline, plan.period_end) + dt.timedelta(days=1))
+
+
+def _calendar(rule: IndicatorRule) -> _Calendar:
+    return _plan_calendar(rule.plan, rule.frequency, lag_days(rule))
+
+
+def _latest_due(rule: IndicatorRule, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
+    """(period end, reporting deadline) of the latest period past due on as_of (its deadline before as_of)."""
+    calendar = _calendar(rule)
+    due = bisect.bisect_left(calendar.deadlines, as_of)  # how many deadlines lie before as_of
+    return (calendar.periods[due - 1], calendar.deadlines[due - 1]) if due else None
+
+
 def final_day(rule: IndicatorRule) -> dt.date:
     """The first day the verdict is final: the plan has ended and its last period's figure is past due."""
-    periods = plan_periods(rule.plan, rule.frequency)
-    last = periods[-1] if periods else rule.plan.period_end
-    return max(deadline_of(rule, last), rule.plan.period_end) + dt.timedelta(days=1)
+    return _calendar(rule).final_day
 
 
 def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
@@ -172,14 +206,15 @@ def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
 
 def overdue_since(rule: IndicatorRule, as_of: dt.date) -> dt.date | None:
     """The reporting deadline of the latest period past due on as_of: when an overdue report became overdue."""
-    due = [p for p in plan_periods(rule.plan, rule.frequency) if deadline_of(rule, p) < as_of]
-    return deadline_of(rule, due[-1]) if due else None
+    latest = _latest_due(rule, as_of)
+    return latest[1] if latest else None
 
 
 def next_deadline(rule: IndicatorRule, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
     """(period end, reporting deadline) of the first period whose figure is not yet past due on as_of."""
-    upcoming = [p for p in plan_periods(rule.plan, rule.frequency) if deadline_of(rule, p) >= as_of]
-    return (upcoming[0], deadline_of(rule, upcoming[0])) if upcoming else None
+    calendar = _calendar(rule)
+    first = bisect.bisect_left(calendar.deadlines, as_of)  # the first deadline on or after as_of
+    return (calendar.periods[first], calendar.deadlines[first]) if first < len(calendar.periods) else None
 
 
 def status_since(history: Iterable[tuple[dt.date, str]], status: str) -> dt.date | None:
@@ -273,14 +308,15 @@ def _approval_key(figure: Figure) -> float:
 
 def _counted(rule: IndicatorRule, figures: Iterable[Figure], as_of: dt.date) -> dict[dt.date, Figure]:
     """The figures of periods inside the plan and closed by as_of; a later approval is a correction."""
-    plan = rule.plan
+    first, last = rule.plan.period_start, min(rule.plan.period_end, as_of)
     chosen: dict[dt.date, Figure] = {}
     for figure in figures:
-        if not plan.period_start <= figure.period_end <= min(plan.period_end, as_of):
+        period_end = figure.period_end
+        if not first <= period_end <= last:
             continue
-        held = chosen.get(figure.period_end)
+        held = chosen.get(period_end)
         if held is None or _approval_key(figure) >= _approval_key(held):
-            chosen[figure.period_end] = figure
+            chosen[period_end] = figure
     return dict(sorted(chosen.items()))
 
 
@@ -689,14 +725,37 @@ def evaluate(
 
     pending_periods are period ends whose submitted figure awaits review: never overdue, said in the reason.
     """
-    if rule.target_form == QUALITATIVE:
-        return Progress(Status.QUALITATIVE, "qualitative", _reason("qualitative"))
-    refusal = _refusal(rule)
-    if refusal is not None:
-        return Progress(Status.INCOMPLETE, *refusal, base=rule.base_value)
+    return evaluate_dates(rule, figures, (as_of,), pending_periods)[0]
 
-    case = _measure(rule, figures, as_of, pending_periods)
-    current, end, plan = case.current, case.end, rule.plan
+
+def evaluate_dates(
+    rule: IndicatorRule,
+    figures: Iterable[Figure],
+    dates: Sequence[dt.date],
+    pending_periods: Collection[dt.date] = (),
+) -> list[Progress]:
+    """evaluate() as of each of the dates. What a date changes in the numbers is only which figures and
+    pending periods are counted (those ending by it), so dates that count the same ones share one
+    measurement: a recompute's latest result and its last quarter's snapshot mostly cost one."""
+    if rule.target_form == QUALITATIVE:
+        return [Progress(Status.QUALITATIVE, "qualitative", _reason("qualitative")) for _ in dates]
+    if _refusal(rule) is not None:
+        return [Progress(Status.INCOMPLETE, *_refusal(rule), base=rule.base_value) for _ in dates]
+    figures = list(figures)
+    periods = sorted({figure.period_end for figure in figures}.union(pending_periods))
+    cases: dict[int, _Case] = {}
+    results = []
+    for as_of in dates:
+        counted = bisect.bisect_right(periods, min(rule.plan.period_end, as_of))  # periods[:counted] count
+        if counted not in cases:
+            cases[counted] = _measure(rule, figures, as_of, pending_periods)
+        results.append(_verdict(rule, cases[counted], as_of, pending_periods))
+    return results
+
+
+def _verdict(rule: IndicatorRule, case: "_Case", as_of: dt.date, pending_periods: Collection[dt.date]) -> Progress:
+    """evaluate() from step 2 on, for a quantitative indicator measured as of as_of."""
+    current, end = case.current, case.end
 
     # 2. plan over: final, on the rule's own current value
     if plan_is_over(rule, as_of):
@@ -714,10 +773,9 @@ def evaluate(
         )
 
     # 4. overdue: only the latest period past its deadline is looked at
-    due_periods = [p for p in plan_periods(plan, rule.frequency) if deadline_of(rule, p) < as_of]
-    if due_periods and due_periods[-1] not in case.counted and due_periods[-1] not in pending_periods:
-        latest = due_periods[-1]
-        deadline = deadline_of(rule, latest)
+    due = _latest_due(rule, as_of)
+    if due and due[0] not in case.counted and due[0] not in pending_periods:
+        latest, deadline = due
         return case.result(
             Status.OVERDUE_REPORT,
             "overdue_report",

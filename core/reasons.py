@@ -10,10 +10,11 @@ frequency], ["target", value, unit, lower_is_better], ["year", year].
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from core.i18n import _, translated
 from core.numbers import quantity as number
-from core.numbers import share, unit_words
+from core.numbers import share
 
 MESSAGES = {
     # cannot be measured: who supplies what is missing, and by when, is said by dashboards.explain (a leader
@@ -60,47 +61,56 @@ MESSAGES = {
 }
 
 
-def period_words(iso: str, frequency: str) -> str:
+def period_words(iso: str, frequency: str, words: Callable[[str], str] = translated) -> str:
     """A period in the reader's language: 2025年第2季度 / 2025 Q2, or 2025年 / 2025 for yearly statistics."""
     day = dt.date.fromisoformat(iso)
     if day.month == 12 and day.day == 31 and frequency == "yearly":
-        return translated(_("%(year)s年")) % {"year": day.year}
+        return words(_("%(year)s年")) % {"year": day.year}
     if day.month % 3 == 0 and (day + dt.timedelta(days=1)).day == 1:
-        return translated(_("%(year)s年第%(n)s季度")) % {"year": day.year, "n": day.month // 3}
+        return words(_("%(year)s年第%(n)s季度")) % {"year": day.year, "n": day.month // 3}
     return iso
 
 
-def _arg(value) -> str:
+def _unit(unit: str, words: Callable[[str], str]) -> str:
+    # core.numbers.unit_words, in the words given
+    return words(unit) if unit and unit != "%" else unit
+
+
+def _arg(value, words: Callable[[str], str]) -> str:
     if not isinstance(value, list):
         return str(value)
     kind, *rest = value
     if kind == "num":
-        return number(rest[0]) + unit_words(rest[1])
+        return number(rest[0]) + _unit(rest[1], words)
     if kind == "pct":
         return share(rest[0])
     if kind == "date":
         return rest[0]
     if kind == "period":
-        return period_words(*rest)
+        return period_words(*rest, words=words)
     if kind == "target":
         target, unit, lower = rest
-        words = translated(_("目标值%(v)s")) % {"v": number(target) + unit_words(unit)}
-        return words + (translated(_("（越低越好）")) if lower else "")
+        text = words(_("目标值%(v)s")) % {"v": number(target) + _unit(unit, words)}
+        return text + (words(_("（越低越好）")) if lower else "")
     if kind == "year":
         return str(rest[0])
     raise ValueError(f"unknown reason argument {kind!r}")
 
 
-def sentence(code: str, args: dict) -> str:
-    return translated(MESSAGES[code]) % {name: _arg(value) for name, value in args.items()}
+def sentence(code: str, args: dict, words: Callable[[str], str] = translated) -> str:
+    return words(MESSAGES[code]) % {name: _arg(value, words) for name, value in args.items()}
 
 
-def render(data: dict) -> str:
-    """The reason in the reader's language: the sentence, then its notes in brackets."""
+def render(data: dict, words: Callable[[str], str] = translated) -> str:
+    """The reason in the reader's language: the sentence, then its notes in brackets.
+
+    words turns a marked label into that language: core.i18n.translated, or what a caller rendering many
+    reasons in one language passes instead (indicators.services, the same lookups remembered).
+    """
     if not data:
         return ""
-    text = sentence(data["code"], data.get("args", {}))
-    notes = [sentence(code, args) for code, args in data.get("notes", ())]
+    text = sentence(data["code"], data.get("args", {}), words)
+    notes = [sentence(code, args, words) for code, args in data.get("notes", ())]
     if notes:
-        text += translated(_("（%(notes)s）")) % {"notes": translated(_("；")).join(notes)}
+        text += words(_("（%(notes)s）")) % {"notes": words(_("；")).join(notes)}
     return text

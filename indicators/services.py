@@ -4,12 +4,19 @@ Reads are bulk (a fixed number of queries whatever the number of indicators) and
 recompute is idempotent and two running at once converge on the same rows.
 """
 
+import contextlib
 import datetime as dt
+import functools
+import gc
+import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 
 from core import progress
@@ -57,19 +64,44 @@ def today() -> dt.date:
 
 # --- From models to the pure rules -------------------------------------------------------------------
 
+PLAN_RULE_FIELDS = ("period_start", "period_end", "reporting_lag_days", "at_risk_band", "lagging_band")
+RULE_FIELDS = (
+    "target_value",
+    "measure_type",
+    "target_form",
+    "target_date",
+    "base_value",
+    "base_year",
+    "direction",
+    "frequency",
+    "unit",
+    "reporting_lag_days",
+)
+GROUP_RULE_FIELDS = ("target_value", "measure_type", "unit")
+"""The columns a rule is made of: a recompute reads only these, as values, never whole model instances."""
+
 
 def plan_rule(plan) -> progress.PlanRule:
+    return _plan_rule(**{name: getattr(plan, name) for name in PLAN_RULE_FIELDS})
+
+
+def _plan_rule(*, period_start, period_end, reporting_lag_days, at_risk_band, lagging_band) -> progress.PlanRule:
     return progress.PlanRule(
-        period_start=plan.period_start,
-        period_end=plan.period_end,
-        reporting_lag_days=plan.reporting_lag_days,
-        at_risk_band=float(plan.at_risk_band),
-        lagging_band=float(plan.lagging_band),
+        period_start=period_start,
+        period_end=period_end,
+        reporting_lag_days=reporting_lag_days,
+        at_risk_band=float(at_risk_band),
+        lagging_band=float(lagging_band),
     )
 
 
 def _float(value):
     return None if value is None else float(value)
+
+
+def _judged_on_group(target_group_id: int | None, target_value) -> bool:
+    """A row of a target group without a target of its own is judged on the group's target and summed figures."""
+    return target_group_id is not None and target_value is None
 
 
 def indicator_rule(
@@ -80,38 +112,47 @@ def indicator_rule(
     Bulk callers pass the interim targets and the plan rule they fetched once for many indicators.
     """
     group = indicator.target_group
-    target = indicator.target_value if indicator.target_value is not None or group is None else group.target_value
     if interim_targets is None:
         interim_targets = [(t.date, t.value) for t in indicator.interim_targets.all()]
-    return progress.IndicatorRule(
+    return _rule(
+        {name: getattr(indicator, name) for name in RULE_FIELDS},
+        group=None if group is None else {name: getattr(group, name) for name in GROUP_RULE_FIELDS},
         plan=plan or plan_rule(indicator.plan),
-        measure_type=group.measure_type if group and indicator.target_value is None else indicator.measure_type,
-        target_form=indicator.target_form,
-        target_value=_float(target),
-        target_date=indicator.target_date,
-        base_value=_float(indicator.base_value),
-        base_year=indicator.base_year,
-        direction=indicator.direction,
-        frequency=indicator.frequency,
-        interim_targets=tuple(progress.InterimTarget(date=d, value=float(v)) for d, v in interim_targets),
-        unit=(group.unit if group and indicator.target_value is None else indicator.unit) or "",
-        reporting_lag_days=indicator.reporting_lag_days,
+        interim_targets=interim_targets,
     )
 
 
-def _indicators(indicator_ids: Iterable[int] | None) -> list[Indicator]:
-    queryset = Indicator.objects.select_related("plan", "target_group")
-    if indicator_ids is not None:
-        queryset = queryset.filter(pk__in=list(indicator_ids))
-    return list(queryset)
+def _rule(own: Mapping, *, group: Mapping | None, plan: progress.PlanRule, interim_targets) -> progress.IndicatorRule:
+    """The rule of an indicator's RULE_FIELDS, its target group's GROUP_RULE_FIELDS (None without a group)."""
+    judged = group if group is not None and own["target_value"] is None else own
+    return progress.IndicatorRule(
+        plan=plan,
+        measure_type=judged["measure_type"],
+        target_form=own["target_form"],
+        target_value=_float(judged["target_value"]),
+        target_date=own["target_date"],
+        base_value=_float(own["base_value"]),
+        base_year=own["base_year"],
+        direction=own["direction"],
+        frequency=own["frequency"],
+        interim_targets=tuple(progress.InterimTarget(date=d, value=float(v)) for d, v in interim_targets),
+        unit=judged["unit"] or "",
+        reporting_lag_days=own["reporting_lag_days"],
+    )
+
+
+def _interim_targets(indicators: Q) -> dict[int, list]:
+    """The interim targets (date, value) of the indicators the filter selects, in date order (one query)."""
+    interim = defaultdict(list)
+    rows = InterimTarget.objects.filter(indicators)
+    for indicator_id, date, value in rows.values_list("indicator_id", "date", "value").order_by("date"):
+        interim[indicator_id].append((date, value))
+    return interim
 
 
 def _rules(indicators: list[Indicator]) -> dict[int, progress.IndicatorRule]:
     """Every indicator's rule, with interim targets read in one query and one PlanRule per plan."""
-    interim = defaultdict(list)
-    rows = InterimTarget.objects.filter(indicator__in=[i.pk for i in indicators])
-    for indicator_id, date, value in rows.values_list("indicator_id", "date", "value").order_by("date"):
-        interim[indicator_id].append((date, value))
+    interim = _interim_targets(Q(indicator__in=[i.pk for i in indicators]))
     plans = {}
     for indicator in indicators:
         if indicator.plan_id not in plans:
@@ -119,16 +160,42 @@ def _rules(indicators: list[Indicator]) -> dict[int, progress.IndicatorRule]:
     return {i.pk: indicator_rule(i, interim_targets=interim[i.pk], plan=plans[i.plan_id]) for i in indicators}
 
 
-def _inputs(indicators: list[Indicator]):
+def _rules_read(chunk: "_Chunk") -> tuple[dict[int, progress.IndicatorRule], dict[int, int | None]]:
+    """The rules of many indicators from their columns alone (two queries), and for each the target group
+    whose summed figures it is judged on (None: its own figures). The same rules as _rules() builds."""
+    columns = (
+        "pk",
+        "plan_id",
+        "target_group_id",
+        *RULE_FIELDS,
+        *(f"plan__{name}" for name in PLAN_RULE_FIELDS),
+        *(f"target_group__{name}" for name in GROUP_RULE_FIELDS),
+    )
+    rows = Indicator.objects.filter(chunk.filter()).order_by("pk").values(*columns)
+    interim = _interim_targets(chunk.filter("indicator__"))
+    plans, rules, summed_from = {}, {}, {}
+    for row in rows:
+        pk, plan_id, group_id = row["pk"], row["plan_id"], row["target_group_id"]
+        if plan_id not in plans:
+            plans[plan_id] = _plan_rule(**{name: row[f"plan__{name}"] for name in PLAN_RULE_FIELDS})
+        group = None if group_id is None else {name: row[f"target_group__{name}"] for name in GROUP_RULE_FIELDS}
+        rules[pk] = _rule(row, group=group, plan=plans[plan_id], interim_targets=interim[pk])
+        summed_from[pk] = group_id if _judged_on_group(group_id, row["target_value"]) else None
+    return rules, summed_from
+
+
+def _inputs(summed_from: dict[int, int | None], *, chunk: "_Chunk | None" = None):
     """Approved figures and pending periods per indicator, in two queries.
 
-    A row of a target group is fed the summed figures of every row in its group.
+    summed_from names, for each indicator, the target group whose rows' summed figures it is fed (None: its
+    own figures); chunk, when given, selects the same indicators in fewer words. Values are cast to floats
+    in SQL (the same doubles as float() of the decimals).
     """
     groups = defaultdict(set)
-    for indicator in indicators:
-        if indicator.target_group_id and indicator.target_value is None:
-            groups[indicator.target_group_id].add(indicator.pk)
-    wanted = {i.pk for i in indicators}
+    for pk, group_id in summed_from.items():
+        if group_id is not None:
+            groups[group_id].add(pk)
+    wanted = set(summed_from)
     if groups:
         siblings = Indicator.objects.filter(target_group_id__in=groups).values_list("pk", "target_group_id")
         for pk, group_id in siblings:
@@ -137,32 +204,40 @@ def _inputs(indicators: list[Indicator]):
 
     approved = defaultdict(list)
     pending = defaultdict(set)
+    if chunk is None:
+        of_wanted = Q(indicator_id__in=wanted)
+    else:  # the chunk, and any row of its target groups outside it
+        outside = wanted.difference(summed_from)
+        of_wanted = (
+            chunk.filter("indicator__") | Q(indicator_id__in=outside) if outside else chunk.filter("indicator__")
+        )
     rows = QuarterlyFigure.objects.filter(
-        indicator_id__in=wanted, status__in=[QuarterlyFigure.Status.APPROVED, QuarterlyFigure.Status.SUBMITTED]
-    ).values_list("indicator_id", "period_end", "status", "value", "numerator", "denominator", "reviewed_at")
+        of_wanted, status__in=[QuarterlyFigure.Status.APPROVED, QuarterlyFigure.Status.SUBMITTED]
+    ).values_list(
+        "indicator_id",
+        "period_end",
+        "status",
+        Cast("value", FloatField()),
+        Cast("numerator", FloatField()),
+        Cast("denominator", FloatField()),
+        "reviewed_at",
+    )
+    approved_status, figure = QuarterlyFigure.Status.APPROVED, progress.Figure
     for indicator_id, period_end, status, value, numerator, denominator, reviewed_at in rows:
-        if status == QuarterlyFigure.Status.APPROVED:
-            approved[indicator_id].append(
-                progress.Figure(
-                    period_end=period_end,
-                    value=_float(value),
-                    numerator=_float(numerator),
-                    denominator=_float(denominator),
-                    approved_at=reviewed_at,
-                )
-            )
+        if status == approved_status:
+            approved[indicator_id].append(figure(period_end, value, numerator, denominator, reviewed_at))
         else:
             pending[indicator_id].add(period_end)
 
     figures, pending_periods = {}, {}
-    for indicator in indicators:
-        if indicator.target_group_id and indicator.target_value is None:
-            members = groups[indicator.target_group_id]
-            figures[indicator.pk] = _summed([f for pk in members for f in approved[pk]])
-            pending_periods[indicator.pk] = set().union(*(pending[pk] for pk in members))
+    for pk, group_id in summed_from.items():
+        if group_id is not None:
+            members = groups[group_id]
+            figures[pk] = _summed([f for member in members for f in approved[member]])
+            pending_periods[pk] = set().union(*(pending[member] for member in members))
         else:
-            figures[indicator.pk] = approved[indicator.pk]
-            pending_periods[indicator.pk] = pending[indicator.pk]
+            figures[pk] = approved[pk]
+            pending_periods[pk] = pending[pk]
     return figures, pending_periods
 
 
@@ -184,7 +259,9 @@ def _summed(figures: list[progress.Figure]) -> list[progress.Figure]:
 
 def progress_evaluate(indicators: list[Indicator], *, as_of: dt.date) -> dict[int, progress.Progress]:
     """Each indicator's progress as of a date, computed now from today's approved figures."""
-    figures, pending = _inputs(indicators)
+    figures, pending = _inputs(
+        {i.pk: i.target_group_id if _judged_on_group(i.target_group_id, i.target_value) else None for i in indicators}
+    )
     rules = _rules(indicators)
     return {i.pk: progress.evaluate(rules[i.pk], figures[i.pk], as_of, pending[i.pk]) for i in indicators}
 
@@ -201,14 +278,46 @@ CHUNK = 2000
 the number of cities on the deployment."""
 
 
-def _chunked(indicator_ids: Iterable[int] | None) -> Iterable[list[int]]:
-    """The indicators in chunks, a plan's rows together (one PlanRule per plan and chunk)."""
-    if indicator_ids is None:
-        ids = list(Indicator.objects.order_by("plan_id", "pk").values_list("pk", flat=True))
-    else:
+@dataclass(frozen=True)
+class _Chunk:
+    """Indicators evaluated and stored together: given ids, or a stretch of the (plan, id) order between
+    two indicators, which a full recompute's queries select by its ends rather than by thousands of ids."""
+
+    ids: tuple[int, ...] = ()
+    first: tuple[int, int] | None = None  # (plan_id, pk) of the stretch's first and last indicator
+    last: tuple[int, int] | None = None
+
+    def filter(self, prefix: str = "") -> Q:
+        """The chunk's indicators, as a filter on Indicator or, with prefix "indicator__", on a model of them."""
+        if self.first is None:
+            return Q(**{f"{prefix}pk__in": self.ids})
+        (first_plan, first_pk), (last_plan, last_pk) = self.first, self.last
+        plan, pk = f"{prefix}plan_id", f"{prefix}pk"
+        return (
+            Q(**{f"{plan}__gte": first_plan, f"{plan}__lte": last_plan})  # the plan index narrows it first
+            & (Q(**{f"{plan}__gt": first_plan}) | Q(**{f"{pk}__gte": first_pk}))
+            & (Q(**{f"{plan}__lt": last_plan}) | Q(**{f"{pk}__lte": last_pk}))
+        )
+
+
+def _chunked(indicator_ids: Iterable[int] | None) -> Iterable[_Chunk]:
+    """The indicators in chunks, a plan's rows together (one PlanRule per plan and chunk). All indicators are
+    read as stretches of CHUNK in (plan, id) order, keeping only each stretch's ends."""
+    if indicator_ids is not None:
         ids = sorted(set(indicator_ids))
-    for first in range(0, len(ids), CHUNK):
-        yield ids[first : first + CHUNK]
+        for first in range(0, len(ids), CHUNK):
+            yield _Chunk(ids=tuple(ids[first : first + CHUNK]))
+        return
+    ends, first, count = [], None, 0
+    for key in Indicator.objects.order_by("plan_id", "pk").values_list("plan_id", "pk").iterator(chunk_size=CHUNK):
+        first, count = first or key, count + 1
+        if count == CHUNK:
+            ends.append((first, key))
+            first, count = None, 0
+    if first is not None:
+        ends.append((first, key))
+    for first, last in ends:
+        yield _Chunk(first=first, last=last)
 
 
 def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, as_of: dt.date | None = None) -> int:
@@ -221,55 +330,75 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
     count = 0
     with transaction.atomic():
         for chunk in _chunked(indicator_ids):
-            count += _recompute_chunk(_indicators(chunk), as_of=as_of)
+            with _collector_paused():
+                count += _recompute_chunk(chunk, as_of=as_of)
         plan_summary_refresh(indicator_ids=indicator_ids)
     return count
 
 
-def _recompute_chunk(indicators: list[Indicator], *, as_of: dt.date) -> int:
-    figures, pending = _inputs(indicators)
-    rules = _rules(indicators)
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector while a chunk is worked on; it runs again after.
+
+    A chunk holds a hundred thousand small objects (figures, results, rows) until it is stored. They form no
+    reference cycles and reference counting frees them when the chunk is done, but while they live CPython's
+    collector would traverse every one of them, and everything else in the process, each time enough have
+    been allocated: nearly a third of a recompute at 300 cities. What cycles a chunk does make are collected
+    after it, so memory stays bounded by a chunk. (The collector is the process's: another thread's cycles
+    wait as long, one chunk.)
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _recompute_chunk(chunk: _Chunk, *, as_of: dt.date) -> int:
+    rules, summed_from = _rules_read(chunk)
+    figures, pending = _inputs(summed_from, chunk=chunk)
+    closed = Quarter.latest_ended_by(as_of).end
     results, snapshots = {}, {}
-    for indicator in indicators:
-        pk, rule = indicator.pk, rules[indicator.pk]
-        results[pk] = progress.evaluate(rule, figures[pk], as_of, pending[pk])
-        quarter_end = _last_snapshot_quarter(indicator, as_of)
-        snapshots[(pk, quarter_end)] = _snapshot(rule, figures[pk], pending[pk], quarter_end, until=as_of)
-    _store_snapshots(snapshots)
-    since = _status_since(results, rules, as_of=as_of)
-    latest = [
-        IndicatorProgress(indicator_id=pk, status_since=since[pk], **_stored(result, LATEST_FIELDS))
-        for pk, result in results.items()
-    ]
-    IndicatorProgress.objects.bulk_create(
-        latest,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["indicator"],
-        update_fields=LATEST_FIELDS + ["status_since", "computed_at"],
+    for pk, rule in rules.items():
+        quarter_end = min(closed, _last_plan_quarter(rule.plan))
+        days = (as_of, _snapshot_day(rule, quarter_end, until=as_of))
+        results[pk], snapshots[(pk, quarter_end)] = progress.evaluate_dates(rule, figures[pk], days, pending[pk])
+    # an indicator's snapshot and latest result side by side: they often give the same reason, rendered once
+    texts = _site_reasons(
+        [r for key, pk in zip(snapshots, results, strict=True) for r in (snapshots[key], results[pk])]
     )
-    _update_flags(results, on=as_of)
+    _store_snapshots(snapshots, dict(zip(snapshots, texts[0::2], strict=True)), chunk=chunk)
+    since = _status_since(results, rules, as_of=as_of, chunk=chunk)
+    _store_latest(results, dict(zip(results, texts[1::2], strict=True)), since, chunk=chunk)
+    _update_flags(results, on=as_of, chunk=chunk)
     return len(results)
 
 
-def _snapshot(rule, figures, pending, quarter_end: dt.date, *, until: dt.date) -> progress.Progress:
+def _snapshot_day(rule: progress.IndicatorRule, quarter_end: dt.date, *, until: dt.date) -> dt.date:
     """A quarter's snapshot is the result as of its end; the plan-end quarter's, once the plan is over,
     holds the final verdict (as of the day it became final), so an ended plan's verdict dates from there."""
     final_day = progress.final_day(rule)
-    if until >= final_day and quarter_end == Quarter.latest_ended_by(rule.plan.period_end).end:
-        return progress.evaluate(rule, figures, final_day, pending)
-    return progress.evaluate(rule, figures, quarter_end, pending)
+    if until >= final_day and quarter_end == _last_plan_quarter(rule.plan):
+        return final_day
+    return quarter_end
 
 
 def _status_since(
-    results: dict[int, progress.Progress], rules: dict[int, progress.IndicatorRule], *, as_of: dt.date
+    results: dict[int, progress.Progress],
+    rules: dict[int, progress.IndicatorRule],
+    *,
+    as_of: dt.date,
+    chunk: _Chunk,
 ) -> dict[int, dt.date]:
     """Status since: the first quarter end of the unbroken run of the current status in the stored history
     (one query). A status no snapshot holds yet dates from its reporting deadline when it is an overdue
     report, else from the latest closed quarter end. The dashboard reads the same rule for earlier dates."""
     history = defaultdict(list)
     rows = (
-        ProgressSnapshot.objects.filter(indicator_id__in=results, quarter_end__lte=as_of)
+        ProgressSnapshot.objects.filter(chunk.filter("indicator__"), quarter_end__lte=as_of)
         .order_by("indicator_id", "quarter_end")
         .values_list("indicator_id", "quarter_end", "status")
     )
@@ -285,45 +414,82 @@ def _status_since(
     return since
 
 
-def _last_snapshot_quarter(indicator: Indicator, day: dt.date) -> dt.date:
-    return min(Quarter.latest_ended_by(day).end, Quarter.latest_ended_by(indicator.plan.period_end).end)
+def _last_plan_quarter(plan: progress.PlanRule) -> dt.date:
+    """The end of the plan's last quarter: no snapshot is stored after it."""
+    return _last_quarter_by(plan.period_end)
+
+
+@functools.lru_cache(maxsize=64)
+def _last_quarter_by(day: dt.date) -> dt.date:
+    return Quarter.latest_ended_by(day).end
 
 
 def indicator_history_rebuild(*, indicator_ids: Iterable[int] | None = None, until: dt.date | None = None) -> int:
     """Recompute the snapshot of every quarter end of the plans, e.g. after an old quarter is corrected."""
     until = until or today()
+    closed = Quarter.latest_ended_by(until).end
     count = 0
     with transaction.atomic():
         for chunk in _chunked(indicator_ids):
-            indicators = _indicators(chunk)
-            figures, pending = _inputs(indicators)
-            rules = _rules(indicators)
-            snapshots = {}
-            for indicator in indicators:
-                rule = rules[indicator.pk]
-                last = _last_snapshot_quarter(indicator, until)
-                for quarter_end in progress.plan_periods(rule.plan, progress.QUARTERLY):
-                    if quarter_end > last:
-                        break
-                    snapshots[(indicator.pk, quarter_end)] = _snapshot(
-                        rule, figures[indicator.pk], pending[indicator.pk], quarter_end, until=until
-                    )
-            _store_snapshots(snapshots)
-            count += len(snapshots)
+            with _collector_paused():
+                count += _rebuild_chunk(chunk, until=until, closed=closed)
     return count
 
 
-def _stored(result: progress.Progress, fields) -> dict:
-    """The columns of a result; its reason text in the site's language (pages render reason_data anew)."""
+def _rebuild_chunk(chunk: _Chunk, *, until: dt.date, closed: dt.date) -> int:
+    rules, summed_from = _rules_read(chunk)
+    figures, pending = _inputs(summed_from, chunk=chunk)
+    snapshots = {}
+    for pk, rule in rules.items():
+        last = min(closed, _last_plan_quarter(rule.plan))
+        quarters = [q for q in progress.plan_periods(rule.plan, progress.QUARTERLY) if q <= last]
+        days = [_snapshot_day(rule, quarter_end, until=until) for quarter_end in quarters]
+        results = progress.evaluate_dates(rule, figures[pk], days, pending[pk])
+        snapshots.update(((pk, quarter_end), r) for quarter_end, r in zip(quarters, results, strict=True))
+    texts = _site_reasons(list(snapshots.values()))
+    _store_snapshots(snapshots, dict(zip(snapshots, texts, strict=True)), chunk=chunk)
+    return len(snapshots)
+
+
+def _site_reasons(results: list[progress.Progress]) -> list[str]:
+    """Each result's reason text in the site's language, for the `reason` column (pages render reason_data
+    anew in the reader's): in one translation.override, each label looked up once, and a result saying
+    what the one before it says takes its text instead of rendering it again."""
+    texts, previous, text = [], None, ""
     with translation.override(settings.LANGUAGE_CODE):
-        return {name: getattr(result, name) for name in fields}
+        words = functools.cache(translation.gettext)  # the language stays the same while it is used
+        for result in results:
+            if not result.reason_data or result.reason_data != previous:
+                previous, text = result.reason_data, result.reason_in(words)
+            texts.append(text)
+    return texts
 
 
-def _store_snapshots(results: dict[tuple[int, dt.date], progress.Progress]):
+SNAPSHOT_COLUMNS = ["reason", *(name for name in PROGRESS_FIELDS if name != "reason")]
+LATEST_COLUMNS = ["reason", *(name for name in LATEST_FIELDS if name != "reason"), "status_since"]
+"""The stored columns in the order a result's row is compared with them: the reason text first (rendered apart)."""
+_snapshot_values = operator.attrgetter(*SNAPSHOT_COLUMNS[1:])
+_latest_values = operator.attrgetter(*LATEST_COLUMNS[1:-1])
+
+
+def _store_snapshots(
+    results: dict[tuple[int, dt.date], progress.Progress], reasons: dict[tuple[int, dt.date], str], *, chunk: _Chunk
+):
+    """Upsert the snapshots whose columns are not stored already: an unchanged row is not rewritten."""
+    rows = {key: (reasons[key], *_snapshot_values(result)) for key, result in results.items()}
+    stored = ProgressSnapshot.objects.filter(
+        chunk.filter("indicator__"), quarter_end__in={quarter_end for _, quarter_end in rows}
+    ).values_list("indicator_id", "quarter_end", *SNAPSHOT_COLUMNS)
+    unchanged = {
+        (pk, quarter_end) for pk, quarter_end, *values in stored if rows.get((pk, quarter_end)) == tuple(values)
+    }
     ProgressSnapshot.objects.bulk_create(
         [
-            ProgressSnapshot(indicator_id=pk, quarter_end=q, **_stored(r, PROGRESS_FIELDS))
-            for (pk, q), r in results.items()
+            ProgressSnapshot(
+                indicator_id=pk, quarter_end=quarter_end, **dict(zip(SNAPSHOT_COLUMNS, values, strict=True))
+            )
+            for (pk, quarter_end), values in rows.items()
+            if (pk, quarter_end) not in unchanged
         ],
         batch_size=2000,
         update_conflicts=True,
@@ -332,10 +498,33 @@ def _store_snapshots(results: dict[tuple[int, dt.date], progress.Progress]):
     )
 
 
-def _update_flags(results: dict[int, progress.Progress], *, on: dt.date):
+def _store_latest(
+    results: dict[int, progress.Progress], reasons: dict[int, str], since: dict[int, dt.date], *, chunk: _Chunk
+):
+    """Upsert the latest results whose columns are not stored already: an unchanged row is not rewritten (its
+    computed_at stays the time its values were computed)."""
+    rows = {pk: (reasons[pk], *_latest_values(result), since[pk]) for pk, result in results.items()}
+    stored = IndicatorProgress.objects.filter(chunk.filter("indicator__")).values_list("indicator_id", *LATEST_COLUMNS)
+    unchanged = {pk for pk, *values in stored if rows.get(pk) == tuple(values)}
+    IndicatorProgress.objects.bulk_create(
+        [
+            IndicatorProgress(indicator_id=pk, **dict(zip(LATEST_COLUMNS, values, strict=True)))
+            for pk, values in rows.items()
+            if pk not in unchanged
+        ],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["indicator"],
+        update_fields=[*LATEST_COLUMNS, "computed_at"],
+    )
+
+
+def _update_flags(results: dict[int, progress.Progress], *, on: dt.date, chunk: _Chunk):
     """Raise a flag when an indicator turns lagging/at risk/overdue; clear it when it recovers."""
     open_flags = dict(
-        LagFlag.objects.filter(indicator_id__in=results, cleared_on__isnull=True).values_list("indicator_id", "status")
+        LagFlag.objects.filter(chunk.filter("indicator__"), cleared_on__isnull=True).values_list(
+            "indicator_id", "status"
+        )
     )
     raise_, clear, moved = [], [], defaultdict(list)
     for indicator_id, result in results.items():

@@ -26,7 +26,13 @@ from core.progress import (
     IndicatorRule,
     InterimTarget,
     PlanRule,
+    deadline_of,
     evaluate,
+    evaluate_dates,
+    final_day,
+    next_deadline,
+    overdue_since,
+    plan_periods,
 )
 from core.status import Status
 
@@ -238,3 +244,36 @@ def test_a_report_is_overdue_only_after_the_indicators_own_deadline(case, extra)
         args = result.reason_data["args"]
         period, deadline = dt.date.fromisoformat(args["period"][1]), dt.date.fromisoformat(args["deadline"][1])
         assert deadline == period + dt.timedelta(days=lag) < as_of
+
+
+@SETTINGS
+@given(cases(), st.lists(st.integers(min_value=-120, max_value=1500), min_size=1, max_size=5), st.booleans())
+def test_several_dates_at_once_give_what_each_date_gives_alone(case, offsets, odd_day):
+    """evaluate_dates() measures once for dates counting the same figures: never a different result. A figure
+    may end on any day (not only a period end), so dates between two period ends count different ones."""
+    rule, figures, as_of, pending = case
+    if odd_day and figures:
+        figures = [*figures[:-1], figures[-1]._replace(period_end=figures[-1].period_end - dt.timedelta(days=40))]
+    dates = [as_of + dt.timedelta(days=offset) for offset in offsets]
+    assert evaluate_dates(rule, figures, dates, pending) == [evaluate(rule, figures, day, pending) for day in dates]
+
+
+@SETTINGS
+@given(plans(), st.sampled_from((QUARTERLY, YEARLY)), st.sampled_from((None, 0, 30, 120)), st.integers(-60, 2200))
+def test_the_cached_calendar_says_what_the_periods_and_deadlines_say(plan, frequency, own_lag, offset):
+    rule = IndicatorRule(
+        plan=plan,
+        measure_type=RATE,
+        target_form="absolute",
+        target_value=1.0,
+        frequency=frequency,
+        reporting_lag_days=own_lag,
+    )
+    as_of = plan.period_start + dt.timedelta(days=offset)
+    periods = plan_periods(plan, frequency)
+    due = [p for p in periods if deadline_of(rule, p) < as_of]
+    upcoming = [p for p in periods if deadline_of(rule, p) >= as_of]
+    assert overdue_since(rule, as_of) == (deadline_of(rule, due[-1]) if due else None)
+    assert next_deadline(rule, as_of) == ((upcoming[0], deadline_of(rule, upcoming[0])) if upcoming else None)
+    last = periods[-1] if periods else plan.period_end
+    assert final_day(rule) == max(deadline_of(rule, last), plan.period_end) + dt.timedelta(days=1)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from indicators import services
-from indicators.models import IndicatorProgress, ProgressSnapshot, TargetGroup
+from indicators.models import Indicator, IndicatorProgress, ProgressSnapshot, QuarterlyFigure, TargetGroup
 from tests.factories import FigureFactory, IndicatorFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,10 +82,31 @@ def test_queries_grow_with_chunks_not_with_indicators(plans, monkeypatch):
     assert three_chunks == one_chunk + 2 * per_chunk
 
 
+def _members(chunk) -> list[int]:
+    return sorted(Indicator.objects.filter(chunk.filter()).values_list("pk", flat=True))
+
+
 def test_the_chunks_keep_a_plan_together_and_cover_every_indicator(plans, monkeypatch):
     monkeypatch.setattr(services, "CHUNK", 5)
     chunks = list(services._chunked(None))
-    assert [len(c) for c in chunks] == [5, 4]
+    assert [len(_members(c)) for c in chunks] == [5, 4]
     first, _ = plans
-    assert set(first.indicators.values_list("pk", flat=True)) == set(chunks[0])
-    assert list(services._chunked([9, 3, 3, 7])) == [[3, 7, 9]]
+    assert set(first.indicators.values_list("pk", flat=True)) == set(_members(chunks[0]))
+    assert [list(c.ids) for c in services._chunked([9, 3, 3, 7])] == [[3, 7, 9]]
+
+
+def test_a_stretch_of_the_plan_order_selects_its_indicators_and_theirs_only(plans, monkeypatch):
+    # a chunk is selected by its two ends: every indicator lies in exactly one, also when a chunk ends inside
+    # a plan, and the filter on a model of the indicators (figures) selects the same ones
+    everyone = sorted(Indicator.objects.values_list("pk", flat=True))
+    for size in (1, 2, 3, 4, 7, 9, 10):
+        monkeypatch.setattr(services, "CHUNK", size)
+        chunks = list(services._chunked(None))
+        members = [_members(c) for c in chunks]
+        assert sorted(pk for m in members for pk in m) == everyone
+        assert all(0 < len(m) <= size for m in members)
+        for chunk, pks in zip(chunks, members, strict=True):
+            figures = QuarterlyFigure.objects.filter(chunk.filter("indicator__"))
+            assert set(figures.values_list("indicator_id", flat=True)) == set(pks).intersection(
+                QuarterlyFigure.objects.values_list("indicator_id", flat=True)
+            )
