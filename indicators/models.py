@@ -395,7 +395,8 @@ class IndicatorProgress(ProgressFields):
     projection_reached = models.BooleanField(_("按当前速度可达标"), null=True)
     shortfall = models.FloatField(_("差距"), null=True)
     status_since = models.DateField(_("状态起始"), null=True)
-    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+    # The recompute skips rows whose values are unchanged, so this is when they last changed, not the last run.
+    computed_at = models.DateTimeField(_("结果更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["indicator"]

@@ -327,6 +327,8 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
     quarter's stored history never depends on the day the nightly job ran. All chunks commit together.
     """
     as_of = as_of or today()
+    if indicator_ids is not None:
+        indicator_ids = sorted(set(indicator_ids))  # read twice (chunks, then summaries): a generator would not be
     count = 0
     with transaction.atomic():
         for chunk in _chunked(indicator_ids):
