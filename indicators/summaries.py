@@ -61,15 +61,35 @@ def plan_summary_refresh(*, plan_ids: Iterable[int] | None = None, indicator_ids
 
 def _catalogue_entries_write(plan_ids: list[int]) -> None:
     """Each plan's comparable indicators (a catalogue key, a quantitative target) by key and name, counted
-    as dashboards.selectors.comparison counts them live; the plans' old entries replaced."""
+    as dashboards.selectors.comparison counts them live. Only what differs from the stored entries is
+    written: a nightly run, where nearly nothing changes, writes nearly nothing."""
     counted = (
         Indicator.objects.filter(plan_id__in=plan_ids)
         .exclude(catalogue_key="")
         .exclude(target_form=TargetForm.QUALITATIVE)
-        .values("plan_id", "catalogue_key", "name")
+        .values_list("plan_id", "catalogue_key", "name")
         .annotate(indicators=Count("pk"), reported=Count("pk", filter=Q(progress__current__isnull=False)))
         .order_by()
     )
-    entries = [PlanCatalogueEntry(**row) for row in counted]
-    PlanCatalogueEntry.objects.filter(plan_id__in=plan_ids).delete()
-    PlanCatalogueEntry.objects.bulk_create(entries, batch_size=2000)
+    live = {(plan_id, key, name): (n, reported) for plan_id, key, name, n, reported in counted}
+    stored = {
+        (plan_id, key, name): (pk, (n, reported))
+        for pk, plan_id, key, name, n, reported in PlanCatalogueEntry.objects.filter(plan_id__in=plan_ids).values_list(
+            "pk", "plan_id", "catalogue_key", "name", "indicators", "reported"
+        )
+    }
+    PlanCatalogueEntry.objects.filter(pk__in=[pk for entry, (pk, _) in stored.items() if entry not in live]).delete()
+    changed = [
+        PlanCatalogueEntry(pk=stored[entry][0], indicators=n, reported=reported)
+        for entry, (n, reported) in live.items()
+        if entry in stored and stored[entry][1] != (n, reported)
+    ]
+    PlanCatalogueEntry.objects.bulk_update(changed, ["indicators", "reported"], batch_size=2000)
+    PlanCatalogueEntry.objects.bulk_create(
+        [
+            PlanCatalogueEntry(plan_id=plan_id, catalogue_key=key, name=name, indicators=n, reported=reported)
+            for (plan_id, key, name), (n, reported) in live.items()
+            if (plan_id, key, name) not in stored
+        ],
+        batch_size=2000,
+    )

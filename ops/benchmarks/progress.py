@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Indicator, QuarterlyFigure
 from indicators.services import indicator_progress_recompute, today
-from ops.benchmarks import Row
+from ops.benchmarks import Row, in_fresh_process
 from plans.models import City
 
 MIB_LIMIT = 300
@@ -38,24 +38,48 @@ def run(write, repeat: int = 3) -> list[Row]:
     def nightly():
         indicator_progress_recompute(as_of=day + dt.timedelta(days=next(nights)))
 
-    def every_figure_changed():
-        approved = QuarterlyFigure.objects.filter(status=QuarterlyFigure.Status.APPROVED)
-        approved.update(value=F("value") * 1.01, numerator=F("numerator") * 1.01)
-
     rows = [
         _measured(f"full recompute, nightly ({indicators} indicators, the next days, rolled back)", nightly, repeat),
         _measured(
             f"full recompute, every figure changed ({indicators} indicators, rolled back)",
             nightly,
             repeat,
-            before=every_figure_changed,
+            before=_every_figure_changed,
         ),
     ]
     for row in rows:
         row.target = f"≤ {seconds:.1f} s, ≤ {MIB_LIMIT} MB"
         row.met = row.median <= seconds * 1000 and row.peak_mib <= MIB_LIMIT
         write(f"progress: {row.operation}: runs {', '.join(f'{t / 1000:.2f} s' for t in row.timings_ms)}")
-    return rows
+    # The same runs in a process doing nothing else, as a worker: its peak RSS is the memory figure.
+    fresh = [
+        in_fresh_process("full recompute, nightly", f"{__name__}.next_night"),
+        in_fresh_process(
+            "full recompute, every figure changed (its time includes changing them)",
+            f"{__name__}.next_night_every_figure_changed",
+        ),
+    ]
+    for row in fresh:
+        row.target, row.met = f"≤ {MIB_LIMIT} MB", row.peak_mib <= MIB_LIMIT
+    return rows + fresh
+
+
+def _every_figure_changed():
+    approved = QuarterlyFigure.objects.filter(status=QuarterlyFigure.Status.APPROVED)
+    approved.update(value=F("value") * 1.01, numerator=F("numerator") * 1.01)
+
+
+def next_night(*, before=None):
+    """Tomorrow's nightly recompute, rolled back: what a worker process does, for in_fresh_process."""
+    with transaction.atomic():
+        if before:
+            before()
+        indicator_progress_recompute(as_of=today() + dt.timedelta(days=1))
+        transaction.set_rollback(True)
+
+
+def next_night_every_figure_changed():
+    next_night(before=_every_figure_changed)
 
 
 def _measured(operation: str, recompute, repeat: int, *, before=None) -> Row:
