@@ -324,17 +324,18 @@ def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, 
     """Store each indicator's latest result, the snapshot of its last closed quarter and its lag flags.
 
     The snapshot is evaluated as of the quarter end, exactly as indicator_history_rebuild does, so a
-    quarter's stored history never depends on the day the nightly job ran. All chunks commit together.
+    quarter's stored history never depends on the day the nightly job ran. All chunks commit together;
+    each chunk's plans have their summaries refreshed with it, so memory stays one chunk's whatever the number
+    of cities (a plan spanning two chunks is refreshed again, complete, with the second).
     """
     as_of = as_of or today()
-    if indicator_ids is not None:
-        indicator_ids = sorted(set(indicator_ids))  # read twice (chunks, then summaries): a generator would not be
     count = 0
     with transaction.atomic():
         for chunk in _chunked(indicator_ids):
             with _collector_paused():
                 count += _recompute_chunk(chunk, as_of=as_of)
-        plan_summary_refresh(indicator_ids=indicator_ids)
+                plans = Indicator.objects.filter(chunk.filter()).values_list("plan_id", flat=True).distinct()
+                plan_summary_refresh(plan_ids=plans.order_by())
     return count
 
 

@@ -140,7 +140,8 @@ def _stored_results(city: City):
         with connection.cursor() as cursor:
             cursor.execute(
                 "ANALYZE indicators_indicator, indicators_indicatorprogress, indicators_progresssnapshot, "
-                "indicators_quarterlyfigure"
+                "indicators_quarterlyfigure, indicators_planprogresssummary, indicators_plancatalogueentry, "
+                "tasks_taskupdate, tasks_supervisionitem"
             )
 
 
