@@ -804,7 +804,7 @@ def comparison_workbook(report: ComparisonReport) -> Workbook:
         _print_setup(sheet, header)
     _print_setup(cover, header, title_rows=None)
     scratch = Worksheet(workbook)
-    _comparison_cover(scratch, report)
+    _comparison_cover(scratch, report, header)
     stream_sheet(scratch, cover)
     summary.write(
         summary_sheet,
@@ -818,9 +818,9 @@ def comparison_workbook(report: ComparisonReport) -> Workbook:
     return workbook
 
 
-def _comparison_cover(ws: Worksheet, report: ComparisonReport):
+def _comparison_cover(ws: Worksheet, report: ComparisonReport, header: str):
+    """Built on an ordinary sheet and streamed into the workbook (stream_sheet): a few rows with merges."""
     table = Table(ws)
-    header = _("知识产权强市建设跨城市指标对比（截至%(quarter)s末）") % {"quarter": report.quarter.label}
     table.title(header, 8)
     row = _facts(
         ws,
