@@ -8,9 +8,10 @@ the number of indicators, figures, tasks or cities.
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -19,7 +20,13 @@ from core import progress
 from core.periods import Quarter, closed_quarters
 from indicators.models import Indicator, QuarterlyFigure
 from indicators.readings import ReadingView, pending_readings_by_indicator
-from indicators.selectors import PlanProgress, catalogue_labels, plan_progress, stored_progress
+from indicators.selectors import (
+    PlanProgress,
+    catalogue_labels,
+    catalogue_labels_counted,
+    plan_progress,
+    stored_progress,
+)
 from indicators.services import plan_rule
 from plans.models import City, Plan
 from plans.selectors import current_plan
@@ -283,6 +290,10 @@ def _supervision_lines(plan: Plan, as_of: dt.date) -> list[SupervisionLine]:
 
 # --- The cross-city comparison ----------------------------------------------------------------------
 
+COMPARISON_CHUNK = 2000
+"""Indicators the comparison reads at a time (with their results): its memory is a chunk's, whatever the
+number of cities — 3,000 cities compare 90,000 indicators."""
+
 
 @dataclass(frozen=True)
 class ComparisonRow:
@@ -296,52 +307,71 @@ class ComparisonRow:
         return None if p is None or e is None else p - e
 
 
+@dataclass(frozen=True)
+class ComparedPlan:
+    """A compared plan as the comparison names it (plain values: thousands of them are held at once)."""
+
+    pk: int
+    city_id: int
+    city_name: str
+    period_start: dt.date
+    period_end: dt.date
+
+
 @dataclass
 class ComparisonReport:
     quarter: Quarter
     generated_on: dt.date
     labels: dict[str, str]  # catalogue key -> Chinese name, in column order
-    plans: list[Plan]
-    rows: list[ComparisonRow]  # by catalogue key, then city
+    plans: list[ComparedPlan]  # by city code
+    indicators: QuerySet[Indicator]  # the compared indicators, by catalogue key, then city, then order
 
     @property
     def as_of(self) -> dt.date:
         return self.quarter.end
 
-    def by_plan_and_key(self) -> dict[tuple[int, str], ComparisonRow]:
-        """The first indicator of each key in each plan (in plan order): one cell of the summary sheet."""
-        cells = {}
-        for row in self.rows:
-            cells.setdefault((row.indicator.plan_id, row.indicator.catalogue_key), row)
-        return cells
+    def rows(self) -> Iterator[ComparisonRow]:
+        """Every compared indicator with its result (by catalogue key, then city), read a chunk at a time."""
+        chunk = []
+        for indicator in self.indicators.iterator(chunk_size=COMPARISON_CHUNK):
+            chunk.append(indicator)
+            if len(chunk) == COMPARISON_CHUNK:
+                yield from self._with_results(chunk)
+                chunk = []
+        yield from self._with_results(chunk)
+
+    def _with_results(self, indicators: list[Indicator]) -> Iterator[ComparisonRow]:
+        results = stored_progress(indicators, as_of=self.as_of) if indicators else {}
+        return (ComparisonRow(i, results[i.pk]) for i in indicators)
 
 
 def comparison_report(
     *, cities: QuerySet[City], quarter: Quarter, catalogue_key: str = "", today: dt.date | None = None
 ) -> ComparisonReport:
     """Like indicators (same catalogue key) of each city's current plan as of the quarter's end, read as the
-    comparison dashboard reads them (stored_progress), for every key at once in a fixed number of queries."""
+    comparison dashboard reads them (stored_progress), for every key at once: the plans and names here in a
+    fixed number of queries, the rows by ComparisonReport.rows() a chunk at a time."""
     as_of = quarter.end
     plans_by_city = defaultdict(list)
-    for plan in Plan.objects.filter(city__in=cities).select_related("city").order_by("city__code", "period_start"):
-        plans_by_city[plan.city_id].append(plan)
-    plans = [current_plan(city_plans, as_of) for city_plans in plans_by_city.values()]
-    indicators = (
-        Indicator.objects.filter(plan__in=[p.pk for p in plans])
-        .exclude(catalogue_key="")
-        .select_related("plan__city", "lead_department", "target_group")
-        .prefetch_related("lead_links__department")
-        .order_by("catalogue_key", "plan__city__code", "order")
+    rows = (
+        Plan.objects.filter(city__in=cities)
+        .order_by("city__code", "period_start")
+        .values_list("pk", "city_id", "city__name", "period_start", "period_end")
     )
+    for row in rows:
+        plans_by_city[row[1]].append(ComparedPlan(*row))
+    plans = [current_plan(city_plans, as_of) for city_plans in plans_by_city.values()]
+    indicators = Indicator.objects.filter(plan__in=[p.pk for p in plans]).exclude(catalogue_key="")
     if catalogue_key:
         indicators = indicators.filter(catalogue_key=catalogue_key)
-    indicators = list(indicators)
-    results = stored_progress(indicators, as_of=as_of)
-    compared = {i.plan_id for i in indicators}
+    compared = set(indicators.order_by().values_list("plan_id", flat=True).distinct())
+    names = indicators.values_list("catalogue_key", "name").annotate(n=Count("pk")).order_by()
     return ComparisonReport(
         quarter=quarter,
         generated_on=today or timezone.localdate(),
-        labels=catalogue_labels(Indicator.objects.filter(pk__in=[i.pk for i in indicators])),
+        labels=catalogue_labels_counted(names),
         plans=[p for p in plans if p.pk in compared],
-        rows=[ComparisonRow(i, results[i.pk]) for i in indicators],
+        indicators=indicators.select_related("plan__city", "lead_department", "target_group")
+        .prefetch_related("lead_links__department")
+        .order_by("catalogue_key", "plan__city__code", "order"),
     )

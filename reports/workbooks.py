@@ -7,17 +7,22 @@ coloured like the pages' badges, A4 landscape fitted to the page width.
 """
 
 import datetime as dt
+import pickle
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -207,8 +212,8 @@ class Table:
 
 def _print_setup(ws: Worksheet, header: str, *, title_rows: str | None = "1:1"):
     """A4 landscape, fitted to the page width (as many pages down as needed), header row on every page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # the class's: a write-only sheet has no constants
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -641,23 +646,180 @@ def _figure_sheet(ws: Worksheet, report: QuarterlyReport, header: str):
     _print_setup(ws, header)
 
 
+# --- Sheets of any length: openpyxl's write-only mode -------------------------------------------------
+
+
+class SpooledTable:
+    """A Table for a sheet of a write-only workbook (Workbook(write_only=True)), which takes its column widths
+    before its first row and its rows one at a time, in the memory of one row however many there are.
+
+    Each row is measured as it is added and kept in a temporary file; write() then sizes the columns as
+    Table.fit() does and streams header and rows into the sheet with Table's styles, row heights and
+    formula-safe text (core.cells) — the same cells an ordinary sheet written by Table holds."""
+
+    def __init__(self, columns: Sequence[Column]):
+        self.columns = columns
+        self.widest = [text_width(_shown(column.title, None)) for column in columns]
+        self.spool = tempfile.TemporaryFile()
+        self.count = 0
+
+    def add(self, values: Sequence) -> int:
+        """Measure and keep a row; returns its place in the spool, for write(order=...)."""
+        for offset, (column, value) in enumerate(zip(self.columns, values, strict=True)):
+            styled = value if isinstance(value, Styled) else Styled(value)
+            width = text_width(_shown(styled.value, _number_format(styled, column)))
+            if width > self.widest[offset]:
+                self.widest[offset] = width
+        place = self.spool.tell()
+        self.spool.write(pickle.dumps(list(values), protocol=pickle.HIGHEST_PROTOCOL))
+        self.count += 1
+        return place
+
+    @property
+    def widths(self) -> list[int]:
+        return [min(c.max_width, max(c.min_width, w + 2)) for c, w in zip(self.columns, self.widest, strict=True)]
+
+    def write(self, ws, *, order: Iterable[int] | None = None, note: str | None = None):
+        """Header, the rows (in the order they were added, or at the places given), then the note under them
+        in muted italics. The sheet's freeze panes are set by the caller before, as every top-of-sheet item."""
+        widths = self.widths
+        for col, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = width
+        styles: dict[tuple, StyleArray] = {}
+        header = []
+        for column in self.columns:
+            cell = put(WriteOnlyCell(ws), column.title)
+            cell.font, cell.fill, cell.alignment, cell.border = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN, _BORDER
+            header.append(cell)
+        self._append(ws, 1, header, [c.title for c in self.columns], widths)
+        self.spool.seek(0)
+        for row_number, place in enumerate(range(self.count) if order is None else order, start=2):
+            if order is not None:
+                self.spool.seek(place)
+            values = pickle.load(self.spool)  # one unpickler a row: each row was pickled on its own
+            cells = [self._cell(ws, column, value, styles) for column, value in zip(self.columns, values, strict=True)]
+            texts = [v.value if isinstance(v, Styled) else v for v in values]
+            self._append(ws, row_number, cells, texts, widths)
+        self.spool.close()
+        if note is not None:
+            ws.append([])
+            cell = put(WriteOnlyCell(ws), note)
+            cell.font = _MUTED_FONT
+            ws.append([cell])
+
+    @staticmethod
+    def _append(ws, row_number: int, cells: list, texts: list, widths: list[int]):
+        """One row, as tall as its wrapped text needs (Table.fit's rule); the height is dropped once written."""
+        lines = 1
+        for text, width in zip(texts, widths, strict=True):
+            if isinstance(text, str):
+                room = max(1, width - 1)
+                lines = max(lines, sum(max(1, -(-text_width(part) // room)) for part in text.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row_number].height = lines * LINE_HEIGHT + 2
+        ws.append(cells)
+        ws.row_dimensions.pop(row_number, None)
+
+    @staticmethod
+    def _cell(ws, column: Column, value, styles: dict[tuple, StyleArray]):
+        """Table._cell's cell: the same value, style and quote prefix; styles worked out once per look."""
+        styled = value if isinstance(value, Styled) else Styled(value)
+        number_format = _number_format(styled, column)
+        is_text = isinstance(styled.value, str)
+        cell = put(WriteOnlyCell(ws), styled.value)
+        key = (is_text, number_format, styled.status, styled.font, is_text and looks_like_formula(styled.value))
+        style = styles.get(key)
+        if style is None:
+            cell.border = _BORDER
+            cell.alignment = _TOP_WRAP if is_text else _TOP
+            if number_format:
+                cell.number_format = number_format
+            if styled.status is not None:
+                cell.fill, cell.font = _STATUS_STYLES[styled.status]
+            elif styled.font is not None:
+                cell.font = styled.font
+            styles[key] = copy(cell._style)
+        else:
+            cell._style = copy(style)
+        return cell
+
+
+def _number_format(styled: Styled, column: Column) -> str | None:
+    """The number format Table._cell gives a value: its own or its column's, none for text and blanks."""
+    if styled.value is None or isinstance(styled.value, str):
+        return None
+    return styled.number_format or column.number_format
+
+
+def stream_sheet(source: Worksheet, target):
+    """A small sheet built with the house helpers on an ordinary Worksheet of the target's (write-only)
+    workbook, streamed into the target: cells with their styles (merged ones included), widths, heights and
+    merges. Print setup, freeze panes and filters are set on the target by the caller."""
+    for letter, dimension in source.column_dimensions.items():
+        if dimension.width:
+            target.column_dimensions[letter].width = dimension.width
+    for ref in source.merged_cells.ranges:
+        target.merged_cells.add(CellRange(ref.coord))
+    for row_number in range(1, source.max_row + 1):
+        height = source.row_dimensions[row_number].height if row_number in source.row_dimensions else None
+        if height:
+            target.row_dimensions[row_number].height = height
+        cells = []
+        for col in range(1, source.max_column + 1):
+            original = source._cells.get((row_number, col))
+            cell = WriteOnlyCell(target)
+            if original is not None:
+                cell._value, cell.data_type, cell._style = original._value, original.data_type, copy(original._style)
+            cells.append(cell)
+        target.append(cells)
+        target.row_dimensions.pop(row_number, None)
+
+
 # --- The cross-city comparison ---------------------------------------------------------------------------
 
 
 def comparison_workbook(report: ComparisonReport) -> Workbook:
-    """说明 (what is compared), 对比总表 (cities × indicators, progress by status), 对比明细 (every row)."""
-    workbook = Workbook()
+    """说明 (what is compared), 对比总表 (cities × indicators, progress by status), 对比明细 (every row).
+
+    Written in openpyxl's write-only mode from report.rows(), read a chunk at a time: the rows wait on disk
+    (SpooledTable) until their columns are sized, so memory does not grow with the number of cities."""
+    workbook = Workbook(write_only=True)
     header = _("知识产权强市建设跨城市指标对比（截至%(quarter)s末）") % {"quarter": report.quarter.label}
-    _comparison_cover(workbook.active, report, header)
-    _comparison_summary(workbook.create_sheet(_("对比总表")), report, header)
-    _comparison_detail(workbook.create_sheet(_("对比明细")), report, header)
+    cover = workbook.create_sheet(_("说明"))
+    summary_sheet = workbook.create_sheet(_("对比总表"))
+    detail_sheet = workbook.create_sheet(_("对比明细"))
+
+    summary, detail = SpooledTable(_summary_columns(report)), SpooledTable(_detail_columns())
+    places = {}
+    for key, rows in groupby(report.rows(), key=lambda row: row.indicator.catalogue_key):
+        firsts = {}  # plan -> the first indicator of the key in the plan (in plan order): its summary cell
+        for row in rows:
+            firsts.setdefault(row.indicator.plan_id, row.result)
+            detail.add(_detail_values(report, row))
+        places[key] = summary.add(_summary_values(report, key, firsts))
+
+    # Freeze panes and page setup first: a write-only sheet writes them above its first row.
+    for sheet in (summary_sheet, detail_sheet):
+        sheet.freeze_panes = "C2"
+        _print_setup(sheet, header)
+    _print_setup(cover, header, title_rows=None)
+    scratch = Worksheet(workbook)
+    _comparison_cover(scratch, report, header)
+    stream_sheet(scratch, cover)
+    summary.write(
+        summary_sheet,
+        order=[places[key] for key in report.labels],
+        note=_("单元格为指标进度（%），颜色为状态；无进度的指标显示状态；空白为该市方案无此类指标。"),
+    )
+    detail_sheet.auto_filter.ref = f"A1:{get_column_letter(len(detail.columns))}{max(1, detail.count + 1)}"
+    detail.write(detail_sheet)
     workbook.properties.title = header
     workbook.properties.creator = "ipcity"
     return workbook
 
 
 def _comparison_cover(ws: Worksheet, report: ComparisonReport, header: str):
-    ws.title = _("说明")
+    """Built on an ordinary sheet and streamed into the workbook (stream_sheet): a few rows with merges."""
     table = Table(ws)
     table.title(header, 8)
     row = _facts(
@@ -682,42 +844,35 @@ def _comparison_cover(ws: Worksheet, report: ComparisonReport, header: str):
     _section(ws, row, _("状态图例"))
     table.write([Column(_("状态"), max_width=12)], [[status_cell(s)] for s in STATUS_ORDER], start_row=row + 1)
     table.fit()
-    _print_setup(ws, header, title_rows=None)
 
 
-def _comparison_summary(ws: Worksheet, report: ComparisonReport, header: str):
+def _summary_columns(report: ComparisonReport) -> list[Column]:
     """One row per like indicator, the cities side by side: each cell the city's progress, coloured by status."""
     columns = [Column(_("对比指标"), max_width=24), Column(_("城市数\n（个）"), INTEGER, max_width=8)]
     columns += [
         Column(
-            f"{plan.city.name}\n{plan.period_start.year}—{plan.period_end.year}", PERCENT, min_width=10, max_width=12
+            f"{plan.city_name}\n{plan.period_start.year}—{plan.period_end.year}", PERCENT, min_width=10, max_width=12
         )
         for plan in report.plans
     ]
-    cells = report.by_plan_and_key()
-    rows = []
-    for key, label in report.labels.items():
-        values = [label, sum((plan.pk, key) in cells for plan in report.plans)]
-        for plan in report.plans:
-            row = cells.get((plan.pk, key))
-            if row is None:
-                values.append(None)
-            elif row.result.progress is None:
-                values.append(status_cell(row.result.status))
-            else:
-                values.append(Styled(row.result.progress, status=row.result.status, number_format=PERCENT))
-        rows.append(values)
-    table = Table(ws)
-    last = table.write(columns, rows)
-    note = _("单元格为指标进度（%），颜色为状态；无进度的指标显示状态；空白为该市方案无此类指标。")
-    _write(ws, last + 2, 1, note).font = _MUTED_FONT
-    table.fit()
-    ws.freeze_panes = "C2"
-    _print_setup(ws, header)
+    return columns
 
 
-def _comparison_detail(ws: Worksheet, report: ComparisonReport, header: str):
-    columns = [
+def _summary_values(report: ComparisonReport, key: str, firsts: dict[int, progress.Progress]) -> list:
+    values = [report.labels[key], len(firsts)]
+    for plan in report.plans:
+        result = firsts.get(plan.pk)
+        if result is None:
+            values.append(None)
+        elif result.progress is None:
+            values.append(status_cell(result.status))
+        else:
+            values.append(Styled(result.progress, status=result.status, number_format=PERCENT))
+    return values
+
+
+def _detail_columns() -> list[Column]:
+    return [
         Column(_("对比指标"), max_width=18),
         Column(_("城市"), max_width=10),
         Column(_("指标名称\n（原文）"), max_width=24),
@@ -735,32 +890,25 @@ def _comparison_detail(ws: Worksheet, report: ComparisonReport, header: str):
         Column(_("判断依据"), max_width=36),
         Column(_("牵头单位"), max_width=16),
     ]
-    rows = []
-    for row in report.rows:
-        indicator, result = row.indicator, row.result
-        rows.append(
-            [
-                report.labels[indicator.catalogue_key],
-                indicator.plan.city.name,
-                indicator.name,
-                indicator.unit,
-                number(result.base),
-                number(result.end_target),
-                number(result.current),
-                progress.basis_label(result.basis),
-                number(result.period_value) if progress.period_value_label(result.basis, indicator.frequency) else None,
-                result.data_date,
-                _percent(result.expected),
-                _percent(result.progress),
-                None if row.gap is None else row.gap * 100,
-                status_cell(result.status),
-                result.reason,
-                indicator.lead_names,
-            ]
-        )
-    table = Table(ws)
-    table.write(columns, rows)
-    table.fit()
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(rows) + 1)}"
-    _print_setup(ws, header)
+
+
+def _detail_values(report: ComparisonReport, row) -> list:
+    indicator, result = row.indicator, row.result
+    return [
+        report.labels[indicator.catalogue_key],
+        indicator.plan.city.name,
+        indicator.name,
+        indicator.unit,
+        number(result.base),
+        number(result.end_target),
+        number(result.current),
+        progress.basis_label(result.basis),
+        number(result.period_value) if progress.period_value_label(result.basis, indicator.frequency) else None,
+        result.data_date,
+        _percent(result.expected),
+        _percent(result.progress),
+        None if row.gap is None else row.gap * 100,
+        status_cell(result.status),
+        result.reason,
+        indicator.lead_names,
+    ]

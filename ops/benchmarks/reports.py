@@ -1,6 +1,7 @@
 """One city's quarterly workbook (target ≤ 1 s on PostgreSQL, a fixed query count) and its Word 通报 at
-national scale, and the cross-city comparison workbook of every synthetic city (a background job: its time,
-queries and peak memory are reported, with no target).
+national scale, and the cross-city comparison workbook of every synthetic city (a background job: its target
+is memory, ≤ 100 MiB whatever the number of cities — written in write-only mode from chunks of rows, it took
+1.5 GB at 3,000 cities when built in memory).
 
 The synthetic generator makes tasks but no task reports; this section adds a quarter's reports for every
 synthetic task (so the task sheet has states and late departments to read) inside a transaction it rolls
@@ -112,5 +113,6 @@ def run(write, repeat: int = 7) -> list[Row]:
             warm=False,
         )
         comparison.operation += f", {compared[-1] // 1024} KiB"
+        comparison.target, comparison.met = "peak ≤ 100 MiB", comparison.peak_mib <= 100
         transaction.set_rollback(True)
     return [workbook, written, comparison]
