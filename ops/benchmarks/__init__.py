@@ -71,7 +71,7 @@ def measure(operation: str, run: Callable[[], object], *, repeat: int, warm: boo
 
 
 FRESH_PROCESS = """
-import json, os, resource, time, django
+import json, time, django
 django.setup()
 from django.db import connection
 from {module} import {name}
@@ -80,14 +80,17 @@ def counted(execute, sql, params, many, context):
     global queries
     queries += 1
     return execute(sql, params, many, context)
-with open("/proc/self/statm") as statm:  # resident now (ru_maxrss would be start-up's transient peak)
-    started_mib = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def mib(field):
+    # /proc/self/status, not ru_maxrss: Linux carries ru_maxrss over exec from the forking parent
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith(field + ":"))
+    return int(line.split()[1]) / 1024
+started_mib = mib("VmRSS")
 with connection.execute_wrapper(counted):
     started = time.perf_counter()
     {name}()
     elapsed = (time.perf_counter() - started) * 1000
-print(json.dumps({{"ms": elapsed, "queries": queries, "started_mib": started_mib,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+print(json.dumps({{"ms": elapsed, "queries": queries, "started_mib": started_mib, "peak_mib": mib("VmHWM")}}))
 """
 
 
