@@ -160,10 +160,8 @@ class Table:
 
     def _cell(self, row: int, col: int, column: Column, value):
         styled = value if isinstance(value, Styled) else Styled(value)
-        number_format = styled.number_format or column.number_format
+        number_format = _number_format(styled, column) or None
         is_text = isinstance(styled.value, str)
-        if not number_format or styled.value is None or is_text:
-            number_format = None
         cell = _write(self.ws, row, col, styled.value)
         quoted = is_text and looks_like_formula(styled.value)  # keeps its quote prefix (core.cells)
         key = (is_text, number_format, styled.status, styled.font, quoted)
@@ -203,11 +201,15 @@ class Table:
         lines: dict[int, int] = {}
         for row, cols, text in self.wrapped:
             room = max(1, sum(widths.get(c, DEFAULT_WIDTH) for c in cols) - 1)
-            needed = sum(max(1, -(-text_width(part) // room)) for part in text.split("\n"))
-            lines[row] = max(lines.get(row, 1), needed)
+            lines[row] = max(lines.get(row, 1), _wrapped_lines(text, room))
         for row, count in lines.items():
             if count > 1:
                 self.ws.row_dimensions[row].height = count * LINE_HEIGHT + 2
+
+
+def _wrapped_lines(text: str, room: int) -> int:
+    """Lines a wrapped text takes in a column `room` characters wide (Table and SpooledTable size rows by it)."""
+    return sum(max(1, -(-text_width(part) // room)) for part in text.split("\n"))
 
 
 def _print_setup(ws: Worksheet, header: str, *, title_rows: str | None = "1:1"):
@@ -714,7 +716,7 @@ class SpooledTable:
         for text, width in zip(texts, widths, strict=True):
             if isinstance(text, str):
                 room = max(1, width - 1)
-                lines = max(lines, sum(max(1, -(-text_width(part) // room)) for part in text.split("\n")))
+                lines = max(lines, _wrapped_lines(text, room))
         if lines > 1:
             ws.row_dimensions[row_number].height = lines * LINE_HEIGHT + 2
         ws.append(cells)
