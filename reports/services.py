@@ -10,14 +10,15 @@ is an official document for the leading group.
 """
 
 import datetime as dt
-import io
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.temp import NamedTemporaryFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -142,7 +143,8 @@ def export_job_build(*, job_id: int) -> bool:
             message=_("生成失败，请重新生成；如仍失败请联系系统管理员。"),
         )
         return True
-    job.file.save(f"{job_id}{Path(filename).suffix}", ContentFile(content), save=False)
+    with content:
+        job.file.save(f"{job_id}{Path(filename).suffix}", content, save=False)
     finished = timezone.now()
     if not mine.update(
         status=ExportJob.Status.DONE,
@@ -156,8 +158,10 @@ def export_job_build(*, job_id: int) -> bool:
     return True
 
 
-def _build(job: ExportJob, advance: Callable[[int], None]) -> tuple[bytes, str]:
-    """The file's bytes and the name the user downloads them as, for the requester's access now."""
+def _build(job: ExportJob, advance: Callable[[int], None]) -> tuple[File, str]:
+    """The file and the name the user downloads it as, for the requester's access now. A workbook is
+    written to a temporary file, not memory: every city's comparison is megabytes, and storage copies it
+    in chunks."""
     user, quarter = job.requested_by, Quarter.of(job.quarter_end)
     if job.kind in ExportJob.PLAN_KINDS:
         plan = job.plan
@@ -177,12 +181,12 @@ def _build(job: ExportJob, advance: Callable[[int], None]) -> tuple[bytes, str]:
         workbook = workbooks.comparison_workbook(report)
         filename = _("知识产权强市建设跨城市对比_%(quarter)s.xlsx") % {"quarter": quarter}
     advance(90)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue(), filename
+    output = NamedTemporaryFile(suffix=".xlsx")
+    workbook.save(output)
+    return File(output), filename
 
 
-def _bulletin(job: ExportJob, report: selectors.QuarterlyReport, advance: Callable[[int], None]) -> tuple[bytes, str]:
+def _bulletin(job: ExportJob, report: selectors.QuarterlyReport, advance: Callable[[int], None]) -> tuple[File, str]:
     """The written 通报: the Word document, or LibreOffice's PDF of it."""
     document = bulletin.document_bytes(bulletin.compose(report), report)
     name = _("%(city)s知识产权强市建设工作进展通报_%(quarter)s") % {
@@ -190,9 +194,9 @@ def _bulletin(job: ExportJob, report: selectors.QuarterlyReport, advance: Callab
         "quarter": report.quarter,
     }
     if job.kind == ExportJob.Kind.BULLETIN:
-        return document, f"{name}.docx"
+        return ContentFile(document), f"{name}.docx"
     advance(60)
-    return bulletin.pdf_bytes(document), f"{name}.pdf"
+    return ContentFile(bulletin.pdf_bytes(document)), f"{name}.pdf"
 
 
 def export_files_expire(*, now: dt.datetime | None = None) -> int:

@@ -143,7 +143,9 @@ def test_redis_stopped_while_figures_are_approved(stack):
     assert ExportJob.objects.get(pk=export.json["id"]).status == "pending"
 
     instances.redis_start()  # empty: every message sent meanwhile is gone
-    wait_for(worker_answers, 60, "the worker back on the broker")
+    # kombu retries a lost broker at growing intervals of up to 30 s: on a loaded machine the worker's next
+    # try can fall well after the restart (one CI run under load missed a 60 s wait)
+    wait_for(worker_answers, 120, "the worker back on the broker")
     progress_recompute_dirty_task.delay()  # beat's next ticks
     wait_for(lambda: marks() == 0, 60, "the sweep after the broker returned")
 
