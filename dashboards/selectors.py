@@ -499,7 +499,7 @@ class IndicatorLine:
     since: str  # the date the status has held since, or ""
     waiting: Waiting | None = None
     who: Responsibility | None = None  # who must act on the verdict (tasks.responsibility)
-    who_line: dict | None = None  # the same in the words templates/dashboards/_who.html places (_who_line)
+    who_line: dict | None = None  # the same in the words the who_line filter places (_who_line)
 
     @property
     def indicator(self) -> Indicator:
@@ -607,8 +607,8 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
 
 
 def _who_line(who: Responsibility, supervision_url) -> dict:
-    """Who must act, in the words of templates/dashboards/_who.html, written once per indicator: a lagging
-    indicator's line appears twice on the page, and the tags of that line were most of the page's render."""
+    """Who must act, in the words the who_line filter (dashboards_tags) places, written once per indicator: a
+    lagging indicator's line appears twice on the page, and the tags of that line were most of its render."""
     line = {"leads": f"{_('牵头单位')}：{who.lead_text}", "defaulted": who.defaulted and _("文件未写明，默认")}
     line["answering"] = len(who.leads) > 1 and _("%(d)s答复督办") % {"d": who.answering}
     line["responsible"] = who.responsible and f"{_('责任单位')}：{who.responsible_short}"
