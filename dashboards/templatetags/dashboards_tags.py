@@ -78,4 +78,4 @@ def who_line(line: dict | None) -> str:
         if item["due"]:
             parts.append(format_html(" {}", item["due"]))
     parts.append(format_html("\n · {}</div>", line["report"]) if line["report"] else "\n</div>")
-    return mark_safe("".join(parts))  # noqa: S308 - the literals above and format_html's escaped words
+    return mark_safe("".join(parts))  # the literals above and format_html's escaped words

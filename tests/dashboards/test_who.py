@@ -5,9 +5,11 @@ import datetime as dt
 
 import pytest
 
+from dashboards.selectors import _who_words
 from dashboards.templatetags.dashboards_tags import who_line
 from indicators.models import Indicator
-from tasks.responsibility import indicator_responsibility
+from tasks.responsibility import OpenSupervision, indicator_responsibility
+from tasks.rules import Light, SupervisionStatus
 from tests.dashboards.conftest import AS_OF_QUARTER
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +114,13 @@ def test_the_who_line_filter_leaves_out_what_a_line_lacks():
     no_light = {**FULL_LINE, "supervision": {**FULL_LINE["supervision"], "light": None, "due": None}}
     assert ' · 督办：<a href="/supervision-items/7/">待签收</a>\n · 最新' in who_line(no_light)
     assert who_line(None) == ""
+
+
+def test_the_words_translated_once_per_page_read_as_each_item_would():
+    """_who_words() stands for OpenSupervision.step_label and light_label on every line (regression: the page
+    translated them per line; reading them once must not change a word)."""
+    words = _who_words()
+    for status in SupervisionStatus:
+        for light in (*Light, None):
+            item = OpenSupervision(1, "市科技局", status, light, None)
+            assert (words["steps"][status], words["lights"].get(light, "")) == (item.step_label, item.light_label)
