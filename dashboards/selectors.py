@@ -499,7 +499,7 @@ class IndicatorLine:
     since: str  # the date the status has held since, or ""
     waiting: Waiting | None = None
     who: Responsibility | None = None  # who must act on the verdict (tasks.responsibility)
-    who_line: dict | None = None  # the same in the words templates/dashboards/_who.html places (_who_line)
+    who_line: dict | None = None  # the same in the words the who_line filter places (_who_line)
 
     @property
     def indicator(self) -> Indicator:
@@ -517,9 +517,10 @@ class IndicatorLine:
     def has_bullet(self) -> bool:
         return self.result.current is not None and self.result.end_target is not None
 
-    def bullet(self) -> dict:
+    def bullet(self, words: dict) -> dict:
         """A bullet chart's data: the bar is the current value, the shaded band the expected value by now,
-        the line the end target, on an axis from the scale's origin (0 for totals and thresholds)."""
+        the line the end target, on an axis from the scale's origin (0 for totals and thresholds); `words` are
+        bullet_words()."""
         result = self.result
         origin = scale_origin(self.indicator, result)
         values = [v for v in (origin, result.current, result.end_target, self.expected_value) if v is not None]
@@ -534,22 +535,32 @@ class IndicatorLine:
             "range": [low - span * 0.02, high + span * 0.08],
             "start": low,
             "status": result.status,
-            "axis": self.bullet_axis(low, origin),
+            "axis": self.bullet_axis(low, origin, words),
             "whole": (self.indicator.unit or "") in progress.WHOLE_UNITS,
         }
 
-    def bullet_axis(self, low: float, origin: float | None) -> str:
+    def bullet_axis(self, low: float, origin: float | None, words: dict) -> str:
         """The bullet's axis title: its unit, and where the axis starts when that is not zero (an axis from
         the base value says so, or a short bar would read as a small value)."""
         unit = self.indicator.unit or ""
-        parts = [_("单位：%(u)s") % {"u": unit_words(unit).strip()}] if unit else []
+        parts = [words["unit"] % {"u": unit_words(unit).strip()}] if unit else []
         if low != 0:
             start = amount(low, unit)
             if origin is not None and low == origin:
-                parts.append(_("坐标轴自基期值%(value)s起") % {"value": start})
+                parts.append(words["from_base"] % {"value": start})
             else:
-                parts.append(_("坐标轴自%(value)s起") % {"value": start})
-        return _("；").join(parts)
+                parts.append(words["from"] % {"value": start})
+        return words["separator"].join(parts)
+
+
+def bullet_words() -> dict:
+    """The bullets' axis words, translated once for a page's dozens of bullets (IndicatorLine.bullet)."""
+    return {
+        "unit": _("单位：%(u)s"),
+        "from_base": _("坐标轴自基期值%(value)s起"),
+        "from": _("坐标轴自%(value)s起"),
+        "separator": _("；"),
+    }
 
 
 def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
@@ -606,27 +617,43 @@ def _lines(rows: list[IndicatorStatus], as_of: AsOf) -> dict:
     return lines
 
 
-def _who_line(who: Responsibility, supervision_url) -> dict:
-    """Who must act, in the words of templates/dashboards/_who.html, written once per indicator: a lagging
-    indicator's line appears twice on the page, and the tags of that line were most of the page's render."""
-    line = {"leads": f"{_('牵头单位')}：{who.lead_text}", "defaulted": who.defaulted and _("文件未写明，默认")}
+def _who_words() -> dict:
+    """The who lines' words, translated once for the page rather than once per line (a gettext call costs as
+    much as placing a line): the labels, and every 督办 step and light by its code."""
+    return {
+        "leads": _("牵头单位"),
+        "defaulted": _("文件未写明，默认"),
+        "responsible": _("责任单位"),
+        "supervision": _("督办"),
+        "due": _("期限 %(date)s"),
+        "report": _("最新任务进展"),
+        "steps": {status: str(label) for status, label in SUPERVISION_STATUS_LABELS.items()},
+        "lights": {light: str(label) for light, label in LIGHT_LABELS.items()},
+    }
+
+
+def _who_line(who: Responsibility, supervision_url, words: dict) -> dict:
+    """Who must act, in the words the who_line filter (dashboards_tags) places, written once per indicator: a
+    lagging indicator's line appears twice on the page, and the tags of that line were most of its render.
+    `words` are _who_words(); a step and light read as OpenSupervision.step_label and light_label."""
+    line = {"leads": f"{words['leads']}：{who.lead_text}", "defaulted": who.defaulted and words["defaulted"]}
     line["answering"] = len(who.leads) > 1 and _("%(d)s答复督办") % {"d": who.answering}
-    line["responsible"] = who.responsible and f"{_('责任单位')}：{who.responsible_short}"
+    line["responsible"] = who.responsible and f"{words['responsible']}：{who.responsible_short}"
     line["supervision"] = line["report"] = None  # every key present: a missing one is a slow failed lookup
     item = who.supervision
     if item is not None:
         line["supervision"] = {
-            "word": _("督办"),
+            "word": words["supervision"],
             "url": supervision_url(item.pk),
-            "step": item.step_label,
+            "step": words["steps"][item.status],
             "light": item.light,
-            "light_label": item.light_label,
-            "due": item.due and _("期限 %(date)s") % {"date": item.due.isoformat()},
+            "light_label": words["lights"].get(item.light, ""),
+            "due": item.due and words["due"] % {"date": item.due.isoformat()},
         }
     report = who.last_report
     if report is not None:
         line["report"] = (
-            f"{_('最新任务进展')}：{report.department} {report.quarter.label} {report.state_label}"
+            f"{words['report']}：{report.department} {report.quarter.label} {report.state_label}"
             f"（{report.reported_on.isoformat()}）"
         )
     return line
@@ -858,18 +885,19 @@ def city_dashboard(
     who = indicator_responsibility(
         user=user, indicators=[r.indicator for r in summary.rows], as_of=as_of.date, open_items=open_items
     )
-    supervision_url = _pk_urls("tasks:supervision_detail")
+    supervision_url, who_words = _pk_urls("tasks:supervision_detail"), _who_words()
     for pk, line in lines.items():
         line.who = who[pk]
-        line.who_line = _who_line(line.who, supervision_url)
+        line.who_line = _who_line(line.who, supervision_url, who_words)
     categories = defaultdict(list)
     for line in lines.values():
         categories[line.indicator.category].append(line)
     tasks = _task_completion(user, plan, as_of) if sees_work else None
 
+    axis_words = bullet_words()
     charts = {
         "status": [s for s in _status_counts(summary.counts) if s["n"] and s["status"] != Status.QUALITATIVE],
-        "bullets": {str(pk): line.bullet() for pk, line in lines.items() if line.has_bullet},
+        "bullets": {str(pk): line.bullet(axis_words) for pk, line in lines.items() if line.has_bullet},
     }
     if tasks:
         charts["tasks"] = {

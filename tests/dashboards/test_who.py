@@ -5,8 +5,11 @@ import datetime as dt
 
 import pytest
 
+from dashboards.selectors import _who_words
+from dashboards.templatetags.dashboards_tags import who_line
 from indicators.models import Indicator
-from tasks.responsibility import indicator_responsibility
+from tasks.responsibility import OpenSupervision, indicator_responsibility
+from tasks.rules import Light, SupervisionStatus
 from tests.dashboards.conftest import AS_OF_QUARTER
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +73,54 @@ def test_the_selector_reads_five_queries_whatever_the_number_of_indicators(world
     indicators = list(Indicator.objects.filter(plan__city=world.city).select_related("lead_department"))
     with django_assert_num_queries(5):  # co-leads, shared tasks, open items, newest report ids, the reports
         who(world, world.users.leader, *indicators)
+
+
+# The who line's markup, as templates/dashboards/_who.html placed it before the who_line filter replaced the
+# include (regression: the page's HTML did not change with the filter, and every word is escaped).
+FULL_LINE = {
+    "leads": "牵头单位：市科技局、市<财政>局",
+    "defaulted": "文件未写明，默认",
+    "answering": "市科技局答复督办",
+    "responsible": "责任单位：市财政局",
+    "supervision": {
+        "word": "督办",
+        "url": "/supervision-items/7/",
+        "step": "待签收",
+        "light": "yellow",
+        "light_label": "临期",
+        "due": "期限 2026-12-02",
+    },
+    "report": "最新任务进展：市科技局 2025年第2季度 已完成（2025-07-01）",
+}
+
+
+def test_the_who_line_filter_places_every_part_escaped():
+    assert who_line(FULL_LINE) == (
+        '<div class="responsibility muted" data-testid="who">牵头单位：市科技局、市&lt;财政&gt;局'
+        ' <span class="defaulted">（文件未写明，默认）</span> <span class="defaulted">（市科技局答复督办）</span>\n'
+        " · 责任单位：市财政局\n"
+        ' · 督办：<a href="/supervision-items/7/">待签收</a> <span class="light light-yellow">临期</span>'
+        " 期限 2026-12-02\n"
+        " · 最新任务进展：市科技局 2025年第2季度 已完成（2025-07-01）</div>"
+    )
+
+
+def test_the_who_line_filter_leaves_out_what_a_line_lacks():
+    bare = {**FULL_LINE, "defaulted": False, "answering": False, "responsible": "", "supervision": None}
+    bare["report"] = None
+    assert who_line(bare) == (
+        '<div class="responsibility muted" data-testid="who">牵头单位：市科技局、市&lt;财政&gt;局\n\n\n</div>'
+    )
+    no_light = {**FULL_LINE, "supervision": {**FULL_LINE["supervision"], "light": None, "due": None}}
+    assert ' · 督办：<a href="/supervision-items/7/">待签收</a>\n · 最新' in who_line(no_light)
+    assert who_line(None) == ""
+
+
+def test_the_words_translated_once_per_page_read_as_each_item_would():
+    """_who_words() stands for OpenSupervision.step_label and light_label on every line (regression: the page
+    translated them per line; reading them once must not change a word)."""
+    words = _who_words()
+    for status in SupervisionStatus:
+        for light in (*Light, None):
+            item = OpenSupervision(1, "市科技局", status, light, None)
+            assert (words["steps"][status], words["lights"].get(light, "")) == (item.step_label, item.light_label)
