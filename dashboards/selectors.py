@@ -81,7 +81,7 @@ from indicators.selectors import (
 from indicators.services import indicator_progress_at, plan_rule, today
 from indicators.summaries import SUMMARY_STATUSES
 from plans.models import City, Plan
-from plans.selectors import current_plan
+from plans.selectors import current_plan, current_plans
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
 from tasks.responsibility import SUPERVISION_FIELDS as RESPONSIBILITY_SUPERVISION_FIELDS
 from tasks.responsibility import Responsibility, in_language, indicator_responsibility
@@ -331,15 +331,6 @@ def _trend_start(plan: Plan, as_of: AsOf) -> dt.date:
 
 def _attention(summary: PlanSummary) -> int:
     return sum(summary.counts.get(s, 0) for s in ATTENTION_STATUSES)
-
-
-def current_plans(plans: QuerySet[Plan], on: dt.date) -> QuerySet[Plan]:
-    """plans.selectors.current_plan() in SQL: of each city's plans, the latest started by the date (the
-    highest code on a tie), else its first (the lowest) — so a page can order and count them in the database."""
-    same_city = Plan.objects.filter(city=OuterRef("city"))
-    started = same_city.filter(period_start__lte=on).order_by("-period_start", "-code").values("pk")[:1]
-    first = same_city.order_by("period_start", "code").values("pk")[:1]
-    return plans.filter(pk=Coalesce(Subquery(started), Subquery(first)))
 
 
 @dataclass
