@@ -60,7 +60,14 @@ from dashboards.explain import (
 )
 from dashboards.names import local_name
 from dashboards.rules import headline_status, task_problem_key
-from indicators.models import Indicator, PlanCatalogueEntry, ProgressSnapshot, QuarterlyFigure, TargetForm
+from indicators.models import (
+    CatalogueKeySummary,
+    ComparisonEntry,
+    Indicator,
+    ProgressSnapshot,
+    QuarterlyFigure,
+    TargetForm,
+)
 from indicators.selectors import (
     ATTENTION_STATUSES,
     PLAN_OVER_RULE,
@@ -68,7 +75,6 @@ from indicators.selectors import (
     PlanProgress,
     PlanSummary,
     catalogue_labels,
-    catalogue_labels_counted,
     expected_path,
     expected_value,
     has_time_path,
@@ -79,9 +85,9 @@ from indicators.selectors import (
     stored_progress,
 )
 from indicators.services import indicator_progress_at, plan_rule, today
-from indicators.summaries import SUMMARY_STATUSES
+from indicators.summaries import SUMMARY_STATUSES, catalogue_key_counts, plans_digest
 from plans.models import City, Plan
-from plans.selectors import current_plan
+from plans.selectors import current_plan, current_plan_ids, current_plans
 from tasks.models import SupervisionItem, SupervisionStep, Task, TaskAssignment, TaskUpdate
 from tasks.responsibility import SUPERVISION_FIELDS as RESPONSIBILITY_SUPERVISION_FIELDS
 from tasks.responsibility import Responsibility, in_language, indicator_responsibility
@@ -331,15 +337,6 @@ def _trend_start(plan: Plan, as_of: AsOf) -> dt.date:
 
 def _attention(summary: PlanSummary) -> int:
     return sum(summary.counts.get(s, 0) for s in ATTENTION_STATUSES)
-
-
-def current_plans(plans: QuerySet[Plan], on: dt.date) -> QuerySet[Plan]:
-    """plans.selectors.current_plan() in SQL: of each city's plans, the latest started by the date (the
-    highest code on a tie), else its first (the lowest) — so a page can order and count them in the database."""
-    same_city = Plan.objects.filter(city=OuterRef("city"))
-    started = same_city.filter(period_start__lte=on).order_by("-period_start", "-code").values("pk")[:1]
-    first = same_city.order_by("period_start", "code").values("pk")[:1]
-    return plans.filter(pk=Coalesce(Subquery(started), Subquery(first)))
 
 
 @dataclass
@@ -1173,6 +1170,10 @@ COMPARISON_PAGE_SIZE = 50
 """Cities a page of the comparison lists, best progress first: a national deployment compares thousands."""
 
 
+_COMPARED_RELATED = ("plan__city", "lead_department", "target_group", "progress")
+"""What a row of the comparison shows of its indicator, fetched with it."""
+
+
 def _status_rank(relation: str):
     """STATUS_ORDER's rank of a stored status, as an SQL expression (the comparison's tie-break)."""
     return Case(
@@ -1181,13 +1182,29 @@ def _status_rank(relation: str):
     )
 
 
+def _comparable(current: list[int]) -> QuerySet[Indicator]:
+    """The current plans' indicators the comparison may compare: a catalogue key and a quantitative target.
+    Built only where read: filtering on thousands of plan ids costs tens of milliseconds before any query."""
+    return (
+        Indicator.objects.filter(plan__in=current).exclude(catalogue_key="").exclude(target_form=TargetForm.QUALITATIVE)
+    )
+
+
 def _comparison_page(
-    indicators: QuerySet[Indicator], as_of: AsOf, page, *, count: int
+    key: str, current: list[int], as_of: AsOf, page, *, count: int, entries: QuerySet[ComparisonEntry] | None
 ) -> tuple[Page, dict[int, progress.Progress]]:
     """One key's indicators, best progress first then worst status (then city and order), a page at a time,
-    with their results: ordered and paged in the database on the stored results (the latest, or the
-    snapshots of the quarter ending on as_of); in Python over computed results when some are not stored."""
-    rows = indicators.select_related("plan__city", "lead_department", "target_group", "progress")
+    with their results: today's paged on the key's stored ComparisonEntry rows (entries, when the keys were
+    counted from the stored entries), an earlier quarter's ordered and paged in the database on its
+    snapshots; in Python over computed results when some are not stored."""
+    if entries is not None and not entries.filter(status_rank__isnull=True).exists():
+        ordered = entries.order_by("progress_missing", "-progress", "status_rank", "city_code", "order", "pk")
+        pages = _CountedPaginator(ordered.values_list("pk", flat=True), COMPARISON_PAGE_SIZE, count=count)
+        pages = pages.get_page(page)
+        found = Indicator.objects.select_related(*_COMPARED_RELATED).in_bulk(list(pages.object_list))
+        pages.object_list = [found[pk] for pk in pages.object_list]
+        return pages, stored_progress(pages.object_list, as_of=as_of.selector_date)
+    rows = _comparable(current).filter(catalogue_key=key).select_related(*_COMPARED_RELATED)
     if as_of.is_latest:
         relation = "progress"
     else:
@@ -1210,30 +1227,28 @@ def _comparison_page(
     return pages, stored_progress(list(pages.object_list), as_of=as_of.selector_date)
 
 
-def _comparison_keys(comparable: QuerySet[Indicator], current: list[int]) -> tuple[list[dict], dict[str, str]]:
-    """The keys two or more of the current plans share (most cities first, then most with data, with the
-    number of indicators compared) and their names: counted on the stored catalogue entries once every plan
-    is summarised, else on the indicators (the same counts: a test holds them equal). One current plan per
-    city, so the plans counted are the cities."""
-    entries = PlanCatalogueEntry.objects.filter(plan__in=current)
-    if Plan.objects.filter(pk__in=current, progress_summary__isnull=True).exists():
-        counted = comparable.values("catalogue_key").annotate(
-            cities=Count("plan_id", distinct=True),
-            reported=Count("plan_id", distinct=True, filter=Q(progress__current__isnull=False)),
-            rows=Count("pk"),
-        )
-    else:
-        counted = entries.values("catalogue_key").annotate(
-            cities=Count("plan_id", distinct=True),
-            reported=Count("plan_id", distinct=True, filter=Q(reported__gt=0)),
-            rows=Sum("indicators"),
-        )
+def _comparison_keys(current: list[int]) -> tuple[list[dict], QuerySet[ComparisonEntry] | None]:
+    """The keys two or more of the current plans share (most cities first, then most with data), with the
+    number of indicators compared and their names, and the plans' stored ComparisonEntry rows when they were
+    counted from the stored entries (the same indicators): the stored key counts when they counted these
+    plans, else counted on the plans' catalogue entries once every plan is summarised, else on the
+    indicators (the same counts: a test holds them equal). One current plan per city, so the plans counted
+    are the cities."""
+    stored = CatalogueKeySummary.objects.filter(plans_digest=plans_digest(current))
+    if keys := list(stored.values("catalogue_key", "name", "cities", "reported", rows=F("indicators"))):
+        return [k for k in keys if k["cities"] >= 2], ComparisonEntry.objects.filter(is_current=True)
+    if not Plan.objects.filter(pk__in=current, progress_summary__isnull=True).exists():
+        keys = [k for k in catalogue_key_counts(current) if k["cities"] >= 2]
+        return keys, ComparisonEntry.objects.filter(plan_id__in=current)
+    comparable = _comparable(current)
+    counted = comparable.values("catalogue_key").annotate(
+        cities=Count("plan_id", distinct=True),
+        reported=Count("plan_id", distinct=True, filter=Q(progress__current__isnull=False)),
+        rows=Count("pk"),
+    )
     keys = list(counted.filter(cities__gte=2).order_by("-cities", "-reported", "catalogue_key"))
-    shared = [k["catalogue_key"] for k in keys]
-    if counted.model is Indicator:
-        return keys, catalogue_labels(comparable.filter(catalogue_key__in=shared))
-    named = entries.filter(catalogue_key__in=shared).values_list("catalogue_key", "name").annotate(n=Sum("indicators"))
-    return keys, catalogue_labels_counted(named.order_by())
+    labels = catalogue_labels(comparable.filter(catalogue_key__in=[k["catalogue_key"] for k in keys]))
+    return [{**k, "name": labels[k["catalogue_key"]]} for k in keys], None
 
 
 def comparison(*, user, key: str | None, as_of: AsOf, page: str | int | None = None) -> Comparison:
@@ -1243,29 +1258,26 @@ def comparison(*, user, key: str | None, as_of: AsOf, page: str | int | None = N
 
     Offered to provincial viewers and administrators only (a city's users would compare one city with
     itself); only quantitative keys that two or more of the cities' current plans have are offered. The keys
-    are counted, and the rows ordered and paged, in the database."""
+    are counted, and the rows ordered and paged, in the database: today's, for every city, read from the
+    stored key counts and comparison rows (indicators.summaries), a dozen keys and a page of rows whatever
+    the number of cities."""
     if not can_compare_cities(user):
         raise Forbidden(_("跨市对比仅对省级用户和管理员开放。"))
     visible = Plan.objects.visible_to(user)
-    # The ids, not a subquery: the planner then knows how many indicators follow (thousands of cities).
-    current = list(current_plans(visible, as_of.date).values_list("pk", flat=True))
+    # The ids, not a subquery: the planner then knows how many indicators follow (thousands of cities), and
+    # they name the plans the stored key counts must have counted.
+    current = current_plan_ids(visible, as_of.date)
     span = visible.aggregate(start=Min("period_start"), end=Max("period_end"))
 
-    comparable = (
-        Indicator.objects.filter(plan__in=current).exclude(catalogue_key="").exclude(target_form=TargetForm.QUALITATIVE)
-    )
-    keys, labels = _comparison_keys(comparable, current)
-    for k in keys:
-        k["name"] = labels[k["catalogue_key"]]
+    keys, stored = _comparison_keys(current)
     known = {k["catalogue_key"] for k in keys}
     if key and key not in known:
         raise Http404
     key = key or (keys[0]["catalogue_key"] if keys else None)
 
     compared = next((k["rows"] for k in keys if k["catalogue_key"] == key), 0)
-    pages, results = (
-        _comparison_page(comparable.filter(catalogue_key=key), as_of, page, count=compared) if key else (None, {})
-    )
+    entries = stored.filter(catalogue_key=key) if stored is not None and as_of.is_latest else None
+    pages, results = _comparison_page(key, current, as_of, page, count=compared, entries=entries) if key else (None, {})
     indicators = list(pages.object_list) if pages else []
     url = _pk_urls("dashboards:indicator", as_of)
     rows = [

@@ -481,6 +481,82 @@ class PlanCatalogueEntry(models.Model):
         return f"{self.plan_id} {self.catalogue_key}: {self.indicators}"
 
 
+class ComparisonEntry(models.Model):
+    """A comparable indicator (a catalogue key, a quantitative target) as the cross-city comparison orders
+    it: its latest progress (missing ones last), status rank, city and order, copied from its stored result,
+    so a page of one key's thousands of cities is one walk of the index instead of a sort of them all.
+    Written with the plan's PlanCatalogueEntry rows (indicators.summaries), is_current with the key counts
+    (CatalogueKeySummary: the plans they counted), so the page names no plan; equal to the live rows by test."""
+
+    indicator = models.OneToOneField(
+        Indicator,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="comparison_entry",
+        verbose_name=_("指标"),
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comparison_entries", verbose_name=_("方案"))
+    catalogue_key = models.SlugField(_("目录键"), max_length=80, db_index=False)
+    progress_missing = models.BooleanField(_("无指标进度"))
+    progress = models.FloatField(_("指标进度"), null=True)
+    status_rank = models.PositiveSmallIntegerField(
+        _("状态排序"), null=True, help_text=_("core.status.STATUS_ORDER 中的位置；空则尚无结果。")
+    )
+    city_code = models.SlugField(_("城市代码"), max_length=40, db_index=False)
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    is_current = models.BooleanField(
+        _("属当前方案"), default=False, help_text=_("其方案是否为所在城市当前的方案（按目录指标汇总所计的方案）。")
+    )
+
+    class Meta:
+        ordering = ["catalogue_key", "progress_missing", "-progress", "status_rank", "city_code", "order", "pk"]
+        verbose_name = _("跨市对比条目")
+        verbose_name_plural = _("跨市对比条目")
+        indexes = [
+            models.Index(
+                fields=[
+                    "catalogue_key",
+                    "is_current",
+                    "progress_missing",
+                    "-progress",
+                    "status_rank",
+                    "city_code",
+                    "order",
+                ],
+                name="comparison_entry_order",
+            ),
+            models.Index(
+                fields=["catalogue_key"], condition=Q(status_rank__isnull=True), name="comparison_entry_unstored"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.catalogue_key} {self.indicator_id}: {self.progress}"
+
+
+class CatalogueKeySummary(models.Model):
+    """One catalogue key across every city's current plan: how many cities have it, how many with data, how
+    many indicators and the name most use: the comparison's list of keys, read in a dozen rows instead of
+    counting thousands of plans' entries. plans_digest names the plans counted (a digest of their ids), so a
+    page whose own current plans differ (another user's cities, a past date, a plan started or removed
+    since) counts its entries itself. Written by indicators.summaries when the entries or those plans change."""
+
+    catalogue_key = models.SlugField(_("目录键"), max_length=80, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    cities = models.PositiveIntegerField(_("城市数"))
+    reported = models.PositiveIntegerField(_("有数据的城市数"))
+    indicators = models.PositiveIntegerField(_("指标数"))
+    plans_digest = models.CharField(_("所计方案"), max_length=64)
+
+    class Meta:
+        ordering = ["-cities", "-reported", "catalogue_key"]
+        verbose_name = _("目录指标汇总")
+        verbose_name_plural = _("目录指标汇总")
+
+    def __str__(self):
+        return f"{self.catalogue_key}: {self.cities}"
+
+
 class LagFlag(models.Model):
     """Raised when an indicator turns lagging / at risk / overdue, cleared when it recovers."""
 

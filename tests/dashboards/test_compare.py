@@ -2,17 +2,30 @@
 two or more of the cities' current plans share; every choice named by catalogue_labels; values beside progress."""
 
 import datetime as dt
+from decimal import Decimal
+from functools import partial
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.status import STATUS_ORDER
 from dashboards import selectors
-from indicators.models import Indicator, IndicatorProgress, PlanProgressSummary, ProgressSnapshot, TargetForm
+from indicators.models import (
+    CatalogueKeySummary,
+    ComparisonEntry,
+    Indicator,
+    IndicatorProgress,
+    PlanProgressSummary,
+    ProgressSnapshot,
+    TargetForm,
+)
 from indicators.selectors import catalogue_labels, stored_progress
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute
+from indicators.summaries import plan_summary_refresh
 from ops.synthetic import synthetic_generate
 from plans.models import Plan
-from tests.dashboards.conftest import AS_OF_QUARTER
+from tests.dashboards.conftest import AS_OF_QUARTER, approved
 from tests.dashboards.test_pages import chart_data, get
 from tests.factories import IndicatorFactory
 
@@ -127,15 +140,81 @@ def test_rows_paged_in_the_database_keep_the_order_and_results_of_the_python_sor
     assert _paged_order(world.users.admin, key, when) == _python_order(world.users.admin, key, when)
 
 
-def test_keys_counted_on_the_stored_entries_equal_those_counted_on_the_indicators(world):
-    """The keys offered, their counts and names, whether read from the stored catalogue entries or (a plan not
-    yet summarised) from the indicators themselves."""
+def _keys(user) -> list[dict]:
+    return selectors.comparison(user=user, key=None, as_of=selectors.as_of_from(None)).keys
+
+
+def _reads(table: str, call) -> bool:
+    """Whether call() queries the table."""
+    with CaptureQueriesContext(connection) as context:
+        call()
+    return any(f'"{table}"' in q["sql"] for q in context.captured_queries)
+
+
+def test_keys_read_stored_or_counted_on_the_entries_or_on_the_indicators_are_the_same(world):
+    """The keys offered, their counts and names, whether read from the stored key counts, counted on the
+    plans' stored catalogue entries (the key counts counted other plans: the provincial viewer's) or (a plan
+    not yet summarised) on the indicators themselves."""
     synthetic_generate(cities=6, indicators_per_city=20, quarters=6, seed=2)
     indicator_progress_recompute()
-    today = selectors.as_of_from(None)
     for user in (world.users.admin, world.users.provincial):
-        stored = selectors.comparison(user=user, key=None, as_of=today).keys
+        keys = partial(_keys, user)
+        stored = keys()
         assert len(stored) > (2 if user is world.users.admin else 0)
+        assert _reads("indicators_plancatalogueentry", keys) == (user is world.users.provincial)
+        CatalogueKeySummary.objects.all().delete()
+        assert _reads("indicators_plancatalogueentry", keys) and keys() == stored
         PlanProgressSummary.objects.filter(plan=world.plan).delete()
-        assert selectors.comparison(user=user, key=None, as_of=today).keys == stored
+        assert not _reads("indicators_plancatalogueentry", keys) and keys() == stored
         indicator_progress_recompute()
+
+
+def test_key_counts_of_other_plans_are_never_read(world):
+    """A plan removed since the keys were counted (no recompute after it): the page counts the remaining
+    plans' entries, and a recount stores what it showed."""
+    synthetic_generate(cities=6, indicators_per_city=20, quarters=6, seed=2)
+    indicator_progress_recompute()
+    before = _keys(world.users.admin)
+    Plan.objects.filter(city__is_synthetic=True).order_by("pk").first().delete()
+    shown = _keys(world.users.admin)
+    assert shown != before
+    plan_summary_refresh()
+    keys = partial(_keys, world.users.admin)
+    assert not _reads("indicators_plancatalogueentry", keys) and keys() == shown
+
+
+def test_an_indicator_without_a_stored_result_is_computed_in_its_place(world, monkeypatch):
+    """An indicator added and summarised before any recompute (a plan document loaded): its entry has no
+    result, so the key's rows are computed and sorted in Python, the new one among them."""
+    monkeypatch.setattr(selectors, "COMPARISON_PAGE_SIZE", 4)
+    synthetic_generate(cities=5, indicators_per_city=8, quarters=8, seed=11)
+    indicator_progress_recompute()
+    today = selectors.as_of_from(None)
+    key = selectors.comparison(user=world.users.admin, key=None, as_of=today).key
+    plan = Plan.objects.filter(city__is_synthetic=True).order_by("pk").first()
+    added = IndicatorFactory(plan=plan, code="NEW", catalogue_key=key, base_value=Decimal("0"))
+    approved(added, dt.date(2024, 3, 31), 190)
+    plan_summary_refresh(plan_ids=[plan.pk])
+    assert ComparisonEntry.objects.get(indicator=added).status_rank is None
+    assert _paged_order(world.users.admin, key, today) == _python_order(world.users.admin, key, today)
+    assert added.pk in [pk for pk, _status, _progress in _paged_order(world.users.admin, key, today)]
+
+
+def test_todays_page_reads_a_constant_number_of_rows_and_queries_whatever_the_cities(world):
+    """Regression guard (issue 20, 381 ms at 3,000 cities): today's page reads the stored key counts and one
+    page of stored comparison rows, never every city's entries or results, in as many queries at any size."""
+
+    def page():
+        return selectors.comparison(user=world.users.admin, key=None, as_of=selectors.as_of_from(None))
+
+    counts = []
+    for cities in (3, 9):
+        synthetic_generate(cities=cities, indicators_per_city=13, quarters=4, seed=5)
+        indicator_progress_recompute()
+        with CaptureQueriesContext(connection) as context:
+            assert page().rows
+        sql = [q["sql"] for q in context.captured_queries]
+        assert not any('"indicators_plancatalogueentry"' in q for q in sql)
+        assert any('FROM "indicators_comparisonentry"' in q and "LIMIT" in q for q in sql)
+        counts.append(len(sql))
+    assert counts[0] == counts[1]

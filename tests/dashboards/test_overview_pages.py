@@ -13,7 +13,7 @@ from indicators.selectors import plan_summaries
 from indicators.services import indicator_history_rebuild, indicator_progress_recompute
 from ops.synthetic import synthetic_generate
 from plans.models import Plan
-from plans.selectors import current_plan
+from plans.selectors import current_plan, current_plan_ids
 from tests.dashboards.conftest import AS_OF_QUARTER
 from tests.factories import PlanFactory
 
@@ -132,8 +132,8 @@ def test_a_plan_without_its_summary_is_read_live(client, world):
 
 
 def test_current_plans_in_sql_pick_what_current_plan_picks(world):
-    """Regression guard for current_plans(): the dashboards' rule, as of dates before, within and after the
-    plans of a city with two plans (one ended, one not yet started at the earliest date)."""
+    """Regression guard for current_plans() and current_plan_ids(): the dashboards' rule, as of dates before,
+    within and after the plans of a city with two plans (one ended, one not yet started at the earliest date)."""
     PlanFactory(
         city=world.ended.city, code="old-next", period_start=dt.date(2024, 1, 1), period_end=dt.date(2026, 12, 31)
     )
@@ -144,3 +144,4 @@ def test_current_plans_in_sql_pick_what_current_plan_picks(world):
             by_city.setdefault(plan.city_id, []).append(plan)
         expected = {current_plan(city_plans, day).pk for city_plans in by_city.values()}
         assert set(selectors.current_plans(Plan.objects.all(), day).values_list("pk", flat=True)) == expected, day
+        assert sorted(current_plan_ids(Plan.objects.all(), day)) == sorted(expected), day

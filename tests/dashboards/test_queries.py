@@ -26,7 +26,9 @@ CEILINGS = {  # the requests' own queries included: session, user, profile, nav 
     "city_as_of": 17,  # + the same
     "overview": 10,
     "indicator": 18,  # + its lead departments and its unconfirmed readings (issue 12); + who must act (issue 16)
-    "compare": 12,  # + the page count and the check that every compared row has a stored result (issue 20)
+    "compare": 14,  # + the page count, the check that every compared row has a stored result, the stored key
+    # counts looked up (they counted every city, not the viewer's) and the rows read by id once ordered (issue 20)
+    "compare_every_city": 12,  # the stored key counts and comparison rows (issue 20)
 }
 
 
@@ -67,6 +69,7 @@ def pages(world):
         "overview": (world.users.provincial, "/cities/", {}),
         "indicator": (world.users.staff, f"/indicators/{world.a.pk}/", {}),
         "compare": (world.users.provincial, "/compare/", {"key": "valid_invention_patents"}),
+        "compare_every_city": (world.users.admin, "/compare/", {"key": "valid_invention_patents"}),
     }
 
 

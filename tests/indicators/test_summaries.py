@@ -1,14 +1,16 @@
-"""The stored per-plan summary (indicators.summaries) never disagrees with the live computation
-(plan_summaries over the stored results): after a full recompute, after a recompute of a few indicators, and
-after the paths that remove results or indicators."""
+"""The stored per-plan summary, catalogue entries and comparison rows (indicators.summaries) never disagree
+with the live computation (plan_summaries and the comparison's own reads over the stored results): after a
+full recompute, after a recompute of a few indicators, and after the paths that remove results or indicators."""
 
 import datetime as dt
 from collections import Counter
 
 import pytest
 
-from core.status import Status
+from core.status import STATUS_ORDER, Status
 from indicators.models import (
+    CatalogueKeySummary,
+    ComparisonEntry,
     Indicator,
     IndicatorProgress,
     PlanCatalogueEntry,
@@ -16,13 +18,14 @@ from indicators.models import (
     QuarterlyFigure,
     TargetForm,
 )
-from indicators.selectors import ATTENTION_STATUSES, plan_summaries
-from indicators.services import indicator_progress_recompute
-from indicators.summaries import SUMMARY_STATUSES
+from indicators.selectors import ATTENTION_STATUSES, catalogue_labels, plan_summaries
+from indicators.services import indicator_progress_recompute, today
+from indicators.summaries import SUMMARY_STATUSES, plans_digest
 from ops.demo import demo_figures_load, demo_remove
 from ops.fixtures import PLAN_FIXTURE_DIR, plan_fixture_load
 from ops.synthetic import synthetic_generate
 from plans.models import Plan
+from plans.selectors import current_plans
 from tests.ops.test_load_plans_sync import BASE, _without_t02, _write
 
 TODAY = dt.date(2026, 11, 27)
@@ -73,6 +76,60 @@ def assert_stored_equals_live():
         stored_entries[(entry.plan_id, entry.catalogue_key, entry.name, "n")] += entry.indicators
         stored_entries[(entry.plan_id, entry.catalogue_key, entry.name, "reported")] += entry.reported
     assert +stored_entries == +live_entries
+    assert_comparison_rows_equal_live()
+
+
+def _current_plans() -> list[int]:
+    return list(current_plans(Plan.objects.all(), today()).values_list("pk", flat=True))
+
+
+def assert_comparison_rows_equal_live():
+    """Each comparable indicator's ComparisonEntry holds what the comparison orders it by, and the key counts,
+    where they say they counted today's current plans, are those the page would count on the indicators."""
+    comparable = Indicator.objects.exclude(catalogue_key="").exclude(target_form=TargetForm.QUALITATIVE)
+    rank = {s: n for n, s in enumerate(STATUS_ORDER)}
+    live_rows = {}
+    for i in comparable.select_related("plan__city", "progress"):
+        stored = getattr(i, "progress", None)
+        progress = stored.progress if stored else None
+        status_rank = rank[stored.status] if stored else None
+        live_rows[i.pk] = (
+            i.plan_id,
+            i.catalogue_key,
+            progress is None,
+            progress,
+            status_rank,
+            i.plan.city.code,
+            i.order,
+        )
+    stored_rows = {
+        e.pk: (e.plan_id, e.catalogue_key, e.progress_missing, e.progress, e.status_rank, e.city_code, e.order)
+        for e in ComparisonEntry.objects.all()
+    }
+    assert stored_rows == live_rows
+    current = _current_plans()
+    counted = comparable.filter(plan__in=current)
+    labels = catalogue_labels(counted)
+    live_keys = {
+        k: {
+            "name": labels[k],
+            "cities": counted.filter(catalogue_key=k).values("plan").distinct().count(),
+            "reported": counted.filter(catalogue_key=k, progress__current__isnull=False)
+            .values("plan")
+            .distinct()
+            .count(),
+            "indicators": counted.filter(catalogue_key=k).count(),
+        }
+        for k in labels
+    }
+    stored_keys = CatalogueKeySummary.objects.filter(plans_digest=plans_digest(current))
+    if stored_keys.exists():
+        assert {
+            k.catalogue_key: {"name": k.name, "cities": k.cities, "reported": k.reported, "indicators": k.indicators}
+            for k in stored_keys
+        } == live_keys
+        marked = ComparisonEntry.objects.filter(is_current=True).values_list("pk", flat=True)
+        assert set(marked) == set(counted.values_list("pk", flat=True))
 
 
 @pytest.fixture
@@ -84,6 +141,8 @@ def generated(db):
 
 def test_a_full_recompute_stores_every_plans_summary_as_computed_live(generated):
     assert PlanProgressSummary.objects.count() == len(generated)
+    # The comparison reads its keys stored: they counted today's current plans.
+    assert set(CatalogueKeySummary.objects.values_list("plans_digest", flat=True)) == {plans_digest(_current_plans())}
     assert_stored_equals_live()
     # The generated data has plans needing attention: the comparison above compares something.
     assert any(_stored(p.pk)["attention"] for p in generated)
