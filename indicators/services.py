@@ -303,9 +303,15 @@ class _Chunk:
     ids: tuple[int, ...] = ()
     first: tuple[int, int] | None = None  # (plan_id, pk) of the stretch's first and last indicator
     last: tuple[int, int] | None = None
+    pks: tuple[int, int] | None = None  # the lowest and highest pk in the stretch
 
     def filter(self, prefix: str = "") -> Q:
-        """The chunk's indicators, as a filter on Indicator or, with prefix "indicator__", on a model of them."""
+        """The chunk's indicators, as a filter on Indicator or, with prefix "indicator__", on a model of them.
+
+        A stretch is also bounded by its lowest and highest pk, which selects nothing more: a table of the
+        indicators' rows (figures, results) is then read through its indicator index instead of scanned whole
+        for every chunk, which at 3,000 cities is a million figures read forty-five times. Indicators are
+        created plan by plan, so a stretch's pks lie close together."""
         if self.first is None:
             return Q(**{f"{prefix}pk__in": self.ids})
         (first_plan, first_pk), (last_plan, last_pk) = self.first, self.last
@@ -314,6 +320,7 @@ class _Chunk:
             Q(**{f"{plan}__gte": first_plan, f"{plan}__lte": last_plan})  # the plan index narrows it first
             & (Q(**{f"{plan}__gt": first_plan}) | Q(**{f"{pk}__gte": first_pk}))
             & (Q(**{f"{plan}__lt": last_plan}) | Q(**{f"{pk}__lte": last_pk}))
+            & Q(**{f"{pk}__range": self.pks})
         )
 
 
@@ -325,16 +332,17 @@ def _chunked(indicator_ids: Iterable[int] | None) -> Iterable[_Chunk]:
         for first in range(0, len(ids), CHUNK):
             yield _Chunk(ids=tuple(ids[first : first + CHUNK]))
         return
-    ends, first, count = [], None, 0
+    stretches, first, count = [], None, 0
     for key in Indicator.objects.order_by("plan_id", "pk").values_list("plan_id", "pk").iterator(chunk_size=CHUNK):
-        first, count = first or key, count + 1
+        if first is None:
+            first, count, lowest, highest = key, 0, key[1], key[1]
+        count, lowest, highest = count + 1, min(lowest, key[1]), max(highest, key[1])
         if count == CHUNK:
-            ends.append((first, key))
-            first, count = None, 0
+            stretches.append(_Chunk(first=first, last=key, pks=(lowest, highest)))
+            first = None
     if first is not None:
-        ends.append((first, key))
-    for first, last in ends:
-        yield _Chunk(first=first, last=last)
+        stretches.append(_Chunk(first=first, last=key, pks=(lowest, highest)))
+    yield from stretches
 
 
 def indicator_progress_recompute(*, indicator_ids: Iterable[int] | None = None, as_of: dt.date | None = None) -> int:
