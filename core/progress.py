@@ -86,6 +86,12 @@ class IndicatorRule:
     unit: str = ""
     reporting_lag_days: int | None = None  # the indicator's own lag (a yearly statistic published next spring)
 
+    @functools.cached_property
+    def calendar(self) -> "_Calendar":
+        """Its periods, their deadlines and its final day. Kept with the rule: a recompute reads it several times
+        for each date it judges, and finding the plan's in _plan_calendar's cache means hashing the plan."""
+        return _plan_calendar(self.plan, self.frequency, lag_days(self))
+
 
 class Figure(NamedTuple):
     """One approved figure of a period; for flows and annual amounts the amount of that period alone.
@@ -176,27 +182,23 @@ class _Calendar(NamedTuple):
 @functools.lru_cache(maxsize=1024)
 def _plan_calendar(plan: PlanRule, frequency: str, lag: int) -> _Calendar:
     """A plan's periods, their deadlines and its final day for one frequency and reporting lag. Cached: a
-    recompute asks for the same few plans' calendars for every indicator, twice."""
+    recompute asks for the same few plans' calendars for every indicator."""
     periods = plan_periods(plan, frequency)
     deadlines = tuple(reporting_deadline(p, lag) for p in periods)
     last_deadline = deadlines[-1] if periods else reporting_deadline(plan.period_end, lag)
     return _Calendar(periods, deadlines, max(last_deadline, plan.period_end) + dt.timedelta(days=1))
 
 
-def _calendar(rule: IndicatorRule) -> _Calendar:
-    return _plan_calendar(rule.plan, rule.frequency, lag_days(rule))
-
-
 def _latest_due(rule: IndicatorRule, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
     """(period end, reporting deadline) of the latest period past due on as_of (its deadline before as_of)."""
-    calendar = _calendar(rule)
+    calendar = rule.calendar
     due = bisect.bisect_left(calendar.deadlines, as_of)  # how many deadlines lie before as_of
     return (calendar.periods[due - 1], calendar.deadlines[due - 1]) if due else None
 
 
 def final_day(rule: IndicatorRule) -> dt.date:
     """The first day the verdict is final: the plan has ended and its last period's figure is past due."""
-    return _calendar(rule).final_day
+    return rule.calendar.final_day
 
 
 def plan_is_over(rule: IndicatorRule, as_of: dt.date) -> bool:
@@ -212,7 +214,7 @@ def overdue_since(rule: IndicatorRule, as_of: dt.date) -> dt.date | None:
 
 def next_deadline(rule: IndicatorRule, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
     """(period end, reporting deadline) of the first period whose figure is not yet past due on as_of."""
-    calendar = _calendar(rule)
+    calendar = rule.calendar
     first = bisect.bisect_left(calendar.deadlines, as_of)  # the first deadline on or after as_of
     return (calendar.periods[first], calendar.deadlines[first]) if first < len(calendar.periods) else None
 
@@ -557,11 +559,14 @@ class _Outlook(NamedTuple):
 
 def _reference_point(candidates: list[tuple[dt.date, float]], data_date: dt.date) -> tuple[dt.date, float] | None:
     """The level four quarters before the data date, or the nearest earlier one; else the oldest known."""
-    earlier = [p for p in candidates if _months_between(p[0], data_date) > 0]
-    year_back = [p for p in earlier if _months_between(p[0], data_date) >= 12]
-    if year_back:
-        return year_back[-1]
-    return earlier[0] if earlier else None
+    year_back = oldest_earlier = None
+    for point in candidates:  # in time order, each month count worked out once
+        months = _months_between(point[0], data_date)
+        if months >= 12:
+            year_back = point
+        elif months > 0 and oldest_earlier is None:
+            oldest_earlier = point
+    return year_back if year_back is not None else oldest_earlier
 
 
 def _outlook(

@@ -1513,6 +1513,21 @@ def test_overdue_since_is_the_latest_missed_deadline_and_final_day_follows_the_l
     assert not plan_is_over(indicator, D(2027, 1, 15)) and plan_is_over(indicator, D(2027, 1, 16))
 
 
+def test_a_rule_keeps_the_calendar_of_its_own_frequency_and_lag():
+    # guards the calendar kept with the rule: a rule made from another (dataclasses.replace) gets its own
+    import dataclasses
+
+    from core.progress import final_day, overdue_since
+
+    quarterly_rule = rule(**STOCK)
+    assert final_day(quarterly_rule) == D(2027, 1, 16)
+    yearly_rule = dataclasses.replace(quarterly_rule, frequency="yearly", reporting_lag_days=120)
+    assert yearly_rule.calendar.periods == (D(2024, 12, 31), D(2025, 12, 31), D(2026, 12, 31))
+    assert final_day(yearly_rule) == D(2027, 5, 1)  # the day after 2026's figure was due (120 days on)
+    assert overdue_since(yearly_rule, D(2025, 7, 16)) == D(2025, 4, 30)
+    assert quarterly_rule.calendar.deadlines[0] == D(2024, 4, 15)
+
+
 # Regression (found by hypothesis): a lower-is-better flow with a growth target on a base of 0 is a cap of 0.
 # It used to read "以大于0为达标" and give a value below the cap 100% (lagging) while 0 was on track.
 @pytest.mark.parametrize(

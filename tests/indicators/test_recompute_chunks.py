@@ -106,7 +106,22 @@ def test_a_stretch_of_the_plan_order_selects_its_indicators_and_theirs_only(plan
         assert sorted(pk for m in members for pk in m) == everyone
         assert all(0 < len(m) <= size for m in members)
         for chunk, pks in zip(chunks, members, strict=True):
+            assert chunk.pks == (pks[0], pks[-1])  # the pk bounds, redundant, select nothing more
             figures = QuarterlyFigure.objects.filter(chunk.filter("indicator__"))
             assert set(figures.values_list("indicator_id", flat=True)) == set(pks).intersection(
                 QuarterlyFigure.objects.values_list("indicator_id", flat=True)
             )
+
+
+def test_a_chunks_figures_are_read_by_indicator_without_the_plans_and_cities(plans):
+    # guards the figure read of every chunk: the model's ordering (indicator → plan → city code) joined and
+    # sorted by the plans and cities, and without its pk bounds a stretch read every figure of the deployment
+    chunk = next(services._chunked(None))
+    _, summed_from = services._rules_read(chunk)
+    with CaptureQueriesContext(connection) as context:
+        figures, _ = services._inputs(summed_from, chunk=chunk)
+    (read,) = [q["sql"] for q in context.captured_queries if "indicators_quarterlyfigure" in q["sql"]]
+    assert "plans_" not in read
+    assert f"BETWEEN {chunk.pks[0]} AND {chunk.pks[1]}" in read
+    # one chunk, every figure: seven indicators' own, and the group's rows each fed its one summed quarter
+    assert sum(map(len, figures.values())) == QuarterlyFigure.objects.count()
