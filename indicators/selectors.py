@@ -16,6 +16,7 @@ from django.db.models import (
     FilteredRelation,
     FloatField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -277,6 +278,18 @@ def _clipped_progress(field_name: str):
     return Greatest(Least(field_name, Value(1.0)), Value(0.0), output_field=FloatField())
 
 
+def with_latest_bounded(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
+    """The indicators with their stored latest result joined as `latest`, the join also bounded by their
+    lowest and highest id (one more, indexed query). Without the bound PostgreSQL hashes every stored result
+    (90,000 at 3,000 cities) for each recompute chunk's summaries; with it, it reads the chunk's index range."""
+    bounds = indicators.aggregate(low=Min("pk", default=0), high=Max("pk", default=0))
+    return indicators.annotate(
+        latest=FilteredRelation(
+            "progress", condition=Q(progress__indicator__gte=bounds["low"], progress__indicator__lte=bounds["high"])
+        )
+    )
+
+
 def plan_summaries(plans, *, as_of: dt.date | None = None) -> dict[int, PlanSummary]:
     """Counts by status, mean progress and the final flag of many plans, in one aggregate query whatever their
     number: each indicator joined to its stored latest result (as_of None or today on) or to its snapshot of
@@ -288,7 +301,8 @@ def plan_summaries(plans, *, as_of: dt.date | None = None) -> dict[int, PlanSumm
     as_of = today() if latest else as_of
     indicators = Indicator.objects.filter(judged_once_q(), plan__in=[p.pk for p in plans])
     if latest:
-        stored = "progress"
+        stored = "latest"
+        indicators = with_latest_bounded(indicators)
     else:
         stored = "snapshot"
         indicators = indicators.annotate(

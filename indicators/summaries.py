@@ -79,11 +79,15 @@ def _catalogue_entries_write(plan_ids: list[int]) -> bool:
     them live), and one by one as the comparison orders them (ComparisonEntry). Only what differs from the
     stored rows is written: a nightly run, where nearly nothing changes, writes nearly nothing. Returns
     whether any catalogue entry changed (and with it the keys' counts)."""
+    from indicators.selectors import with_latest_bounded
+
     rank = {status: n for n, status in enumerate(STATUS_ORDER)}
     comparable = (
-        Indicator.objects.filter(plan_id__in=plan_ids)
-        .exclude(catalogue_key="")
-        .exclude(target_form=TargetForm.QUALITATIVE)
+        with_latest_bounded(
+            Indicator.objects.filter(plan_id__in=plan_ids)
+            .exclude(catalogue_key="")
+            .exclude(target_form=TargetForm.QUALITATIVE)
+        )
         .values_list(
             "pk",
             "plan_id",
@@ -91,9 +95,9 @@ def _catalogue_entries_write(plan_ids: list[int]) -> bool:
             "name",
             "order",
             "plan__city__code",
-            "progress__status",
-            "progress__progress",
-            "progress__current",
+            "latest__status",
+            "latest__progress",
+            "latest__current",
         )
         .order_by()
     )
