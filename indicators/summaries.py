@@ -166,10 +166,15 @@ def _comparison_entries_write(plan_ids: list[int], live: dict[int, tuple]) -> No
         for pk, values in live.items()
         if stored.get(pk) != list(values)
     }
-    ComparisonEntry.objects.bulk_update(
-        [row for pk, row in rows.items() if pk in stored], COMPARISON_ENTRY_FIELDS, batch_size=2000
+    # One upsert, not bulk_update: its CASE per field grows with the batch, and PostgreSQL spent seconds a
+    # chunk on it when every indicator's progress had changed.
+    ComparisonEntry.objects.bulk_create(
+        rows.values(),
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["indicator"],
+        update_fields=COMPARISON_ENTRY_FIELDS,
     )
-    ComparisonEntry.objects.bulk_create([row for pk, row in rows.items() if pk not in stored], batch_size=2000)
 
 
 # ─── The comparison's keys ──────────────────────────────────────────────────────────────────────────────
